@@ -1,0 +1,1 @@
+# mk/stack.mk: build and test lists of the stack area (included from Makefile.am)
