@@ -4,3 +4,14 @@ libplatform_la_SOURCES += \
 	lib/err.c lib/err.h \
 	lib/log.c lib/log.h \
 	lib/config.c lib/config.h
+libplatform_la_SOURCES += \
+	lib/db.c lib/db.h \
+	lib/jsonutil.c lib/jsonutil.h \
+	lib/migrate.c lib/migrate.h
+nodist_libplatform_la_SOURCES = lib/migrations_data.c
+BUILT_SOURCES += lib/migrations_data.c
+CLEANFILES += lib/migrations_data.c
+MIGRATIONS = $(sort $(wildcard $(top_srcdir)/sql/[0-9]*.sql))
+EXTRA_DIST += scripts/embed-sql sql
+lib/migrations_data.c: $(MIGRATIONS) $(top_srcdir)/scripts/embed-sql
+	$(AM_V_GEN)$(SHELL) $(top_srcdir)/scripts/embed-sql $@ $(MIGRATIONS)

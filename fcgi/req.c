@@ -1,0 +1,297 @@
+/* req.c: reading FastCGI requests and writing responses */
+#include "req.h"
+
+#include "jsonutil.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int request_id_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		if (!isalnum((unsigned char)s[n]) && !strchr("-_.:", s[n]))
+			return 0;
+	}
+	return n >= 1 && n <= 128;
+}
+
+static void make_request_id(char *out, size_t n)
+{
+	unsigned char raw[16];
+	static const char hex[] = "0123456789abcdef";
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		/* No randomness: a request id is not a secret, time and pid will do. */
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(out, n, "%lx%lx%x", (long)ts.tv_sec, ts.tv_nsec, (unsigned)getpid());
+		return;
+	}
+	for (size_t i = 0; i < sizeof(raw) && 2 * i + 2 < n; i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+		out[2 * i + 2] = '\0';
+	}
+}
+
+void req_init(struct req *r, struct app *app, FCGX_Request *fcgi)
+{
+	const char *uri, *q, *rid;
+
+	memset(r, 0, sizeof(*r));
+	r->fcgi = fcgi;
+	r->app = app;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	buf_init(&r->body, 0);
+	buf_init(&r->headers, 0);
+	r->method = req_env(r, "REQUEST_METHOD");
+	if (!r->method)
+		r->method = "GET";
+	uri = req_env(r, "REQUEST_URI");
+	if (!uri || !*uri)
+		uri = req_env(r, "DOCUMENT_URI");
+	if (!uri)
+		uri = "/";
+	q = strchr(uri, '?');
+	r->path = q ? xstrndup(uri, (size_t)(q - uri)) : xstrdup(uri);
+	r->query = q ? q + 1 : "";
+	rid = req_env(r, "HTTP_X_REQUEST_ID");
+	if (rid && request_id_ok(rid))
+		snprintf(r->request_id, sizeof(r->request_id), "%s", rid);
+	else
+		make_request_id(r->request_id, sizeof(r->request_id));
+	r->head_only = !strcmp(r->method, "HEAD");
+}
+
+void req_release(struct req *r)
+{
+	free(r->path);
+	for (int i = 0; i < r->nparams; i++)
+		free(r->params[i]);
+	buf_release(&r->body);
+	buf_release(&r->headers);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *req_env(struct req *r, const char *name)
+{
+	return FCGX_GetParam(name, r->fcgi->envp);
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	char key[128];
+	size_t i = 5;
+
+	memcpy(key, "HTTP_", 5);
+	for (; *name && i + 1 < sizeof(key); name++)
+		key[i++] = *name == '-' ? '_' : (char)toupper((unsigned char)*name);
+	key[i] = '\0';
+	/* nginx passes these two without the HTTP_ prefix */
+	if (!strcmp(key, "HTTP_CONTENT_TYPE"))
+		return req_env(r, "CONTENT_TYPE");
+	if (!strcmp(key, "HTTP_CONTENT_LENGTH"))
+		return req_env(r, "CONTENT_LENGTH");
+	return req_env(r, key);
+}
+
+int req_body(struct req *r, size_t max, struct err *e)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	unsigned long long want = 0;
+	char *end;
+	char chunk[16384];
+
+	if (r->body_read)
+		return 0;
+	if (cl && *cl) {
+		want = strtoull(cl, &end, 10);
+		if (*end || cl[0] == '-')
+			return err_set(e, 400, "bad_request", "Content-Length is not a number");
+	}
+	if (want > max)
+		return err_set(e, 413, "body_too_large",
+			       "the request body is %llu bytes; the limit is %zu bytes", want, max);
+	r->body.max = max;
+	while (r->body.len < want) {
+		size_t left = (size_t)want - r->body.len;
+		int n = FCGX_GetStr(chunk, (int)(left < sizeof(chunk) ? left : sizeof(chunk)),
+				    r->fcgi->in);
+
+		if (n <= 0)
+			return err_set(e, 400, "bad_request", "the request body ended early");
+		if (buf_add(&r->body, chunk, (size_t)n) < 0)
+			return err_set(e, 413, "body_too_large", "the limit is %zu bytes", max);
+	}
+	r->body_read = 1;
+	return 0;
+}
+
+struct json_object *req_json_body(struct req *r, struct err *e)
+{
+	if (req_body(r, (size_t)r->app->cfg.max_body, e) < 0)
+		return NULL;
+	return ju_parse_object(r->body.buf, r->body.len, e);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int req_decode(const char *in, size_t len, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)in[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -1;
+			hi = hexval((unsigned char)in[i + 1]);
+			lo = hexval((unsigned char)in[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = hi * 16 + lo;
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (c == 0)
+			return -1;
+		buf_addch(out, (char)c);
+	}
+	return 0;
+}
+
+int req_query(struct req *r, const char *name, struct buf *out)
+{
+	size_t nlen = strlen(name);
+	const char *p = r->query;
+
+	while (p && *p) {
+		const char *amp = strchr(p, '&');
+		size_t plen = amp ? (size_t)(amp - p) : strlen(p);
+
+		if (plen >= nlen && !strncmp(p, name, nlen) && (plen == nlen || p[nlen] == '=')) {
+			const char *v = plen == nlen ? p + plen : p + nlen + 1;
+			size_t vlen = plen == nlen ? 0 : plen - nlen - 1;
+
+			if (req_decode(v, vlen, out) < 0)
+				buf_reset(out);
+			return 1;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return 0;
+}
+
+void req_add_header(struct req *r, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") || strpbrk(value, "\r\n")) {
+		log_error("refused a response header with a line break", "name", name, NULL);
+		return;
+	}
+	buf_addf(&r->headers, "%s: %s\r\n", name, value);
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Status";
+	}
+}
+
+void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len)
+{
+	struct buf h = BUF_INIT;
+
+	if (r->status) {
+		log_error("a second response to one request was dropped", NULL);
+		return;
+	}
+	r->status = status;
+	buf_addf(&h, "Status: %d %s\r\n", status, reason(status));
+	if (content_type)
+		buf_addf(&h, "Content-Type: %s\r\n", content_type);
+	buf_addf(&h, "Content-Length: %zu\r\n", len);
+	buf_addf(&h, "X-Request-Id: %s\r\n", r->request_id);
+	buf_addstr(&h, "Cache-Control: no-store\r\n");
+	buf_add(&h, r->headers.buf, r->headers.len);
+	buf_addstr(&h, "\r\n");
+	FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
+	if (len && !r->head_only)
+		FCGX_PutStr(body, (int)len, r->fcgi->out);
+	buf_release(&h);
+}
+
+void req_json(struct req *r, int status, struct json_object *obj)
+{
+	const char *s = ju_text(obj);
+
+	req_send(r, status, "application/json", s, strlen(s));
+}
+
+void req_error(struct req *r, const struct err *e)
+{
+	struct json_object *o = json_object_new_object(), *inner = json_object_new_object();
+	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
+
+	json_object_object_add(inner, "code",
+			       json_object_new_string(e->code[0] ? e->code : "internal_error"));
+	json_object_object_add(inner, "message",
+			       json_object_new_string(e->msg[0] ? e->msg : "internal error"));
+	if (e->field[0])
+		json_object_object_add(inner, "field", json_object_new_string(e->field));
+	json_object_object_add(o, "error", inner);
+	req_json(r, status, o);
+	json_object_put(o);
+}
+
+void req_fail(struct req *r, int status, const char *code, const char *fmt, ...)
+{
+	struct err e = ERR_INIT;
+	va_list ap;
+
+	e.status = status;
+	snprintf(e.code, sizeof(e.code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	va_end(ap);
+	req_error(r, &e);
+}

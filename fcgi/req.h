@@ -1,0 +1,79 @@
+/* req.h: one FastCGI request and its response (prefix req_).
+ *
+ * struct app is per process (configuration and the database connection) and
+ * outlives requests; struct req is per request and is released after each
+ * one. Strings from the FastCGI environment (req_env, req_header, method,
+ * query) are borrowed and die at the end of the request; req_param strings are
+ * owned by the req.
+ *
+ * A handler answers exactly once, with req_send, req_json or req_error. If it
+ * returns without answering, the dispatcher answers 500.
+ */
+#ifndef PLATFORM_REQ_H
+#define PLATFORM_REQ_H
+
+#include "buf.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+
+#include <fcgiapp.h>
+#include <json-c/json.h>
+#include <time.h>
+
+struct app {
+	struct config cfg;
+	struct db db;
+};
+
+#define REQ_MAX_PARAMS 4
+
+struct req {
+	FCGX_Request *fcgi;
+	struct app *app;
+	const char *method;
+	const char *query;             /* without '?', "" when none */
+	char *path;                    /* the raw path, without the query; owned */
+	char *params[REQ_MAX_PARAMS];  /* decoded path parameters of the route; owned */
+	int nparams;
+	char request_id[129];
+	struct buf body;
+	int body_read;
+	struct buf headers;            /* extra response header lines */
+	int status;                    /* 0 until answered */
+	int head_only;                 /* HEAD: headers without the body */
+	struct timespec started;
+};
+
+void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);
+void req_release(struct req *r);
+
+/* A FastCGI parameter ("REQUEST_METHOD") or a request header by its HTTP name
+ * ("X-Hub-Signature-256"); NULL when absent. Borrowed. */
+const char *req_env(struct req *r, const char *name);
+const char *req_header(struct req *r, const char *name);
+
+/* Read the whole body once (later calls return the same). Over `max` bytes:
+ * 413 before anything is read. */
+int req_body(struct req *r, size_t max, struct err *e);
+/* Read the body and parse it as one JSON object (new reference). */
+struct json_object *req_json_body(struct req *r, struct err *e);
+
+/* The decoded value of query parameter `name` into `out` (replaced); 1 found, 0 not. */
+int req_query(struct req *r, const char *name, struct buf *out);
+
+/* Add a response header; refuses names or values with CR/LF. */
+void req_add_header(struct req *r, const char *name, const char *value);
+
+void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len);
+/* Answer with `obj` as JSON; borrows obj. */
+void req_json(struct req *r, int status, struct json_object *obj);
+/* Answer {"error":{"code","message","field"?}} with e->status. */
+void req_error(struct req *r, const struct err *e);
+void req_fail(struct req *r, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Percent-decode `in` (len bytes) into out; -1 on a bad escape or a NUL. */
+int req_decode(const char *in, size_t len, struct buf *out);
+
+#endif

@@ -1,0 +1,123 @@
+/* router.c: match a request against the route table */
+#include "router.h"
+
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Match `path` against `pattern`; on success store decoded params in r.
+ * Returns 1 match, 0 no match, -1 a parameter that does not decode. */
+static int match(struct req *r, const char *pattern, const char *path, int store)
+{
+	struct buf seg = BUF_INIT;
+	int n = 0, ret = 0;
+
+	while (*pattern == '/' && *path == '/') {
+		const char *pe = strchr(pattern + 1, '/'), *qe = strchr(path + 1, '/');
+		size_t plen = pe ? (size_t)(pe - pattern - 1) : strlen(pattern + 1);
+		size_t qlen = qe ? (size_t)(qe - path - 1) : strlen(path + 1);
+
+		if (plen >= 2 && pattern[1] == '{') {
+			if (!qlen || n >= REQ_MAX_PARAMS)
+				goto out;
+			if (req_decode(path + 1, qlen, &seg) < 0 || strchr(seg.buf, '/')) {
+				ret = -1;
+				goto out;
+			}
+			if (store)
+				r->params[n] = xstrdup(seg.buf);
+			n++;
+		} else if (plen != qlen || strncmp(pattern + 1, path + 1, plen)) {
+			goto out;
+		}
+		pattern += plen + 1;
+		path += qlen + 1;
+	}
+	ret = !*pattern && !*path;
+out:
+	if (store)
+		r->nparams = n;
+	if (ret != 1 && store) {
+		for (int i = 0; i < n; i++) {
+			free(r->params[i]);
+			r->params[i] = NULL;
+		}
+		r->nparams = 0;
+	}
+	buf_release(&seg);
+	return ret;
+}
+
+/* Refuse a declared body over the limit before reading a byte of it. */
+static int body_too_large(struct req *r, const struct route *rt, struct err *e)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	size_t max = rt->max_body ? rt->max_body : (size_t)r->app->cfg.max_body;
+	unsigned long long n;
+
+	if (!cl || !*cl)
+		return 0;
+	n = strtoull(cl, NULL, 10);
+	if (n <= max)
+		return 0;
+	err_set(e, 413, "body_too_large", "the request body is %llu bytes; the limit is %zu bytes",
+		n, max);
+	return 1;
+}
+
+static int method_is(const struct route *rt, const char *method)
+{
+	return !strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"));
+}
+
+void router_dispatch(struct req *r, const struct route *table, int n)
+{
+	struct buf allow = BUF_INIT;
+	struct err e = ERR_INIT;
+	int path_known = 0;
+
+	for (int i = 0; i < n; i++) {
+		const struct route *rt = &table[i];
+		int m = match(r, rt->pattern, r->path, 0);
+
+		if (m < 0) {
+			req_fail(r, 400, "bad_request", "the path has an invalid escape");
+			goto out;
+		}
+		if (!m)
+			continue;
+		path_known = 1;
+		if (!method_is(rt, r->method)) {
+			if (!strstr(allow.buf, rt->method))
+				buf_addf(&allow, "%s%s", allow.len ? ", " : "", rt->method);
+			continue;
+		}
+		match(r, rt->pattern, r->path, 1);
+		if (body_too_large(r, rt, &e)) {
+			req_error(r, &e);
+			goto out;
+		}
+		if ((rt->flags & ROUTE_DB) && db_ensure(&r->app->db, &e) < 0) {
+			req_error(r, &e);
+			goto out;
+		}
+		rt->handler(r);
+		if (!r->status) {
+			log_error("handler returned without answering", "path", r->path, NULL);
+			req_fail(r, 500, "internal_error", "internal error");
+		}
+		goto out;
+	}
+	if (path_known) {
+		if (strstr(allow.buf, "GET") && !strstr(allow.buf, "HEAD"))
+			buf_addstr(&allow, ", HEAD");
+		req_add_header(r, "Allow", allow.buf);
+		req_fail(r, 405, "method_not_allowed", "%s is not allowed here; use %s", r->method,
+			 allow.buf);
+	} else {
+		req_fail(r, 404, "not_found", "no such endpoint");
+	}
+out:
+	buf_release(&allow);
+}

@@ -1,0 +1,95 @@
+/* server.c: a pool child: wait for a connection, handle it, repeat; drain on SIGTERM */
+#include "server.h"
+
+#include "log.h"
+#include "router.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stopping;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void child_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	/* no SA_RESTART: poll() must return so the loop sees the flag */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* A child must not outlive its master and keep the socket. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static double elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+void server_handle(struct app *app, FCGX_Request *fr)
+{
+	struct req r;
+	char status[8], ms[32];
+
+	req_init(&r, app, fr);
+	log_set_request_id(r.request_id);
+	router_dispatch(&r, routes, routes_count);
+	snprintf(status, sizeof(status), "%d", r.status);
+	snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
+	if (r.status >= 500)
+		log_warn("request", "method", r.method, "path", r.path, "status", status, "ms", ms, NULL);
+	else
+		log_debug("request", "method", r.method, "path", r.path, "status", status, "ms", ms, NULL);
+	log_set_request_id(NULL);
+	req_release(&r);
+}
+
+int server_run(struct app *app, int listen_fd)
+{
+	FCGX_Request fr;
+	struct err e = ERR_INIT;
+
+	child_signals();
+	if (getppid() == 1)
+		return 0; /* the master died before prctl took effect */
+	if (db_open(&app->db, app->cfg.database_url, (int)app->cfg.db_connect_timeout, &e) < 0)
+		log_warn("starting without a database; requests that need it answer 503", NULL);
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	while (!stopping) {
+		struct pollfd p = {listen_fd, POLLIN, 0};
+
+		/* Wait here rather than in accept(): poll returns on SIGTERM, and the
+		 * bounded timeout covers a signal that lands just before the call. */
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		/* The socket is non-blocking: a child that loses the race for the
+		 * connection gets EAGAIN here and goes back to poll. */
+		if (FCGX_Accept_r(&fr) < 0)
+			continue;
+		server_handle(app, &fr);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	db_close(&app->db);
+	return 0;
+}

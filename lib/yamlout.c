@@ -1,0 +1,148 @@
+/* yamlout.c: YAML emission through libyaml into a struct buf */
+#include "yamlout.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int write_handler(void *data, unsigned char *buffer, size_t size)
+{
+	struct yamlout *y = data;
+
+	/* libyaml wants 1 for success, 0 for failure. */
+	return buf_add(y->out, buffer, size) == 0;
+}
+
+/* Hand one event to the emitter; on failure remember libyaml's reason once. */
+static void emit(struct yamlout *y, yaml_event_t *ev, int built)
+{
+	if (y->failed)
+		return;
+	if (!built) {
+		y->failed = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s",
+			 "cannot build a yaml event (invalid utf-8?)");
+		return;
+	}
+	/* yaml_emitter_emit takes the event, even when it fails. */
+	if (!yaml_emitter_emit(&y->emitter, ev)) {
+		y->failed = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s",
+			 y->emitter.problem ? y->emitter.problem : "emitter error");
+	}
+}
+
+void yamlout_init(struct yamlout *y, struct buf *out)
+{
+	yaml_event_t ev;
+
+	memset(y, 0, sizeof(*y));
+	y->out = out;
+	if (!yaml_emitter_initialize(&y->emitter)) {
+		y->failed = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s", "cannot initialise the emitter");
+		return;
+	}
+	y->started = 1;
+	yaml_emitter_set_output(&y->emitter, write_handler, y);
+	yaml_emitter_set_unicode(&y->emitter, 1);
+	yaml_emitter_set_width(&y->emitter, -1); /* never fold long strings */
+	yaml_emitter_set_indent(&y->emitter, 2);
+	emit(y, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
+	emit(y, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1));
+}
+
+void yamlout_release(struct yamlout *y)
+{
+	if (y->started)
+		yaml_emitter_delete(&y->emitter);
+	y->started = 0;
+}
+
+void yamlout_map_start(struct yamlout *y)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							 YAML_BLOCK_MAPPING_STYLE));
+}
+
+void yamlout_map_end(struct yamlout *y)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_mapping_end_event_initialize(&ev));
+}
+
+void yamlout_seq_start(struct yamlout *y)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							  YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+void yamlout_seq_end(struct yamlout *y)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_sequence_end_event_initialize(&ev));
+}
+
+static void scalar(struct yamlout *y, const char *s, int plain_ok, yaml_scalar_style_t style)
+{
+	yaml_event_t ev;
+
+	if (y->failed)
+		return;
+	/* plain_implicit = 0 forbids the plain style, so libyaml quotes it; the
+	 * quoted form needs no tag to read back as a string. */
+	emit(y, &ev, yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
+						  (int)strlen(s), plain_ok, 1, style));
+}
+
+void yamlout_key(struct yamlout *y, const char *key)
+{
+	scalar(y, key ? key : "", 1, YAML_ANY_SCALAR_STYLE);
+}
+
+void yamlout_str(struct yamlout *y, const char *s)
+{
+	scalar(y, s ? s : "", 0, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+}
+
+void yamlout_int(struct yamlout *y, long v)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%ld", v);
+	scalar(y, num, 1, YAML_PLAIN_SCALAR_STYLE);
+}
+
+void yamlout_bool(struct yamlout *y, int v)
+{
+	scalar(y, v ? "true" : "false", 1, YAML_PLAIN_SCALAR_STYLE);
+}
+
+void yamlout_empty_map(struct yamlout *y)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							 YAML_FLOW_MAPPING_STYLE));
+	yamlout_map_end(y);
+}
+
+int yamlout_finish(struct yamlout *y, struct err *e)
+{
+	yaml_event_t ev;
+
+	emit(y, &ev, yaml_document_end_event_initialize(&ev, 1));
+	emit(y, &ev, yaml_stream_end_event_initialize(&ev));
+	if (!y->failed && !yaml_emitter_flush(&y->emitter)) {
+		y->failed = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s", "cannot flush the yaml output");
+	}
+	if (y->failed)
+		return err_set(e, 500, "yaml_emit_failed", "cannot write yaml: %s", y->problem);
+	return 0;
+}
