@@ -55,7 +55,7 @@ static int is_alnum_lower(unsigned char c)
 }
 
 static int invalid(struct err *e, const char *code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* err_field with a formatted message; err has no va_list variant to forward to. */
 static int invalid(struct err *e, const char *code, const char *field, const char *fmt, ...)
@@ -312,8 +312,8 @@ int naming_check_branch(const char *field, const char *s, struct err *e)
 
 			if (!len)
 				return invalid(e, code, f,
-					       "%s must be valid UTF-8 (found %s at position %zu)", f,
-					       describe(ch, c), i + 1);
+					       "%s must be valid UTF-8 (found %s at position %zu)",
+					       f, describe(ch, c), i + 1);
 			i += len - 1;
 			continue;
 		}
@@ -323,8 +323,9 @@ int naming_check_branch(const char *field, const char *s, struct err *e)
 				       "characters, spaces and ~ ^ : ? * [ \\ are not allowed",
 				       f, describe(ch, c), i + 1);
 		if (c == '.' && i == start)
-			return invalid(e, code, f, "no part of %s may start with '.' (at position %zu)",
-				       f, i + 1);
+			return invalid(e, code, f,
+				       "no part of %s may start with '.' (at position %zu)", f,
+				       i + 1);
 		if (c == '.' && s[i + 1] == '.')
 			return invalid(e, code, f, "%s must not contain '..' (at position %zu)", f,
 				       i + 1);
@@ -391,8 +392,9 @@ static int check_domain(const char *f, const char *s, size_t max, int min_labels
 	case F_DOT_LAST:
 		return invalid(e, code, f, "%s must not end with '.'", f);
 	case F_DOT_DOT:
-		return invalid(e, code, f, "%s must not contain an empty label ('..' at position %zu)",
-			       f, r.pos + 1);
+		return invalid(e, code, f,
+			       "%s must not contain an empty label ('..' at position %zu)", f,
+			       r.pos + 1);
 	case F_LABEL_LONG:
 		return invalid(e, code, f,
 			       "each label of %s must be at most %d characters long (the one at "
@@ -488,8 +490,7 @@ int naming_release_cut(struct buf *out, const char *name, struct err *e)
 	return 0;
 }
 
-int naming_release_name(struct buf *out, const char *user_id, const char *project,
-			struct err *e)
+int naming_release_name(struct buf *out, const char *user_id, const char *project, struct err *e)
 {
 	/* 12 + 1 + 32 + NUL; the checks below bound both parts. */
 	char joined[NAMING_ID_MAX + 1 + NAMING_PROJECT_MAX + 1];

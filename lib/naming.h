@@ -39,11 +39,11 @@
 #include "buf.h"
 #include "err.h"
 
-#define NAMING_ID_MAX	    12  /* workspace and user ids */
-#define NAMING_PROJECT_MAX  32  /* project names */
-#define NAMING_LABEL_MAX    63  /* a DNS-1123 label */
+#define NAMING_ID_MAX	    12	/* workspace and user ids */
+#define NAMING_PROJECT_MAX  32	/* project names */
+#define NAMING_LABEL_MAX    63	/* a DNS-1123 label */
 #define NAMING_DNS_NAME_MAX 253 /* a DNS name / DNS-1123 subdomain */
-#define NAMING_RELEASE_MAX  53  /* Helm keeps 10 of the 63 for suffixes */
+#define NAMING_RELEASE_MAX  53	/* Helm keeps 10 of the 63 for suffixes */
 #define NAMING_BRANCH_MAX   255
 #define NAMING_ENV_NAME_MAX 128
 /* The platform domain leaves room for the longest "<project>-<user>." in
@@ -94,8 +94,7 @@ int naming_app_name(struct buf *out, const char *workspace_id, const char *user_
 		    const char *project, struct err *e);
 
 /* Append the Helm release name: naming_release_cut of "<user_id>-<project>". */
-int naming_release_name(struct buf *out, const char *user_id, const char *project,
-			struct err *e);
+int naming_release_name(struct buf *out, const char *user_id, const char *project, struct err *e);
 
 /* Append `name` cut to its first 53 characters, then without trailing '-'.
  * `name` must be [a-z0-9-]+ starting with a letter or digit (any length), so
