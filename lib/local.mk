@@ -15,3 +15,6 @@ MIGRATIONS = $(sort $(wildcard $(top_srcdir)/sql/[0-9]*.sql))
 EXTRA_DIST += scripts/embed-sql sql
 lib/migrations_data.c: $(MIGRATIONS) $(top_srcdir)/scripts/embed-sql
 	$(AM_V_GEN)$(SHELL) $(top_srcdir)/scripts/embed-sql $@ $(MIGRATIONS)
+libplatform_la_SOURCES += \
+	lib/crypto.c lib/crypto.h \
+	lib/http.c lib/http.h
