@@ -5,5 +5,6 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/req.c fcgi/req.h \
 	fcgi/router.c fcgi/router.h \
 	fcgi/routes.c fcgi/handlers.h \
-	fcgi/h_health.c
+	fcgi/h_health.c \
+	fcgi/access.c fcgi/access.h
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)

@@ -18,3 +18,4 @@ lib/migrations_data.c: $(MIGRATIONS) $(top_srcdir)/scripts/embed-sql
 libplatform_la_SOURCES += \
 	lib/crypto.c lib/crypto.h \
 	lib/http.c lib/http.h
+libplatform_la_SOURCES += lib/github.c lib/github.h

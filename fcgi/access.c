@@ -1,0 +1,202 @@
+/* access.c: sessions, workspace membership and roles */
+#include "access.h"
+
+#include "crypto.h"
+#include "log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const role_names[] = {"none", "viewer", "developer", "admin", "owner"};
+
+enum role access_role_parse(const char *s)
+{
+	for (int i = ROLE_VIEWER; i <= ROLE_OWNER; i++) {
+		if (s && !strcmp(s, role_names[i]))
+			return (enum role)i;
+	}
+	return ROLE_NONE;
+}
+
+const char *access_role_name(enum role r)
+{
+	return role_names[r <= ROLE_OWNER ? r : ROLE_NONE];
+}
+
+int access_is_uuid(const char *s)
+{
+	static const int dash[] = {8, 13, 18, 23};
+	size_t n = strlen(s);
+
+	if (n != 36)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int want_dash = i == (size_t)dash[0] || i == (size_t)dash[1] || i == (size_t)dash[2] ||
+				i == (size_t)dash[3];
+
+		if (want_dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Find the cookie `name` in a Cookie header. */
+static int cookie_value(const char *header, const char *name, struct buf *out)
+{
+	size_t nlen = strlen(name);
+	const char *p = header;
+
+	while (p && *p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (!strncmp(p, name, nlen) && p[nlen] == '=') {
+			const char *v = p + nlen + 1, *end = strchr(v, ';');
+
+			buf_reset(out);
+			buf_add(out, v, end ? (size_t)(end - v) : strlen(v));
+			return 1;
+		}
+		p = strchr(p, ';');
+	}
+	return 0;
+}
+
+int access_token(struct req *r, struct buf *out)
+{
+	const char *auth = req_header(r, "Authorization");
+	const char *cookie = req_header(r, "Cookie");
+
+	if (auth && !strncmp(auth, "Bearer ", 7)) {
+		buf_reset(out);
+		buf_addstr(out, auth + 7);
+		return out->len > 0;
+	}
+	if (cookie && cookie_value(cookie, SESSION_COOKIE, out))
+		return out->len > 0;
+	return 0;
+}
+
+static struct db_stmt st_session = DB_STMT(
+	"access_session",
+	"SELECT u.id, u.login FROM sessions s JOIN users u ON u.id = s.user_id"
+	" WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
+	1);
+
+int access_user(struct req *r, struct user_ref *u)
+{
+	struct buf tok = BUF_INIT, hex = BUF_INIT;
+	unsigned char hash[32];
+	struct err e = ERR_INIT;
+	PGresult *res = NULL;
+	const char *params[1];
+	int ret = -1;
+
+	memset(u, 0, sizeof(*u));
+	if (!access_token(r, &tok) || tok.len > 512) {
+		req_add_header(r, "WWW-Authenticate", "Bearer");
+		req_fail(r, 401, "unauthenticated", "sign in first: send the session token as a Bearer token or cookie");
+		goto out;
+	}
+	crypto_sha256(tok.buf, tok.len, hash);
+	crypto_hex(hash, sizeof(hash), &hex);
+	params[0] = hex.buf;
+	res = db_prepared(&r->app->db, &st_session, params, &e);
+	if (!res) {
+		req_error(r, &e);
+		goto out;
+	}
+	if (PQntuples(res) != 1) {
+		req_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		req_fail(r, 401, "session_invalid", "the session has expired or was ended; sign in again");
+		goto out;
+	}
+	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(u->login, sizeof(u->login), "%s", PQgetvalue(res, 0, 1));
+	ret = 0;
+out:
+	PQclear(res);
+	buf_release(&tok);
+	buf_release(&hex);
+	return ret;
+}
+
+static int deny_role(struct req *r, enum role have, enum role min)
+{
+	req_fail(r, 403, "forbidden", "your role here is %s; this needs %s or above",
+		 access_role_name(have), access_role_name(min));
+	return -1;
+}
+
+static struct db_stmt st_member = DB_STMT(
+	"access_member", "SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2", 2);
+
+int access_workspace(struct req *r, const struct user_ref *u, const char *ws, enum role min,
+		     enum role *role)
+{
+	const char *params[] = {ws, u->id};
+	struct err e = ERR_INIT;
+	PGresult *res;
+	enum role have;
+
+	if (strlen(ws) > 63) {
+		req_fail(r, 404, "not_found", "no such workspace");
+		return -1;
+	}
+	res = db_prepared(&r->app->db, &st_member, params, &e);
+	if (!res) {
+		req_error(r, &e);
+		return -1;
+	}
+	have = PQntuples(res) ? access_role_parse(PQgetvalue(res, 0, 0)) : ROLE_NONE;
+	PQclear(res);
+	if (have == ROLE_NONE) {
+		req_fail(r, 404, "not_found", "no such workspace");
+		return -1;
+	}
+	if (role)
+		*role = have;
+	if (have < min)
+		return deny_role(r, have, min);
+	return 0;
+}
+
+static struct db_stmt st_project = DB_STMT(
+	"access_project",
+	"SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM projects p"
+	" JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
+	" WHERE p.id = $1 AND p.deleted_at IS NULL",
+	2);
+
+int access_project(struct req *r, const struct user_ref *u, const char *project_id, enum role min,
+		   struct project_ref *p)
+{
+	const char *params[] = {project_id, u->id};
+	struct err e = ERR_INIT;
+	PGresult *res;
+
+	memset(p, 0, sizeof(*p));
+	if (!access_is_uuid(project_id)) {
+		req_fail(r, 404, "not_found", "no such project");
+		return -1;
+	}
+	res = db_prepared(&r->app->db, &st_project, params, &e);
+	if (!res) {
+		req_error(r, &e);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req_fail(r, 404, "not_found", "no such project");
+		return -1;
+	}
+	snprintf(p->id, sizeof(p->id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(p->workspace_id, sizeof(p->workspace_id), "%s", PQgetvalue(res, 0, 1));
+	snprintf(p->user_id, sizeof(p->user_id), "%s", PQgetvalue(res, 0, 2));
+	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, 3));
+	p->role = access_role_parse(PQgetvalue(res, 0, 4));
+	PQclear(res);
+	if (p->role < min)
+		return deny_role(r, p->role, min);
+	return 0;
+}

@@ -1,0 +1,233 @@
+/* github.c: OAuth code exchange, the signed-in user, their repositories */
+#include "github.h"
+
+#include "http.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Map a non-2xx GitHub answer to our error. */
+static int github_status_error(const struct http_response *rs, struct err *e)
+{
+	struct buf h = BUF_INIT;
+	int ret;
+
+	if (rs->status == 401)
+		return err_set(e, 401, "github_token_invalid",
+			       "GitHub refused the token: it was revoked or has expired; sign in again");
+	if ((rs->status == 403 || rs->status == 429) &&
+	    ((http_header(rs, "x-ratelimit-remaining", &h) && !strcmp(h.buf, "0")) ||
+	     http_header(rs, "retry-after", &h) || rs->status == 429)) {
+		struct buf reset = BUF_INIT;
+
+		if (http_header(rs, "x-ratelimit-reset", &reset))
+			ret = err_set(e, 429, "github_rate_limited",
+				      "GitHub's rate limit is exhausted until %s (unix time); try again then",
+				      reset.buf);
+		else
+			ret = err_set(e, 429, "github_rate_limited",
+				      "GitHub asks us to slow down; try again in a minute");
+		buf_release(&reset);
+		buf_release(&h);
+		return ret;
+	}
+	buf_release(&h);
+	if (rs->status == 403 || rs->status == 404)
+		return err_set(e, 401, "github_token_invalid",
+			       "GitHub refused the token for this call (status %ld); sign in again",
+			       rs->status);
+	return err_set(e, 502, "github_unavailable", "GitHub answered with status %ld", rs->status);
+}
+
+static void auth_header(struct buf *h, const char *token)
+{
+	buf_addf(h, "Authorization: Bearer %s", token);
+}
+
+int github_oauth_exchange(const char *github_url, const char *client_id, const char *client_secret,
+			  const char *code, struct buf *token, struct err *e)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct http_response rs;
+	struct json_object *o = NULL;
+	const char *hdrs[] = {"Accept: application/json", NULL};
+	struct http_request rq = {0};
+	const char *tok = NULL, *gh_err = NULL;
+	int ret = -1;
+
+	http_response_init(&rs);
+	if (!client_id || !client_secret) {
+		err_set(e, 503, "oauth_not_configured",
+			"GitHub sign-in is not configured (PLATFORM_GITHUB_CLIENT_ID and PLATFORM_GITHUB_CLIENT_SECRET)");
+		goto out;
+	}
+	buf_addf(&url, "%s/login/oauth/access_token", github_url);
+	buf_addstr(&body, "client_id=");
+	http_urlencode(client_id, &body);
+	buf_addstr(&body, "&client_secret=");
+	http_urlencode(client_secret, &body);
+	buf_addstr(&body, "&code=");
+	http_urlencode(code, &body);
+	rq.url = url.buf;
+	rq.headers = hdrs;
+	rq.body = body.buf;
+	rq.body_len = body.len;
+	if (http_do("GitHub", &rq, &rs, e) < 0)
+		goto out;
+	if (rs.status >= 500) {
+		err_set(e, 502, "github_unavailable", "GitHub answered with status %ld", rs.status);
+		goto out;
+	}
+	o = json_tokener_parse(rs.body.buf);
+	if (o && json_object_is_type(o, json_type_object)) {
+		struct json_object *v;
+
+		if (json_object_object_get_ex(o, "access_token", &v) && json_object_is_type(v, json_type_string))
+			tok = json_object_get_string(v);
+		if (json_object_object_get_ex(o, "error", &v) && json_object_is_type(v, json_type_string))
+			gh_err = json_object_get_string(v);
+	}
+	/* GitHub reports a bad code with status 200 and an "error" member. */
+	if (!tok || !*tok) {
+		if (gh_err && !strcmp(gh_err, "incorrect_client_credentials"))
+			err_set(e, 503, "oauth_misconfigured",
+				"GitHub refused the platform's OAuth client credentials");
+		else
+			err_set(e, 401, "oauth_code_invalid",
+				"GitHub did not accept the sign-in code (%s); start the sign-in again",
+				gh_err ? gh_err : "no token in the answer");
+		goto out;
+	}
+	buf_addstr(token, tok);
+	ret = 0;
+out:
+	json_object_put(o);
+	http_response_release(&rs);
+	buf_release(&url);
+	buf_release(&body);
+	return ret;
+}
+
+static void copy_str(struct json_object *o, const char *key, char *out, size_t n)
+{
+	struct json_object *v;
+
+	out[0] = '\0';
+	if (json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(out, n, "%s", json_object_get_string(v));
+}
+
+/* GET `path` on the API with the token; fills rs, -1 with e on any non-2xx. */
+static int api_get(const char *api_url, const char *path, const char *token,
+		   struct http_response *rs, struct err *e)
+{
+	struct buf url = BUF_INIT, auth = BUF_INIT;
+	struct http_request rq = {0};
+	const char *hdrs[4];
+	int ret = -1;
+
+	buf_addf(&url, "%s%s", api_url, path);
+	auth_header(&auth, token);
+	hdrs[0] = auth.buf;
+	hdrs[1] = "Accept: application/vnd.github+json";
+	hdrs[2] = "X-GitHub-Api-Version: 2022-11-28";
+	hdrs[3] = NULL;
+	rq.url = url.buf;
+	rq.headers = hdrs;
+	if (http_do("GitHub", &rq, rs, e) < 0)
+		goto out;
+	if (rs->status < 200 || rs->status > 299) {
+		github_status_error(rs, e);
+		goto out;
+	}
+	ret = 0;
+out:
+	buf_release(&url);
+	buf_release(&auth);
+	return ret;
+}
+
+int github_get_user(const char *api_url, const char *token, struct github_user *u, struct err *e)
+{
+	struct http_response rs;
+	struct json_object *o = NULL, *v;
+	int ret = -1;
+
+	memset(u, 0, sizeof(*u));
+	http_response_init(&rs);
+	if (api_get(api_url, "/user", token, &rs, e) < 0)
+		goto out;
+	o = json_tokener_parse(rs.body.buf);
+	if (!o || !json_object_object_get_ex(o, "id", &v) || !json_object_is_type(v, json_type_int)) {
+		err_set(e, 502, "github_unavailable", "GitHub's answer to /user has no user id");
+		goto out;
+	}
+	u->id = json_object_get_int64(v);
+	copy_str(o, "login", u->login, sizeof(u->login));
+	copy_str(o, "name", u->name, sizeof(u->name));
+	copy_str(o, "avatar_url", u->avatar_url, sizeof(u->avatar_url));
+	if (!u->login[0] || u->id <= 0) {
+		err_set(e, 502, "github_unavailable", "GitHub's answer to /user has no login");
+		goto out;
+	}
+	ret = 0;
+out:
+	json_object_put(o);
+	http_response_release(&rs);
+	return ret;
+}
+
+/* Keep the fields the deploy form needs. */
+static struct json_object *repo_summary(struct json_object *r)
+{
+	struct json_object *o = json_object_new_object(), *v, *owner;
+	static const char *const keys[] = {"full_name", "name", "clone_url", "html_url",
+					   "default_branch", NULL};
+
+	for (const char *const *k = keys; *k; k++) {
+		if (json_object_object_get_ex(r, *k, &v) && json_object_is_type(v, json_type_string))
+			json_object_object_add(o, *k, json_object_new_string(json_object_get_string(v)));
+	}
+	if (json_object_object_get_ex(r, "owner", &owner) &&
+	    json_object_object_get_ex(owner, "login", &v) && json_object_is_type(v, json_type_string))
+		json_object_object_add(o, "owner", json_object_new_string(json_object_get_string(v)));
+	json_object_object_add(o, "private",
+			       json_object_new_boolean(json_object_object_get_ex(r, "private", &v) &&
+						       json_object_get_boolean(v)));
+	return o;
+}
+
+int github_list_repos(const char *api_url, const char *token, int page, int per_page,
+		      struct json_object **repos, int *has_next, struct err *e)
+{
+	struct http_response rs;
+	struct json_object *arr = NULL;
+	struct buf path = BUF_INIT, next = BUF_INIT;
+	int ret = -1;
+
+	*repos = NULL;
+	*has_next = 0;
+	http_response_init(&rs);
+	buf_addf(&path, "/user/repos?per_page=%d&page=%d&sort=pushed", per_page, page);
+	if (api_get(api_url, path.buf, token, &rs, e) < 0)
+		goto out;
+	arr = json_tokener_parse(rs.body.buf);
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		err_set(e, 502, "github_unavailable", "GitHub's answer to /user/repos is not a list");
+		goto out;
+	}
+	*repos = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		json_object_array_add(*repos, repo_summary(json_object_array_get_idx(arr, i)));
+	*has_next = http_link_next(&rs, &next);
+	ret = 0;
+out:
+	json_object_put(arr);
+	http_response_release(&rs);
+	buf_release(&path);
+	buf_release(&next);
+	return ret;
+}

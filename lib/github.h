@@ -1,0 +1,39 @@
+/* github.h: the GitHub calls of sign-in and the repository picker (prefix github_).
+ *
+ * Base URLs come from the caller (PLATFORM_GITHUB_URL, PLATFORM_GITHUB_API_URL)
+ * so that GitHub Enterprise and the test fake work alike. Tokens are borrowed
+ * and never appear in errors or logs. Failures map to:
+ *   401 github_token_invalid   GitHub refused the token (revoked, expired)
+ *   429 github_rate_limited    primary or secondary rate limit (message says until when)
+ *   502 github_unavailable     GitHub unreachable or answering 5xx
+ */
+#ifndef PLATFORM_GITHUB_H
+#define PLATFORM_GITHUB_H
+
+#include "buf.h"
+#include "err.h"
+
+#include <json-c/json.h>
+
+struct github_user {
+	long long id;
+	char login[64];
+	char name[256];
+	char avatar_url[512];
+};
+
+/* Exchange an OAuth code for a token, appended to `token`. 401 oauth_code_invalid
+ * when GitHub says the code is bad or expired. */
+int github_oauth_exchange(const char *github_url, const char *client_id, const char *client_secret,
+			  const char *code, struct buf *token, struct err *e);
+
+/* GET /user with `token`. */
+int github_get_user(const char *api_url, const char *token, struct github_user *u, struct err *e);
+
+/* GET /user/repos?per_page=&page= ; *repos gets a new JSON array (json_object_put)
+ * of {full_name, name, owner, private, clone_url, html_url, default_branch};
+ * *has_next says whether GitHub announced another page. */
+int github_list_repos(const char *api_url, const char *token, int page, int per_page,
+		      struct json_object **repos, int *has_next, struct err *e);
+
+#endif
