@@ -1,0 +1,59 @@
+/* config.h: settings from a YAML file and the environment.
+ *
+ * Every setting NAME has an environment variable PLATFORM_<NAME> and a key
+ * <name> (lower case) in the optional YAML file named by PLATFORM_CONFIG (or
+ * passed to config_load). The environment wins over the file. The table in
+ * config.c is the one list of settings; the README table mirrors it.
+ *
+ * A struct config owns its strings; free them with config_release.
+ */
+#ifndef PLATFORM_CONFIG_H
+#define PLATFORM_CONFIG_H
+
+#include "err.h"
+
+struct config {
+	char *database_url;
+	char *secret_key;
+	char *domain;
+	char *public_url;
+	char *github_url;
+	char *github_api_url;
+	char *github_client_id;
+	char *github_client_secret;
+	char *github_webhook_secret;
+	char *jenkins_url;
+	char *jenkins_user;
+	char *jenkins_token;
+	char *jenkins_job;
+	char *argocd_url;
+	char *argocd_token;
+	char *gitops_url;
+	char *nchan_publish_url;
+	char *registry_url;
+	char *listen;
+	char *log_level;
+	long workers;        /* 0: one per core */
+	long max_body;       /* bytes of a request body the API accepts */
+	long db_connect_timeout; /* seconds */
+	long session_ttl;    /* seconds */
+};
+
+/* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
+ * NULL; no file when neither), then the environment. -1 with `e` on a bad file
+ * or value (the message names file:line:key or the variable). */
+int config_load(struct config *cfg, const char *path, struct err *e);
+void config_release(struct config *cfg);
+
+/* -1 naming the first of `names` (NULL-terminated, lower-case setting names)
+ * that is unset or empty, as its environment variable. */
+int config_require(const struct config *cfg, const char *const *names, struct err *e);
+
+/* Look a setting up by its lower-case name: the string value, or NULL when
+ * unset or unknown. Numbers are not returned here. */
+const char *config_get(const struct config *cfg, const char *name);
+
+/* Log every setting once at start (secrets as "[redacted]", URLs without their password). */
+void config_log(const struct config *cfg);
+
+#endif
