@@ -101,8 +101,8 @@ int yamldoc_each(struct yamldoc *d, const char *path,
 
 		if (!k || k->type != YAML_SCALAR_NODE)
 			continue;
-		rc = fn((const char *)k->data.scalar.value, yaml_document_get_node(&d->doc, p->value),
-			arg);
+		rc = fn((const char *)k->data.scalar.value,
+			yaml_document_get_node(&d->doc, p->value), arg);
 		if (rc)
 			return rc;
 	}

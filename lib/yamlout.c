@@ -62,8 +62,8 @@ void yamlout_map_start(struct yamlout *y)
 {
 	yaml_event_t ev;
 
-	emit(y, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-							 YAML_BLOCK_MAPPING_STYLE));
+	emit(y, &ev,
+	     yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
 }
 
 void yamlout_map_end(struct yamlout *y)
@@ -77,8 +77,8 @@ void yamlout_seq_start(struct yamlout *y)
 {
 	yaml_event_t ev;
 
-	emit(y, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
-							  YAML_BLOCK_SEQUENCE_STYLE));
+	emit(y, &ev,
+	     yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
 }
 
 void yamlout_seq_end(struct yamlout *y)
@@ -96,8 +96,9 @@ static void scalar(struct yamlout *y, const char *s, int plain_ok, yaml_scalar_s
 		return;
 	/* plain_implicit = 0 forbids the plain style, so libyaml quotes it; the
 	 * quoted form needs no tag to read back as a string. */
-	emit(y, &ev, yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s,
-						  (int)strlen(s), plain_ok, 1, style));
+	emit(y, &ev,
+	     yaml_scalar_event_initialize(&ev, NULL, NULL, (yaml_char_t *)s, (int)strlen(s),
+					  plain_ok, 1, style));
 }
 
 void yamlout_key(struct yamlout *y, const char *key)
@@ -127,8 +128,8 @@ void yamlout_empty_map(struct yamlout *y)
 {
 	yaml_event_t ev;
 
-	emit(y, &ev, yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-							 YAML_FLOW_MAPPING_STYLE));
+	emit(y, &ev,
+	     yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_FLOW_MAPPING_STYLE));
 	yamlout_map_end(y);
 }
 

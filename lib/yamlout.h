@@ -28,9 +28,9 @@
 
 struct yamlout {
 	yaml_emitter_t emitter;
-	struct buf *out;  /* borrowed */
-	int failed;       /* sticky: 1 after the first error */
-	int started;      /* the emitter was initialised */
+	struct buf *out;   /* borrowed */
+	int failed;	   /* sticky: 1 after the first error */
+	int started;	   /* the emitter was initialised */
 	char problem[128]; /* libyaml's reason for the first error */
 };
 
