@@ -31,7 +31,7 @@ STACK_DIR=
 
 # ------------------------------------------------------------------------------------ TAP
 
-diag() { printf '# %s\n' "$@"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
 # ok NAME CMD [ARG...]: passes when CMD exits 0.
 ok() {
@@ -39,6 +39,9 @@ ok() {
 	shift
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
+
+# not CMD [ARG...]: succeeds when CMD fails (for ok: ok "no x" not grep -q x file)
+not() { ! "$@"; }
 
 pass() {
 	TAP_N=$((TAP_N + 1))
@@ -244,4 +247,36 @@ json_error() {
 	got=$(jq -r 'if (.error.code|type) == "string" and (.error.message|type) == "string" and .error.message != ""
 		then .error.code else "malformed" end' <<<"$HTTP_BODY" 2>/dev/null) || got="not JSON: ${HTTP_BODY:0:200}"
 	is "$got" "$1" "$2"
+}
+
+# ------------------------------------------------------------------------------------ load
+
+# load_start URL: a background loop of GETs (one curl each) logging each status code;
+# load_stop ends it and sets LOAD_TOTAL and LOAD_FAILED (answers other than 200).
+load_start() {
+	LOAD_OUT=$TEST_TMP/load.$RANDOM
+	: >"$LOAD_OUT"
+	(
+		while [ ! -e "$LOAD_OUT.stop" ]; do
+			curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "$1" >>"$LOAD_OUT"
+		done
+	) &
+	LOAD_PID=$!
+	bg_register "$LOAD_PID"
+}
+
+load_stop() {
+	touch "$LOAD_OUT.stop"
+	wait "$LOAD_PID" 2>/dev/null
+	# shellcheck disable=SC2034 # read by the tests
+	LOAD_TOTAL=$(wc -l <"$LOAD_OUT")
+	LOAD_FAILED=$(grep -cv '^200$' "$LOAD_OUT")
+	[ "$LOAD_FAILED" -eq 0 ] || diag "statuses other than 200: $(grep -v '^200$' "$LOAD_OUT" | sort | uniq -c | tr '\n' ' ')"
+}
+
+# wait_load N: wait until the running load loop has logged N more answers
+wait_load() {
+	local want=$(($(wc -l <"$LOAD_OUT") + $1))
+	# shellcheck disable=SC2016 # expanded by eval, at each try
+	wait_until 20 eval '[ "$(wc -l <"$LOAD_OUT")" -ge '"$want"' ]'
 }
