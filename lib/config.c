@@ -50,6 +50,18 @@ static const struct setting settings[] = {
 	N(max_body, "1048576", 1024, 64L * 1024 * 1024),
 	N(db_connect_timeout, "3", 1, 60),
 	N(session_ttl, "1209600", 60, 365L * 86400),
+	S(jenkins_callback_url, NULL, 0),
+	N(jenkins_poll_ms, "2000", 50, 600000),
+	N(jenkins_timeout_ms, "15000", 100, 600000),
+	N(jenkins_retries, "6", 0, 1000),
+	N(jenkins_retry_ms, "1000", 10, 600000),
+	N(jenkins_queue_timeout, "1800", 1, 7L * 86400),
+	N(jenkins_build_timeout, "3600", 1, 7L * 86400),
+	N(callback_grace, "30", 0, 3600),
+	N(worker_lease, "30", 2, 3600),
+	N(worker_poll, "5", 1, 3600),
+	N(worker_max_builds, "500", 1, 100000),
+	N(deploy_supersede, "1", 0, 1),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

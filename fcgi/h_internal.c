@@ -1,0 +1,46 @@
+/* h_internal.c: endpoints for the platform's own machinery: the Jenkins pipeline's events */
+#include "handlers.h"
+
+#include "deploy.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* POST /internal/jenkins/events, Authorization: Bearer <CALLBACK_TOKEN>
+ * {"deployment_id", "event": stage|pushed|released|result, ...}: the pipeline reports a
+ * stage or its result. The token is the per-deployment one handed to the build; it is
+ * checked against the stored hash in constant time (lib/deploy). */
+void h_jenkins_event(struct req *r)
+{
+	struct err e = ERR_INIT;
+	struct json_object *body;
+	const char *auth = req_header(r, "Authorization"), *token = NULL, *id = NULL;
+
+	if (auth && !strncasecmp(auth, "Bearer ", 7))
+		token = auth + 7;
+	if (!token || !*token) {
+		req_add_header(r, "WWW-Authenticate", "Bearer");
+		req_fail(r, 401, "invalid_callback_token", "the callback token is missing");
+		return;
+	}
+	body = req_json_body(r, &e);
+	if (!body || ju_string(body, "deployment_id", JU_REQUIRED, 36, &id, &e) < 0 ||
+	    deploy_event(&r->app->db, id, token, body, &e) < 0) {
+		if (e.status == 401 || e.status == 409 || e.status == 404)
+			log_warn("pipeline event refused", "deployment_id", id ? id : "", "code",
+				 e.code, NULL);
+		json_object_put(body);
+		req_error(r, &e);
+		return;
+	}
+	{
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "status", json_object_new_string("applied"));
+		req_json(r, 200, o);
+		json_object_put(o);
+	}
+	json_object_put(body);
+}

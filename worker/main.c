@@ -1,0 +1,391 @@
+/* main.c: platform-worker: claims deploy jobs and follows their Jenkins builds in one event loop.
+ *
+ * One thread: curl's multi interface carries every Jenkins call, and the same wait
+ * (curl_multi_poll) watches the database socket for LISTEN/NOTIFY wake-ups. Jobs are
+ * held by leases renewed every third of their length; a worker that dies loses its
+ * leases and another takes the jobs over from the state stored in PostgreSQL.
+ *
+ * SIGTERM/SIGINT: give the held jobs back (queued again at once) and exit.
+ */
+#include "build.h"
+
+#include "crypto.h"
+#include "http.h"
+#include "log.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CLAIM_BATCH 64
+
+static volatile sig_atomic_t stopping;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void link_build(struct worker *w, struct build *b)
+{
+	b->prev = NULL;
+	b->next = w->builds;
+	if (w->builds)
+		w->builds->prev = b;
+	w->builds = b;
+	w->nbuilds++;
+}
+
+static void unlink_build(struct worker *w, struct build *b)
+{
+	if (b->prev)
+		b->prev->next = b->next;
+	else
+		w->builds = b->next;
+	if (b->next)
+		b->next->prev = b->prev;
+	w->nbuilds--;
+}
+
+static struct build *find_build(struct worker *w, const char *id)
+{
+	for (struct build *b = w->builds; b; b = b->next) {
+		if (!strcmp(b->id, id))
+			return b;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void claim(struct worker *w)
+{
+	struct queue_job jobs[CLAIM_BATCH];
+	struct err e = ERR_INIT;
+	int room = (int)w->cfg->worker_max_builds - w->nbuilds, n;
+
+	if (room > CLAIM_BATCH)
+		room = CLAIM_BATCH;
+	if (room <= 0 || queue_claim(&w->q, "deploy", room, jobs, &n, &e) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		char jid[24], att[16];
+
+		if (find_build(w, jobs[i].deployment_id))
+			continue; /* our own lease ran out and we took it again: keep following */
+		snprintf(jid, sizeof(jid), "%lld", jobs[i].id);
+		snprintf(att, sizeof(att), "%d", jobs[i].attempts);
+		log_info("job claimed", "job_id", jid, "deployment_id", jobs[i].deployment_id,
+			 "attempt", att, NULL);
+		link_build(w, build_new(w, jobs[i].id, jobs[i].deployment_id, jobs[i].attempts));
+	}
+	if (n == room)
+		claim(w); /* more may be waiting */
+}
+
+/* Renew our leases; builds whose job went to another worker are dropped. */
+static void renew(struct worker *w)
+{
+	struct err e = ERR_INIT;
+	long long *held;
+	int n, cap = w->nbuilds + 16;
+
+	held = xcalloc((size_t)cap, sizeof(*held));
+	if (queue_renew(&w->q, held, cap, &n, &e) < 0) {
+		free(held);
+		return;
+	}
+	for (struct build *b = w->builds; b; b = b->next) {
+		int ok = 0;
+
+		for (int i = 0; i < n && !ok; i++)
+			ok = held[i] == b->job_id;
+		if (!ok && !b->dropped && b->phase != BUILD_DONE) {
+			log_warn("lease lost: another worker has this job now", "deployment_id",
+				 b->id, NULL);
+			b->dropped = 1;
+		}
+	}
+	free(held);
+}
+
+/* One query for the state of every followed deployment (cancel requests, supersedes,
+ * releases reported by the pipeline). */
+static void refresh_all(struct worker *w, double now)
+{
+	struct buf ids = BUF_INIT;
+	struct err e = ERR_INIT;
+	const char *p[1];
+	PGresult *res;
+
+	if (!w->builds)
+		return;
+	buf_addch(&ids, '{');
+	for (struct build *b = w->builds; b; b = b->next)
+		buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", b->id);
+	buf_addch(&ids, '}');
+	p[0] = ids.buf;
+	res = db_query(&w->db,
+		       "SELECT id, state, cancel_requested_at IS NOT NULL, "
+		       "(gitops_commit IS NOT NULL AND tag IS NOT NULL) "
+		       "FROM deployments WHERE id = ANY($1::uuid[])",
+		       1, p, &e);
+	buf_release(&ids);
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct build *b = find_build(w, db_value(res, i, 0));
+		enum deploy_state st;
+
+		if (!b || b->phase == BUILD_LOAD ||
+		    deploy_state_parse(db_value(res, i, 1), &st) < 0)
+			continue;
+		build_refresh(b, st, !strcmp(db_value(res, i, 2), "t"),
+			      !strcmp(db_value(res, i, 3), "t"), now);
+	}
+	PQclear(res);
+}
+
+struct wake {
+	struct worker *w;
+	int jobs;
+	int deploys;
+};
+
+static void on_notify(void *arg, const char *channel, const char *payload)
+{
+	struct wake *wk = arg;
+
+	if (!strcmp(channel, QUEUE_CH_JOBS))
+		wk->jobs = 1;
+	else if (!strcmp(channel, QUEUE_CH_DEPLOY) && find_build(wk->w, payload))
+		wk->deploys = 1;
+}
+
+/* Finished and dropped builds leave the list here, never while a call is in flight. */
+static void reap(struct worker *w)
+{
+	struct build *b = w->builds;
+
+	while (b) {
+		struct build *next = b->next;
+		struct err e = ERR_INIT;
+
+		if (!b->busy && (b->dropped || b->phase == BUILD_DONE)) {
+			if (!b->dropped &&
+			    queue_finish(&w->q, b->job_id, b->failed_job, NULL, &e) < 0) {
+				b = next; /* the database is away; try again later */
+				continue;
+			}
+			unlink_build(w, b);
+			build_free(b);
+		}
+		b = next;
+	}
+}
+
+/* ---------------------------------------------------------------- the loop */
+
+struct timers {
+	double claim, renew, refresh;
+};
+
+static int next_wait_ms(struct worker *w, const struct timers *t, double now)
+{
+	double next = t->claim;
+
+	if (t->renew < next)
+		next = t->renew;
+	if (w->builds && t->refresh < next)
+		next = t->refresh;
+	for (struct build *b = w->builds; b; b = b->next) {
+		if (!b->busy && b->next_at < next)
+			next = b->next_at;
+	}
+	if (next <= now)
+		return 0;
+	return next - now > 1.0 ? 1000 : (int)((next - now) * 1000) + 1;
+}
+
+static void loop(struct worker *w)
+{
+	struct timers t = {0, 0, 0};
+	struct err e = ERR_INIT;
+
+	while (!stopping) {
+		double now = build_now();
+		struct wake wk = {w, 0, 0};
+		int ready = 0, fd;
+
+		if (queue_listen(&w->q, &e) == 1)
+			t.claim = now; /* notifications were lost while we had no connection */
+		if (now >= t.renew) {
+			renew(w);
+			t.renew = now + (double)w->cfg->worker_lease / 3.0;
+		}
+		if (now >= t.claim) {
+			claim(w);
+			t.claim = now + (double)w->cfg->worker_poll;
+		}
+		if (now >= t.refresh) {
+			refresh_all(w, now);
+			t.refresh = now + (double)w->cfg->jenkins_poll_ms / 1000.0;
+		}
+		for (struct build *b = w->builds; b; b = b->next) {
+			if (!b->busy && !b->dropped && b->phase != BUILD_DONE && b->next_at <= now)
+				build_step(b, now);
+		}
+		reap(w);
+		fd = queue_fd(&w->q);
+		if (jenkins_wait(&w->jk, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
+			usleep(10000);
+		jenkins_run(&w->jk);
+		if (ready && queue_drain(&w->q, on_notify, &wk) >= 0) {
+			if (wk.jobs)
+				t.claim = 0;
+			if (wk.deploys)
+				t.refresh = 0;
+		} else if (fd < 0) {
+			usleep(200000); /* no database: do not spin */
+		}
+	}
+}
+
+/* Give every held job back so another worker takes it without waiting for the lease. */
+static void shutdown_builds(struct worker *w)
+{
+	struct err e = ERR_INIT;
+
+	while (w->builds) {
+		struct build *b = w->builds;
+
+		if (!b->dropped)
+			queue_release(&w->q, b->job_id, 0, &e);
+		unlink_build(w, b);
+		build_free(b);
+	}
+}
+
+/* ---------------------------------------------------------------- start */
+
+static int load_config(struct config *cfg, const char *path)
+{
+	static const char *const required[] = {"database_url", "jenkins_url", "jenkins_job", NULL};
+	struct err e = ERR_INIT;
+	enum log_level lvl = LOG_INFO;
+
+	if (config_load(cfg, path, &e) < 0 || config_require(cfg, required, &e) < 0) {
+		log_error("configuration error", "reason", e.msg, NULL);
+		config_release(cfg);
+		return -1;
+	}
+	if (!cfg->jenkins_callback_url && !cfg->public_url) {
+		log_error("configuration error", "reason",
+			  "set PLATFORM_PUBLIC_URL (or PLATFORM_JENKINS_CALLBACK_URL): Jenkins "
+			  "reports to it",
+			  NULL);
+		config_release(cfg);
+		return -1;
+	}
+	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) == 0)
+		log_min_level = lvl;
+	return 0;
+}
+
+static char *callback_url(const struct config *cfg)
+{
+	struct buf u = BUF_INIT;
+	size_t n;
+
+	if (cfg->jenkins_callback_url)
+		return xstrdup(cfg->jenkins_callback_url);
+	n = strlen(cfg->public_url);
+	while (n && cfg->public_url[n - 1] == '/')
+		n--;
+	buf_add(&u, cfg->public_url, n);
+	buf_addstr(&u, "/internal/jenkins/events");
+	return buf_detach(&u, NULL);
+}
+
+static void worker_id(char *out, size_t n)
+{
+	char host[64] = "worker", rnd[8] = "";
+
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	crypto_short_id(rnd, 7);
+	snprintf(out, n, "%s:%d:%s", host, (int)getpid(), rnd);
+}
+
+static void signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct worker w;
+	struct err e = ERR_INIT;
+	const char *path = NULL;
+	char id[128];
+	int rc = 1;
+
+	log_init("worker", LOG_INFO, stderr);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			path = argv[++i];
+		} else {
+			fprintf(
+			    i + 1 < argc || strcmp(argv[i], "--help") ? stderr : stdout,
+			    "usage: platform-worker [--config FILE]\n"
+			    "Claims deploy jobs and follows their Jenkins builds; settings come "
+			    "from\n"
+			    "PLATFORM_* environment variables or the YAML file (see README).\n");
+			return strcmp(argv[i], "--help") ? 2 : 0;
+		}
+	}
+	if (load_config(&cfg, path) < 0)
+		return 1;
+	config_log(&cfg);
+	http_global_init();
+	signals();
+	memset(&w, 0, sizeof(w));
+	w.cfg = &cfg;
+	w.callback_url = callback_url(&cfg);
+	if (jenkins_init(&w.jk, cfg.jenkins_url, cfg.jenkins_user, cfg.jenkins_token,
+			 cfg.jenkins_job, cfg.jenkins_timeout_ms, &e) < 0) {
+		log_error("configuration error", "reason", e.msg, NULL);
+		goto out;
+	}
+	if (db_open_wait(&w.db, cfg.database_url, (int)cfg.db_connect_timeout, 30, &e) < 0) {
+		log_error("cannot reach the database", "reason", e.msg, NULL);
+		goto out_jenkins;
+	}
+	worker_id(id, sizeof(id));
+	queue_init(&w.q, &w.db, id, (int)cfg.worker_lease);
+	log_info("platform-worker started", "worker_id", id, NULL);
+	loop(&w);
+	log_info("platform-worker stopping: handing jobs back", NULL);
+	shutdown_builds(&w);
+	rc = 0;
+	db_close(&w.db);
+out_jenkins:
+	jenkins_release(&w.jk);
+out:
+	free(w.callback_url);
+	config_release(&cfg);
+	curl_global_cleanup();
+	return rc;
+}
