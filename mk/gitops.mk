@@ -31,4 +31,9 @@ check_PROGRAMS += tests/unit/test_gitops
 tests_unit_test_gitops_SOURCES = tests/unit/test_gitops.c tests/unit/tap.h
 tests_unit_test_gitops_LDADD = $(UNIT_LDADD)
 
-TESTS += tests/unit/test_gitops
+TESTS += tests/unit/test_gitops \
+	tests/t2001-gitops-release.sh \
+	tests/t2002-gitops-http.sh \
+	tests/t2003-gitops-parallel.sh
+EXTRA_DIST += tests/gitops tests/t2001-gitops-release.sh tests/t2002-gitops-http.sh \
+	tests/t2003-gitops-parallel.sh
