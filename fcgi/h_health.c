@@ -34,3 +34,12 @@ void h_readyz(struct req *r)
 	req_json(r, 200, o);
 	json_object_put(o);
 }
+
+/* api/openapi.yaml, embedded at build time (scripts/embed-file) */
+extern const char openapi_yaml[];
+extern const size_t openapi_yaml_len;
+
+void h_openapi(struct req *r)
+{
+	req_send(r, 200, "application/yaml", openapi_yaml, openapi_yaml_len);
+}

@@ -7,6 +7,36 @@
 /* h_health.c */
 void h_healthz(struct req *r);
 void h_readyz(struct req *r);
+void h_openapi(struct req *r);
+
+/* h_auth.c */
+void h_auth_session(struct req *r);
+void h_auth_github_login(struct req *r);
+void h_auth_github_callback(struct req *r);
+void h_auth_logout(struct req *r);
+void h_me(struct req *r);
+void h_github_repos(struct req *r);
+/* The stored GitHub token of `user_id`, decrypted into out (wipe it after use). */
+int user_github_token(struct req *r, const char *user_id, struct buf *out, struct err *e);
+
+/* h_workspaces.c */
+void h_workspaces_list(struct req *r);
+void h_workspaces_create(struct req *r);
+void h_workspace_get(struct req *r);
+void h_workspace_update(struct req *r);
+void h_workspace_delete(struct req *r);
+void h_members_list(struct req *r);
+void h_members_add(struct req *r);
+void h_members_update(struct req *r);
+void h_members_remove(struct req *r);
+void h_audit_list(struct req *r);
+
+/* h_projects.c */
+void h_projects_create(struct req *r);
+void h_projects_list(struct req *r);
+void h_project_get(struct req *r);
+void h_project_update(struct req *r);
+void h_project_delete(struct req *r);
 
 /* h_deployments.c */
 void h_deploy_create(struct req *r);

@@ -5,6 +5,16 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/req.c fcgi/req.h \
 	fcgi/router.c fcgi/router.h \
 	fcgi/routes.c fcgi/handlers.h \
+	fcgi/list.c fcgi/list.h \
+	fcgi/access.c fcgi/access.h \
 	fcgi/h_health.c \
-	fcgi/access.c fcgi/access.h
+	fcgi/h_auth.c \
+	fcgi/h_workspaces.c \
+	fcgi/h_projects.c
+nodist_fcgi_platform_api_SOURCES = fcgi/openapi_data.c
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)
+BUILT_SOURCES += fcgi/openapi_data.c
+CLEANFILES += fcgi/openapi_data.c
+EXTRA_DIST += api/openapi.yaml scripts/embed-file
+fcgi/openapi_data.c: $(top_srcdir)/api/openapi.yaml $(top_srcdir)/scripts/embed-file
+	$(AM_V_GEN)$(SHELL) $(top_srcdir)/scripts/embed-file openapi_yaml $(top_srcdir)/api/openapi.yaml $@

@@ -76,14 +76,19 @@ int server_run(struct app *app, int listen_fd)
 		log_warn("starting without a database; requests that need it answer 503", NULL);
 	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	while (!stopping) {
-		struct pollfd p = {listen_fd, POLLIN, 0};
+		/* With nginx's fastcgi_keep_conn, libfcgi keeps the connection after a
+		 * request and reads the next request from it: wait on that connection
+		 * then, not on the listening socket (ipcFd is libfcgi's own field; it
+		 * is the only way to see a kept connection). */
+		int fd = fr.ipcFd >= 0 ? fr.ipcFd : listen_fd;
+		struct pollfd p = {fd, POLLIN, 0};
 
 		/* Wait here rather than in accept(): poll returns on SIGTERM, and the
 		 * bounded timeout covers a signal that lands just before the call. */
 		if (poll(&p, 1, 1000) <= 0)
 			continue;
-		/* The socket is non-blocking: a child that loses the race for the
-		 * connection gets EAGAIN here and goes back to poll. */
+		/* The listening socket is non-blocking: a child that loses the race
+		 * for a connection gets EAGAIN here and goes back to poll. */
 		if (FCGX_Accept_r(&fr) < 0)
 			continue;
 		server_handle(app, &fr);

@@ -102,8 +102,10 @@ static int conn_lost(struct db *db)
 static void db_fail(struct db *db, PGresult *res, struct err *e)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
 
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
+	snprintf(db->constraint, sizeof(db->constraint), "%s", cons ? cons : "");
 	if (conn_lost(db) || (state && !strncmp(state, "08", 2)) ||
 	    (state && (!strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03")))) {
 		if (!state || !*state)

@@ -6,7 +6,8 @@
  *   503 database_unavailable  the server is unreachable; the next call reconnects
  *   409 conflict              a unique or exclusion constraint was violated
  *   500 database_error        anything else (the server's text is logged, not returned)
- * db->sqlstate holds the SQLSTATE of the last failure ("" when none).
+ * db->sqlstate holds the SQLSTATE of the last failure ("" when none) and
+ * db->constraint the violated constraint's name, so a 409 can name the field.
  *
  * A connection found broken is reset before the next statement, and prepared
  * statements are made again on the new connection. Outside a transaction, a
@@ -27,6 +28,7 @@ struct db {
 	unsigned generation; /* bumped on every new connection */
 	int in_tx;
 	char sqlstate[6];
+	char constraint[64]; /* the constraint a failed statement violated, or "" */
 };
 
 /* A statement prepared lazily on each connection. Declare them static, not const:

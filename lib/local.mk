@@ -19,3 +19,4 @@ libplatform_la_SOURCES += \
 	lib/crypto.c lib/crypto.h \
 	lib/http.c lib/http.h
 libplatform_la_SOURCES += lib/github.c lib/github.h
+libplatform_la_SOURCES += lib/audit.c lib/audit.h

@@ -1,0 +1,435 @@
+/* h_auth.c: sign-in with GitHub (OAuth code or a GitHub token), the session, /api/me */
+#include "handlers.h"
+
+#include "access.h"
+#include "audit.h"
+#include "crypto.h"
+#include "github.h"
+#include "http.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN_PURPOSE "github-token"
+#define STATE_TTL_SECONDS 600
+
+static struct json_object *user_json(const PGresult *res, int row)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "id", db_value(res, row, 0));
+	ju_add_str(o, "login", db_value(res, row, 1));
+	ju_add_str(o, "name", db_value(res, row, 2));
+	ju_add_str(o, "avatar_url", db_value(res, row, 3));
+	ju_add_str(o, "created_at", db_value(res, row, 4));
+	return o;
+}
+
+#define USER_COLS                                                                                  \
+	"u.id, u.login, u.name, u.avatar_url,"                                                     \
+	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* Insert or update the user by GitHub id; *created says whether it is new. */
+static int upsert_user(struct req *r, const struct github_user *gh, const struct buf *sealed_hex,
+		       char *id_out, size_t id_len, int *created, struct err *e)
+{
+	char ghid[32], newid[9];
+	PGresult *res = NULL;
+
+	snprintf(ghid, sizeof(ghid), "%lld", gh->id);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		const char *params[] = {newid, ghid, gh->login, gh->name[0] ? gh->name : NULL,
+					gh->avatar_url[0] ? gh->avatar_url : NULL, sealed_hex->buf};
+
+		if (crypto_short_id(newid, sizeof(newid)) < 0)
+			return err_set(e, 500, "internal_error", "no randomness available");
+		res = db_query(&r->app->db,
+			       "INSERT INTO users (id, github_id, login, name, avatar_url, github_token)"
+			       " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))"
+			       " ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login,"
+			       " name = EXCLUDED.name, avatar_url = EXCLUDED.avatar_url,"
+			       " github_token = EXCLUDED.github_token, updated_at = now()"
+			       " RETURNING id, (xmax = 0)",
+			       6, params, e);
+		if (res)
+			break;
+		/* a collision of the random id with another user's: draw again */
+		if (strcmp(r->app->db.constraint, "users_pkey"))
+			return -1;
+	}
+	if (!res)
+		return -1;
+	snprintf(id_out, id_len, "%s", PQgetvalue(res, 0, 0));
+	*created = !strcmp(PQgetvalue(res, 0, 1), "t");
+	PQclear(res);
+	return 0;
+}
+
+/* Every user owns a personal workspace from the first sign-in on. */
+static int create_personal_workspace(struct req *r, const char *user_id, const char *login,
+				     struct err *e)
+{
+	char wsid[9];
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		const char *params[] = {wsid, login, user_id};
+		long n;
+
+		if (crypto_short_id(wsid, sizeof(wsid)) < 0)
+			return err_set(e, 500, "internal_error", "no randomness available");
+		n = db_command(&r->app->db,
+			       "WITH w AS (INSERT INTO workspaces (id, name, personal_of, created_by)"
+			       " VALUES ($1, $2, $3, $3) RETURNING id)"
+			       " INSERT INTO members (workspace_id, user_id, role)"
+			       " SELECT id, $3, 'owner' FROM w",
+			       3, params, e);
+		if (n >= 0)
+			return audit_record(&r->app->db, wsid, user_id, "workspace.create", "workspace",
+					    wsid, NULL, r->request_id, e);
+		if (strcmp(r->app->db.constraint, "workspaces_pkey"))
+			return -1;
+	}
+	return -1;
+}
+
+static int create_session(struct req *r, const char *user_id, struct buf *token, struct err *e)
+{
+	unsigned char hash[32];
+	struct buf hex = BUF_INIT;
+	char ttl[32];
+	const char *params[4];
+	long n;
+
+	if (crypto_token(token, 32) < 0)
+		return err_set(e, 500, "internal_error", "no randomness available");
+	crypto_sha256(token->buf, token->len, hash);
+	crypto_hex(hash, sizeof(hash), &hex);
+	snprintf(ttl, sizeof(ttl), "%ld", r->app->cfg.session_ttl);
+	params[0] = hex.buf;
+	params[1] = user_id;
+	params[2] = ttl;
+	params[3] = r->request_id;
+	n = db_command(&r->app->db,
+		       "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
+		       " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
+		       4, params, e);
+	buf_release(&hex);
+	return n < 0 ? -1 : 0;
+}
+
+static void set_session_cookie(struct req *r, const char *token, long max_age)
+{
+	struct buf c = BUF_INIT;
+
+	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; Secure; SameSite=Lax", SESSION_COOKIE,
+		 token, max_age);
+	req_add_header(r, "Set-Cookie", c.buf);
+	buf_release(&c);
+}
+
+/* Given a GitHub token known to be good for `gh`: store it, start a session, answer. */
+static void finish_sign_in(struct req *r, const char *gh_token, const struct github_user *gh)
+{
+	struct err e = ERR_INIT;
+	struct buf sealed = BUF_INIT, hex = BUF_INIT, session = BUF_INIT;
+	struct json_object *o = NULL;
+	PGresult *res = NULL;
+	char user_id[16];
+	int created = 0;
+
+	if (crypto_seal(r->app->cfg.secret_key, TOKEN_PURPOSE, gh_token, strlen(gh_token), &sealed) < 0) {
+		req_fail(r, 500, "internal_error", "cannot protect the GitHub token");
+		goto out;
+	}
+	crypto_hex(sealed.buf, sealed.len, &hex);
+	if (db_begin(&r->app->db, &e) < 0)
+		goto fail;
+	if (upsert_user(r, gh, &hex, user_id, sizeof(user_id), &created, &e) < 0)
+		goto fail;
+	if (created && create_personal_workspace(r, user_id, gh->login, &e) < 0)
+		goto fail;
+	if (create_session(r, user_id, &session, &e) < 0)
+		goto fail;
+	if (audit_record(&r->app->db, NULL, user_id, created ? "user.signup" : "user.signin", "user",
+			 user_id, NULL, r->request_id, &e) < 0)
+		goto fail;
+	if (db_commit(&r->app->db, &e) < 0)
+		goto fail;
+	{
+		const char *params[] = {user_id};
+
+		res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
+			       params, &e);
+		if (!res)
+			goto fail;
+	}
+	o = json_object_new_object();
+	ju_add_str(o, "token", session.buf);
+	json_object_object_add(o, "expires_in", json_object_new_int64(r->app->cfg.session_ttl));
+	json_object_object_add(o, "user", user_json(res, 0));
+	set_session_cookie(r, session.buf, r->app->cfg.session_ttl);
+	log_info("signed in", "user_id", user_id, "login", gh->login, NULL);
+	req_json(r, 200, o);
+	goto out;
+fail:
+	db_rollback(&r->app->db);
+	req_error(r, &e);
+out:
+	json_object_put(o);
+	PQclear(res);
+	buf_release(&sealed);
+	buf_release(&hex);
+	buf_release(&session);
+}
+
+void h_auth_session(struct req *r)
+{
+	static const char *const keys[] = {"github_token", NULL};
+	struct err e = ERR_INIT;
+	struct json_object *body = req_json_body(r, &e);
+	struct github_user gh;
+	const char *token = NULL;
+
+	if (!body || ju_only_keys(body, keys, &e) < 0 ||
+	    ju_string(body, "github_token", JU_REQUIRED, 512, &token, &e) < 0)
+		goto fail;
+	if (!*token) {
+		err_field(&e, 422, "missing_field", "github_token", "github_token is empty");
+		goto fail;
+	}
+	if (github_get_user(r->app->cfg.github_api_url, token, &gh, &e) < 0)
+		goto fail;
+	finish_sign_in(r, token, &gh);
+	json_object_put(body);
+	return;
+fail:
+	json_object_put(body);
+	req_error(r, &e);
+}
+
+static int state_hash_hex(const char *state, struct buf *hex)
+{
+	unsigned char hash[32];
+
+	crypto_sha256(state, strlen(state), hash);
+	crypto_hex(hash, sizeof(hash), hex);
+	return 0;
+}
+
+void h_auth_github_login(struct req *r)
+{
+	struct buf state = BUF_INIT, hex = BUF_INIT, url = BUF_INIT;
+	struct err e = ERR_INIT;
+	struct json_object *o;
+	char ttl[16];
+	const char *params[2];
+
+	if (!r->app->cfg.github_client_id) {
+		req_fail(r, 503, "oauth_not_configured",
+			 "GitHub sign-in is not configured (PLATFORM_GITHUB_CLIENT_ID)");
+		goto out;
+	}
+	crypto_token(&state, 24);
+	state_hash_hex(state.buf, &hex);
+	snprintf(ttl, sizeof(ttl), "%d", STATE_TTL_SECONDS);
+	params[0] = hex.buf;
+	params[1] = ttl;
+	/* Old states are swept here: sign-ins are rare enough for that to be cheap. */
+	if (db_command(&r->app->db, "DELETE FROM oauth_states WHERE expires_at < now()", 0, NULL, &e) < 0 ||
+	    db_command(&r->app->db,
+		       "INSERT INTO oauth_states (state_hash, expires_at)"
+		       " VALUES (decode($1, 'hex'), now() + make_interval(secs => $2::int))",
+		       2, params, &e) < 0) {
+		req_error(r, &e);
+		goto out;
+	}
+	buf_addf(&url, "%s/login/oauth/authorize?client_id=", r->app->cfg.github_url);
+	http_urlencode(r->app->cfg.github_client_id, &url);
+	buf_addstr(&url, "&scope=repo%20read%3Auser%20admin%3Arepo_hook&state=");
+	buf_addstr(&url, state.buf);
+	o = json_object_new_object();
+	ju_add_str(o, "authorize_url", url.buf);
+	ju_add_str(o, "state", state.buf);
+	req_json(r, 200, o);
+	json_object_put(o);
+out:
+	buf_release(&state);
+	buf_release(&hex);
+	buf_release(&url);
+}
+
+void h_auth_github_callback(struct req *r)
+{
+	static const char *const keys[] = {"code", "state", NULL};
+	struct err e = ERR_INIT;
+	struct json_object *body = req_json_body(r, &e);
+	const char *code = NULL, *state = NULL;
+	struct buf hex = BUF_INIT, token = BUF_INIT;
+	struct github_user gh;
+	const char *params[1];
+	long n;
+
+	if (!body || ju_only_keys(body, keys, &e) < 0 ||
+	    ju_string(body, "code", JU_REQUIRED, 256, &code, &e) < 0 ||
+	    ju_string(body, "state", JU_REQUIRED, 256, &state, &e) < 0)
+		goto fail;
+	state_hash_hex(state, &hex);
+	params[0] = hex.buf;
+	/* One use only: the state row is consumed whether the code works or not. */
+	n = db_command(&r->app->db,
+		       "DELETE FROM oauth_states WHERE state_hash = decode($1, 'hex') AND expires_at > now()",
+		       1, params, &e);
+	if (n < 0)
+		goto fail;
+	if (n == 0) {
+		err_field(&e, 400, "invalid_state", "state",
+			  "the sign-in state is unknown or expired; start the sign-in again");
+		goto fail;
+	}
+	if (github_oauth_exchange(r->app->cfg.github_url, r->app->cfg.github_client_id,
+				  r->app->cfg.github_client_secret, code, &token, &e) < 0 ||
+	    github_get_user(r->app->cfg.github_api_url, token.buf, &gh, &e) < 0)
+		goto fail;
+	finish_sign_in(r, token.buf, &gh);
+	goto out;
+fail:
+	req_error(r, &e);
+out:
+	json_object_put(body);
+	buf_release(&hex);
+	buf_release(&token);
+}
+
+void h_me(struct req *r)
+{
+	struct user_ref u;
+	struct err e = ERR_INIT;
+	PGresult *res;
+	const char *params[1];
+	struct json_object *o;
+
+	if (access_user(r, &u) < 0)
+		return;
+	params[0] = u.id;
+	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params, &e);
+	if (!res || PQntuples(res) != 1) {
+		PQclear(res);
+		req_error(r, &e);
+		return;
+	}
+	o = user_json(res, 0);
+	PQclear(res);
+	req_json(r, 200, o);
+	json_object_put(o);
+}
+
+void h_auth_logout(struct req *r)
+{
+	struct buf tok = BUF_INIT, hex = BUF_INIT;
+	unsigned char hash[32];
+	struct err e = ERR_INIT;
+	const char *params[1];
+
+	if (access_token(r, &tok)) {
+		crypto_sha256(tok.buf, tok.len, hash);
+		crypto_hex(hash, sizeof(hash), &hex);
+		params[0] = hex.buf;
+		if (db_command(&r->app->db, "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')",
+			       1, params, &e) < 0) {
+			req_error(r, &e);
+			goto out;
+		}
+	}
+	set_session_cookie(r, "", 0);
+	req_send(r, 204, NULL, "", 0);
+out:
+	buf_release(&tok);
+	buf_release(&hex);
+}
+
+/* The user's GitHub token, decrypted into out. */
+int user_github_token(struct req *r, const char *user_id, struct buf *out, struct err *e)
+{
+	const char *params[] = {user_id};
+	PGresult *res = db_query(&r->app->db,
+				 "SELECT encode(github_token, 'hex') FROM users WHERE id = $1", 1,
+				 params, e);
+	struct buf raw = BUF_INIT;
+	int ret = -1;
+
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+		err_set(e, 401, "github_token_missing", "no GitHub token is stored; sign in again");
+		goto out;
+	}
+	if (crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) < 0 ||
+	    crypto_open(r->app->cfg.secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0) {
+		/* Sealed under another PLATFORM_SECRET_KEY: the user has to sign in again. */
+		err_set(e, 401, "github_token_missing",
+			"the stored GitHub token cannot be read (the secret key changed); sign in again");
+		goto out;
+	}
+	ret = 0;
+out:
+	PQclear(res);
+	buf_release(&raw);
+	return ret;
+}
+
+void h_github_repos(struct req *r)
+{
+	struct user_ref u;
+	struct err e = ERR_INIT;
+	struct buf token = BUF_INIT, q = BUF_INIT;
+	struct json_object *items = NULL, *o;
+	long page = 1, per_page = 30;
+	int has_next = 0;
+
+	if (access_user(r, &u) < 0)
+		goto out;
+	if (req_query(r, "cursor", &q) && q.len) {
+		char *end;
+
+		page = strtol(q.buf, &end, 10);
+		if (*end || page < 1 || page > 10000) {
+			req_fail(r, 400, "invalid_cursor", "cursor is not one this endpoint gave out");
+			goto out;
+		}
+	}
+	if (req_query(r, "limit", &q) && q.len) {
+		char *end;
+
+		per_page = strtol(q.buf, &end, 10);
+		if (*end || per_page < 1 || per_page > 100) {
+			req_fail(r, 400, "invalid_limit", "limit must be from 1 to 100");
+			goto out;
+		}
+	}
+	if (user_github_token(r, u.id, &token, &e) < 0 ||
+	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page, &items,
+			      &has_next, &e) < 0) {
+		req_error(r, &e);
+		goto out;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "items", items);
+	if (has_next) {
+		char next[16];
+
+		snprintf(next, sizeof(next), "%ld", page + 1);
+		ju_add_str(o, "next_cursor", next);
+	} else {
+		ju_add_str(o, "next_cursor", NULL);
+	}
+	req_json(r, 200, o);
+	json_object_put(o);
+out:
+	OPENSSL_cleanse(token.buf, token.len);
+	buf_release(&token);
+	buf_release(&q);
+}

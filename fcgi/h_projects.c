@@ -1,0 +1,684 @@
+/* h_projects.c: projects of a workspace: create, list, read, change, delete */
+#include "handlers.h"
+
+#include "access.h"
+#include "audit.h"
+#include "crypto.h"
+#include "jsonutil.h"
+#include "list.h"
+#include "log.h"
+#include "naming.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ENV_PURPOSE "project-env"
+#define ENV_MASK "********"
+#define ENV_MAX_VARS 100
+#define ENV_MAX_VALUE 32768
+
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define PROJECT_COLS                                                                               \
+	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
+	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
+	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at")
+
+static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",    "django",
+					 "flask", "fastapi", "go",   "dockerfile", NULL};
+
+/* Fields of a project as a request gives them; `set` says which were present. */
+struct project_in {
+	const char *name, *repo_url, *branch, *framework, *custom_domain;
+	long port, replicas;
+	int auto_deploy;
+	struct json_object *resources, *env;
+	unsigned set;
+};
+
+enum {
+	F_NAME = 1 << 0,
+	F_REPO = 1 << 1,
+	F_BRANCH = 1 << 2,
+	F_PORT = 1 << 3,
+	F_FRAMEWORK = 1 << 4,
+	F_DOMAIN = 1 << 5,
+	F_AUTO = 1 << 6,
+	F_REPLICAS = 1 << 7,
+	F_RESOURCES = 1 << 8,
+	F_ENV = 1 << 9,
+};
+
+static const char *const project_keys[] = {"name",          "repo_url",    "branch",   "port",
+					   "framework",     "custom_domain", "auto_deploy", "replicas",
+					   "resources",     "env",         NULL};
+
+/* https://github.com/<owner>/<repo>[.git] under the configured GitHub, into canonical form. */
+static int check_repo_url(const char *github_url, const char *url, struct buf *canon, struct err *e)
+{
+	size_t blen = strlen(github_url);
+	const char *p, *slash;
+	size_t olen, rlen;
+
+	if (strncmp(url, github_url, blen) || url[blen] != '/')
+		return err_field(e, 422, "invalid_repo_url", "repo_url",
+				 "repo_url must be a repository on %s, like %s/owner/repo", github_url,
+				 github_url);
+	p = url + blen + 1;
+	slash = strchr(p, '/');
+	if (!slash)
+		return err_field(e, 422, "invalid_repo_url", "repo_url",
+				 "repo_url must name an owner and a repository: %s/owner/repo", github_url);
+	olen = (size_t)(slash - p);
+	rlen = strlen(slash + 1);
+	if (rlen > 4 && !strcmp(slash + 1 + rlen - 4, ".git"))
+		rlen -= 4;
+	if (!olen || olen > 39 || p[0] == '-')
+		return err_field(e, 422, "invalid_repo_url", "repo_url",
+				 "the owner in repo_url must be 1 to 39 letters, digits or dashes");
+	for (size_t i = 0; i < olen; i++) {
+		if (!isalnum((unsigned char)p[i]) && p[i] != '-')
+			return err_field(e, 422, "invalid_repo_url", "repo_url",
+					 "the owner in repo_url may hold only letters, digits and dashes");
+	}
+	if (!rlen || rlen > 100 || (rlen == 1 && slash[1] == '.') ||
+	    (rlen == 2 && !strncmp(slash + 1, "..", 2)))
+		return err_field(e, 422, "invalid_repo_url", "repo_url",
+				 "the repository in repo_url must be 1 to 100 characters");
+	for (size_t i = 0; i < rlen; i++) {
+		char c = slash[1 + i];
+
+		if (!isalnum((unsigned char)c) && c != '-' && c != '_' && c != '.')
+			return err_field(e, 422, "invalid_repo_url", "repo_url",
+					 "the repository in repo_url may hold only letters, digits, '.', '-' and '_'");
+	}
+	buf_reset(canon);
+	buf_addf(canon, "%s/%.*s/%.*s", github_url, (int)olen, p, (int)rlen, slash + 1);
+	return 0;
+}
+
+static int check_quantity(const char *field, struct json_object *v, struct err *e)
+{
+	regex_t re;
+	int ok;
+
+	if (!json_object_is_type(v, json_type_string))
+		return err_field(e, 422, "invalid_type", field, "%s must be a string like \"250m\" or \"512Mi\"", field);
+	regcomp(&re, "^[0-9]{1,9}(\\.[0-9]{1,3})?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$", REG_EXTENDED | REG_NOSUB);
+	ok = !regexec(&re, json_object_get_string(v), 0, NULL, 0);
+	regfree(&re);
+	if (!ok)
+		return err_field(e, 422, "invalid_quantity", field,
+				 "%s must be a Kubernetes quantity like \"250m\", \"1\" or \"512Mi\"", field);
+	return 0;
+}
+
+/* {"requests": {"cpu", "memory"}, "limits": {"cpu", "memory"}} */
+static int check_resources(struct json_object *res, struct err *e)
+{
+	static const char *const top[] = {"requests", "limits", NULL};
+	static const char *const inner[] = {"cpu", "memory", NULL};
+	struct err sub = ERR_INIT;
+	char field[64];
+
+	if (ju_only_keys(res, top, &sub) < 0) {
+		snprintf(field, sizeof(field), "resources.%.40s", sub.field);
+		return err_field(e, 422, "unknown_field", field, "resources takes only requests and limits");
+	}
+	json_object_object_foreach(res, k, v)
+	{
+		snprintf(field, sizeof(field), "resources.%.40s", k);
+		if (!json_object_is_type(v, json_type_object))
+			return err_field(e, 422, "invalid_type", field, "%s must be an object", field);
+		if (ju_only_keys(v, inner, &sub) < 0) {
+			snprintf(field, sizeof(field), "resources.%.10s.%.30s", k, sub.field);
+			return err_field(e, 422, "unknown_field", field, "%s: only cpu and memory are allowed", field);
+		}
+		json_object_object_foreach(v, k2, q)
+		{
+			snprintf(field, sizeof(field), "resources.%.10s.%.10s", k, k2);
+			if (check_quantity(field, q, e) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Names are checked; values are strings (null removes, the mask keeps, on update). */
+static int check_env(struct json_object *env, int update, struct err *e)
+{
+	char field[160];
+	int n = 0;
+
+	json_object_object_foreach(env, k, v)
+	{
+		snprintf(field, sizeof(field), "env.%.140s", k);
+		if (++n > ENV_MAX_VARS)
+			return err_field(e, 422, "too_many_env", "env", "at most %d environment variables",
+					 ENV_MAX_VARS);
+		if (naming_check_env_name(field, k, e) < 0)
+			return -1;
+		if (!v && update)
+			continue;
+		if (!v || !json_object_is_type(v, json_type_string))
+			return err_field(e, 422, "invalid_type", field, "%s must be a string", field);
+		if (json_object_get_string_len(v) > ENV_MAX_VALUE)
+			return err_field(e, 422, "too_long", field, "%s must be at most %d bytes", field,
+					 ENV_MAX_VALUE);
+		if (memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)))
+			return err_field(e, 422, "invalid_value", field, "%s must not contain NUL", field);
+	}
+	return 0;
+}
+
+static int check_framework(const char *f, struct err *e)
+{
+	for (const char *const *p = frameworks; *p; p++) {
+		if (!strcmp(*p, f))
+			return 0;
+	}
+	return err_field(e, 422, "invalid_framework", "framework",
+			 "framework must be one of auto, nextjs, node, static, django, flask, fastapi, go, dockerfile");
+}
+
+/* Read and check the body; `update` allows partial input and nulls. */
+static int project_parse(struct req *r, struct json_object *body, int update, struct project_in *in,
+			 struct buf *repo_canon, struct err *e)
+{
+	int flags = update ? 0 : JU_REQUIRED;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	if (ju_only_keys(body, project_keys, e) < 0)
+		return -1;
+	if ((rc = ju_string(body, "name", flags, 0, &in->name, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_NAME;
+		if (naming_check_project("name", in->name, e) < 0)
+			return -1;
+	}
+	if ((rc = ju_string(body, "repo_url", flags, 300, &in->repo_url, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_REPO;
+		if (check_repo_url(r->app->cfg.github_url, in->repo_url, repo_canon, e) < 0)
+			return -1;
+		in->repo_url = repo_canon->buf;
+	}
+	if ((rc = ju_string(body, "branch", 0, 0, &in->branch, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_BRANCH;
+		if (naming_check_branch("branch", in->branch, e) < 0)
+			return -1;
+	}
+	if ((rc = ju_int(body, "port", 0, 1, 65535, &in->port, e)) < 0)
+		return -1;
+	in->set |= rc ? F_PORT : 0;
+	if ((rc = ju_string(body, "framework", 0, 32, &in->framework, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_FRAMEWORK;
+		if (check_framework(in->framework, e) < 0)
+			return -1;
+	}
+	if ((rc = ju_string(body, "custom_domain", JU_NULLABLE, 253, &in->custom_domain, e)) < 0)
+		return -1;
+	if (rc || json_object_object_get_ex(body, "custom_domain", NULL)) {
+		in->set |= F_DOMAIN;
+		if (in->custom_domain && *in->custom_domain &&
+		    naming_check_custom_domain("custom_domain", in->custom_domain, e) < 0)
+			return -1;
+		if (in->custom_domain && !*in->custom_domain)
+			in->custom_domain = NULL;
+	}
+	if ((rc = ju_bool(body, "auto_deploy", 0, &in->auto_deploy, e)) < 0)
+		return -1;
+	in->set |= rc ? F_AUTO : 0;
+	if ((rc = ju_int(body, "replicas", 0, 0, 20, &in->replicas, e)) < 0)
+		return -1;
+	in->set |= rc ? F_REPLICAS : 0;
+	if ((rc = ju_object(body, "resources", 0, &in->resources, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_RESOURCES;
+		if (check_resources(in->resources, e) < 0)
+			return -1;
+	}
+	if ((rc = ju_object(body, "env", 0, &in->env, e)) < 0)
+		return -1;
+	if (rc) {
+		in->set |= F_ENV;
+		if (check_env(in->env, update, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The env as stored: each value sealed and base64-encoded. `old` (may be NULL)
+ * is the stored env, whose values survive a null-less update that sends the mask. */
+static int env_seal(struct req *r, struct json_object *in, struct json_object *old, int update,
+		    struct buf *out, struct err *e)
+{
+	struct json_object *o = json_object_new_object();
+	struct buf sealed = BUF_INIT, b64 = BUF_INIT;
+	int ret = -1;
+
+	/* An update sends the whole env; names left out are removed. */
+	json_object_object_foreach(in, k, v)
+	{
+		struct json_object *prev = NULL;
+
+		if (!v)
+			continue; /* null: remove */
+		if (update && old && !strcmp(json_object_get_string(v), ENV_MASK) &&
+		    json_object_object_get_ex(old, k, &prev)) {
+			json_object_object_add(o, k, json_object_get(prev));
+			continue;
+		}
+		buf_reset(&sealed);
+		buf_reset(&b64);
+		if (crypto_seal(r->app->cfg.secret_key, ENV_PURPOSE, json_object_get_string(v),
+				(size_t)json_object_get_string_len(v), &sealed) < 0) {
+			err_set(e, 500, "internal_error", "cannot protect the environment values");
+			goto out;
+		}
+		crypto_base64(sealed.buf, sealed.len, &b64);
+		json_object_object_add(o, k, json_object_new_string(b64.buf));
+	}
+	buf_addstr(out, ju_text(o));
+	ret = 0;
+out:
+	json_object_put(o);
+	buf_release(&sealed);
+	buf_release(&b64);
+	return ret;
+}
+
+/* An audit-safe summary of the input: which fields changed, env names only. */
+static struct json_object *audit_details(const struct project_in *in)
+{
+	struct json_object *d = json_object_new_object(), *fields = json_object_new_array();
+
+	for (int i = 0; project_keys[i]; i++) {
+		if (in->set & (1u << i))
+			json_object_array_add(fields, json_object_new_string(project_keys[i]));
+	}
+	json_object_object_add(d, "fields", fields);
+	if (in->name)
+		ju_add_str(d, "name", in->name);
+	if (in->env) {
+		struct json_object *names = json_object_new_array();
+
+		json_object_object_foreach(in->env, k, v)
+		{
+			(void)v;
+			json_object_array_add(names, json_object_new_string(k));
+		}
+		json_object_object_add(d, "env_names", names);
+	}
+	return d;
+}
+
+/* Render one project row (PROJECT_COLS) with the derived names. */
+static struct json_object *project_json(struct req *r, const PGresult *res, int row)
+{
+	struct json_object *o = json_object_new_object(), *env_out = json_object_new_object();
+	struct json_object *env_in, *resources;
+	struct buf app = BUF_INIT, rel = BUF_INIT, ns = BUF_INIT, host = BUF_INIT, url = BUF_INIT;
+	const char *ws = PQgetvalue(res, row, 1), *user = PQgetvalue(res, row, 2);
+	const char *name = PQgetvalue(res, row, 3), *domain = db_value(res, row, 8);
+
+	ju_add_str(o, "id", PQgetvalue(res, row, 0));
+	ju_add_str(o, "workspace_id", ws);
+	ju_add_str(o, "user_id", user);
+	ju_add_str(o, "name", name);
+	ju_add_str(o, "repo_url", PQgetvalue(res, row, 4));
+	ju_add_str(o, "branch", PQgetvalue(res, row, 5));
+	json_object_object_add(o, "port", json_object_new_int(atoi(PQgetvalue(res, row, 6))));
+	ju_add_str(o, "framework", PQgetvalue(res, row, 7));
+	ju_add_str(o, "custom_domain", domain);
+	json_object_object_add(o, "auto_deploy", json_object_new_boolean(*PQgetvalue(res, row, 9) == 't'));
+	json_object_object_add(o, "auto_deploy_paused",
+			       json_object_new_boolean(*PQgetvalue(res, row, 10) == 't'));
+	json_object_object_add(o, "replicas", json_object_new_int(atoi(PQgetvalue(res, row, 11))));
+	resources = json_tokener_parse(PQgetvalue(res, row, 12));
+	json_object_object_add(o, "resources", resources ? resources : json_object_new_object());
+	env_in = json_tokener_parse(PQgetvalue(res, row, 13));
+	if (env_in) {
+		json_object_object_foreach(env_in, k, v)
+		{
+			(void)v;
+			json_object_object_add(env_out, k, json_object_new_string(ENV_MASK));
+		}
+		json_object_put(env_in);
+	}
+	json_object_object_add(o, "env", env_out);
+	/* Names that fail to build (a platform domain changed to something odd)
+	 * come out as null rather than breaking the whole answer. */
+	ju_add_str(o, "app_name", naming_app_name(&app, ws, user, name, NULL) < 0 ? NULL : app.buf);
+	ju_add_str(o, "release_name", naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
+	ju_add_str(o, "namespace", naming_namespace(&ns, user, NULL) < 0 ? NULL : ns.buf);
+	if (naming_host(&host, name, user, r->app->cfg.domain, domain, NULL) < 0) {
+		ju_add_str(o, "host", NULL);
+		ju_add_str(o, "live_url", NULL);
+	} else {
+		buf_addf(&url, "https://%s", host.buf);
+		ju_add_str(o, "host", host.buf);
+		ju_add_str(o, "live_url", url.buf);
+	}
+	ju_add_str(o, "created_at", PQgetvalue(res, row, 14));
+	ju_add_str(o, "updated_at", PQgetvalue(res, row, 15));
+	buf_release(&app);
+	buf_release(&rel);
+	buf_release(&ns);
+	buf_release(&host);
+	buf_release(&url);
+	return o;
+}
+
+static void answer_project(struct req *r, const char *id, int status)
+{
+	const char *params[] = {id};
+	struct err e = ERR_INIT;
+	PGresult *res = db_query(&r->app->db,
+				 "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1, params, &e);
+	struct json_object *o;
+
+	if (!res || PQntuples(res) != 1) {
+		PQclear(res);
+		if (!e.status)
+			err_set(&e, 404, "not_found", "no such project");
+		req_error(r, &e);
+		return;
+	}
+	o = project_json(r, res, 0);
+	PQclear(res);
+	req_json(r, status, o);
+	json_object_put(o);
+}
+
+/* Turn a unique violation into a 409 that names the field. */
+static void conflict_field(struct req *r, struct err *e, const struct project_in *in)
+{
+	if (e->status != 409)
+		return;
+	if (strstr(r->app->db.constraint, "custom_domain"))
+		err_field(e, 409, "domain_taken", "custom_domain",
+			  "the custom domain %s is already used by another project", in->custom_domain);
+	else if (strstr(r->app->db.constraint, "name"))
+		err_field(e, 409, "name_taken", "name",
+			  "you already have a project named %s (names are unique per user)", in->name);
+}
+
+/* A custom domain must not sit under the platform domain: it could take over
+ * another tenant's generated host. */
+static int check_domain_scope(struct req *r, const struct project_in *in, const char *name,
+			      const char *user, struct err *e)
+{
+	struct buf host = BUF_INIT;
+	int rc = naming_host(&host, name, user, r->app->cfg.domain, in->custom_domain, e);
+
+	buf_release(&host);
+	return rc;
+}
+
+void h_projects_create(struct req *r)
+{
+	struct user_ref u;
+	struct err e = ERR_INIT;
+	struct json_object *body = NULL, *details = NULL, *empty = json_object_new_object();
+	struct project_in in = {0};
+	struct buf canon = BUF_INIT, env = BUF_INIT, res_txt = BUF_INIT, port = BUF_INIT,
+		   replicas = BUF_INIT;
+	PGresult *res = NULL;
+	char id[40];
+
+	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
+		goto out;
+	body = req_json_body(r, &e);
+	if (!body || project_parse(r, body, 0, &in, &canon, &e) < 0 ||
+	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, u.id, &e) < 0))
+		goto fail;
+	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
+		goto fail;
+	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
+	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
+	buf_addf(&replicas, "%ld", in.set & F_REPLICAS ? in.replicas : 1);
+	{
+		const char *params[] = {r->params[0],
+					u.id,
+					in.name,
+					in.repo_url,
+					in.branch ? in.branch : "main",
+					port.buf,
+					in.framework ? in.framework : "auto",
+					in.custom_domain,
+					in.auto_deploy ? "true" : "false",
+					replicas.buf,
+					res_txt.buf,
+					env.buf};
+
+		if (db_begin(&r->app->db, &e) < 0)
+			goto fail;
+		res = db_query(&r->app->db,
+			       "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
+			       " framework, custom_domain, auto_deploy, replicas, resources, env)"
+			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb)"
+			       " RETURNING id",
+			       12, params, &e);
+	}
+	if (!res) {
+		conflict_field(r, &e, &in);
+		goto fail_tx;
+	}
+	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+	details = audit_details(&in);
+	if (audit_record(&r->app->db, r->params[0], u.id, "project.create", "project", id, details,
+			 r->request_id, &e) < 0 ||
+	    db_commit(&r->app->db, &e) < 0)
+		goto fail_tx;
+	answer_project(r, id, 201);
+	goto out;
+fail_tx:
+	db_rollback(&r->app->db);
+fail:
+	req_error(r, &e);
+out:
+	json_object_put(empty);
+	json_object_put(details);
+	json_object_put(body);
+	PQclear(res);
+	buf_release(&canon);
+	buf_release(&env);
+	buf_release(&res_txt);
+	buf_release(&port);
+	buf_release(&replicas);
+}
+
+static int project_cursor_ok(const char *c)
+{
+	return access_is_uuid(c);
+}
+
+void h_projects_list(struct req *r)
+{
+	struct user_ref u;
+	struct list_page pg;
+	struct err e = ERR_INIT;
+	char lim[16];
+	PGresult *res;
+	struct json_object *items;
+	int n;
+
+	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
+	    list_parse(r, &pg, project_cursor_ok) < 0)
+		return;
+	{
+		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
+					list_fetch(&pg, lim, sizeof(lim))};
+
+		res = db_query(&r->app->db,
+			       "SELECT " PROJECT_COLS " FROM projects p WHERE p.workspace_id = $1"
+			       " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
+			       " ORDER BY p.id LIMIT $3::int",
+			       3, params, &e);
+	}
+	if (!res) {
+		req_error(r, &e);
+		return;
+	}
+	items = json_object_new_array();
+	n = PQntuples(res);
+	for (int i = 0; i < n && i < pg.limit; i++)
+		json_object_array_add(items, project_json(r, res, i));
+	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 0) : NULL);
+	PQclear(res);
+}
+
+void h_project_get(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
+		return;
+	answer_project(r, p.id, 200);
+}
+
+void h_project_update(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	struct err e = ERR_INIT;
+	struct json_object *body = NULL, *old_env = NULL, *details = NULL;
+	struct project_in in;
+	struct buf canon = BUF_INIT, env = BUF_INIT, port = BUF_INIT, replicas = BUF_INIT;
+	PGresult *res = NULL;
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
+		goto out;
+	body = req_json_body(r, &e);
+	if (!body || project_parse(r, body, 1, &in, &canon, &e) < 0)
+		goto fail;
+	if ((in.set & F_NAME) && strcmp(in.name, p.name)) {
+		err_field(&e, 422, "immutable_field", "name",
+			  "a project's name cannot change (it names the app, its host and its GitOps folder); create a new project instead");
+		goto fail;
+	}
+	if ((in.set & F_DOMAIN) && check_domain_scope(r, &in, p.name, p.user_id, &e) < 0)
+		goto fail;
+	if (db_begin(&r->app->db, &e) < 0)
+		goto fail;
+	{
+		const char *params[] = {p.id};
+
+		res = db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
+			       1, params, &e);
+		if (!res)
+			goto fail_tx;
+		old_env = json_tokener_parse(PQgetvalue(res, 0, 0));
+		PQclear(res);
+		res = NULL;
+	}
+	if ((in.set & F_ENV) && env_seal(r, in.env, old_env, 1, &env, &e) < 0)
+		goto fail_tx;
+	if (in.set & F_PORT)
+		buf_addf(&port, "%ld", in.port);
+	if (in.set & F_REPLICAS)
+		buf_addf(&replicas, "%ld", in.replicas);
+	{
+		const char *params[] = {p.id,
+					in.set & F_REPO ? in.repo_url : NULL,
+					in.set & F_BRANCH ? in.branch : NULL,
+					in.set & F_PORT ? port.buf : NULL,
+					in.set & F_FRAMEWORK ? in.framework : NULL,
+					in.set & F_DOMAIN ? "t" : "f",
+					in.custom_domain,
+					in.set & F_AUTO ? (in.auto_deploy ? "true" : "false") : NULL,
+					in.set & F_REPLICAS ? replicas.buf : NULL,
+					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
+					in.set & F_ENV ? env.buf : NULL};
+
+		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
+		if (db_command(&r->app->db,
+			       "UPDATE projects SET repo_url = coalesce($2, repo_url),"
+			       " branch = coalesce($3, branch), port = coalesce($4::int, port),"
+			       " framework = coalesce($5, framework),"
+			       " custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
+			       " auto_deploy = coalesce($8::bool, auto_deploy),"
+			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE auto_deploy_paused END,"
+			       " replicas = coalesce($9::int, replicas),"
+			       " resources = coalesce($10::jsonb, resources), env = coalesce($11::jsonb, env),"
+			       " updated_at = now() WHERE id = $1",
+			       11, params, &e) < 0) {
+			conflict_field(r, &e, &in);
+			goto fail_tx;
+		}
+	}
+	details = audit_details(&in);
+	if (audit_record(&r->app->db, p.workspace_id, u.id, "project.update", "project", p.id, details,
+			 r->request_id, &e) < 0 ||
+	    db_commit(&r->app->db, &e) < 0)
+		goto fail_tx;
+	answer_project(r, p.id, 200);
+	goto out;
+fail_tx:
+	db_rollback(&r->app->db);
+fail:
+	req_error(r, &e);
+out:
+	json_object_put(details);
+	json_object_put(old_env);
+	json_object_put(body);
+	PQclear(res);
+	buf_release(&canon);
+	buf_release(&env);
+	buf_release(&port);
+	buf_release(&replicas);
+}
+
+void h_project_delete(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	struct err e = ERR_INIT;
+	struct json_object *payload;
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
+		return;
+	payload = json_object_new_object();
+	ju_add_str(payload, "workspace_id", p.workspace_id);
+	ju_add_str(payload, "user_id", p.user_id);
+	ju_add_str(payload, "project", p.name);
+	ju_add_str(payload, "triggered_by", u.id);
+	{
+		const char *params[] = {p.id};
+		const char *job[] = {ju_text(payload)};
+
+		/* The project row stays (its deployments are history); its GitOps
+		 * folder is removed by the worker, and the name and domain are free
+		 * again at once. */
+		if (db_begin(&r->app->db, &e) < 0 ||
+		    db_command(&r->app->db,
+			       "UPDATE projects SET deleted_at = now(), custom_domain = NULL,"
+			       " auto_deploy = false WHERE id = $1",
+			       1, params, &e) < 0 ||
+		    db_command(&r->app->db,
+			       "INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
+			       job, &e) < 0 ||
+		    audit_record(&r->app->db, p.workspace_id, u.id, "project.delete", "project", p.id,
+				 NULL, r->request_id, &e) < 0 ||
+		    db_commit(&r->app->db, &e) < 0) {
+			db_rollback(&r->app->db);
+			json_object_put(payload);
+			req_error(r, &e);
+			return;
+		}
+	}
+	json_object_put(payload);
+	req_send(r, 204, NULL, "", 0);
+}

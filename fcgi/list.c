@@ -1,0 +1,62 @@
+/* list.c: paging parameters and the list envelope */
+#include "list.h"
+
+#include "jsonutil.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static int printable(const char *s)
+{
+	for (; *s; s++) {
+		if (!isgraph((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *))
+{
+	struct buf v = BUF_INIT;
+	int ret = -1;
+
+	p->limit = 50;
+	p->cursor[0] = '\0';
+	if (req_query(r, "limit", &v) && v.len) {
+		char *end;
+
+		p->limit = strtol(v.buf, &end, 10);
+		if (*end || p->limit < 1 || p->limit > 100) {
+			req_fail(r, 400, "invalid_limit", "limit must be a whole number from 1 to 100");
+			goto out;
+		}
+	}
+	if (req_query(r, "cursor", &v) && v.len) {
+		if (v.len >= sizeof(p->cursor) || !printable(v.buf) || (cursor_ok && !cursor_ok(v.buf))) {
+			req_fail(r, 400, "invalid_cursor", "cursor is not one this endpoint gave out");
+			goto out;
+		}
+		snprintf(p->cursor, sizeof(p->cursor), "%s", v.buf);
+	}
+	ret = 0;
+out:
+	buf_release(&v);
+	return ret;
+}
+
+void list_answer(struct req *r, struct json_object *items, const char *next)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "items", items);
+	ju_add_str(o, "next_cursor", next);
+	req_json(r, 200, o);
+	json_object_put(o);
+}
+
+const char *list_fetch(const struct list_page *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "%ld", p->limit + 1);
+	return buf;
+}

@@ -1,0 +1,26 @@
+/* list.h: ?limit=&cursor= for list endpoints (prefix list_).
+ *
+ * Lists are ordered by a key and the cursor is the last key of the page, so a
+ * page is stable while rows are added. Keys are checked before they reach SQL.
+ */
+#ifndef PLATFORM_LIST_H
+#define PLATFORM_LIST_H
+
+#include "req.h"
+
+struct list_page {
+	long limit;       /* 1..100, default 50 */
+	char cursor[80];  /* "" for the first page */
+};
+
+/* Read limit and cursor; answers 400 and returns -1 on bad values.
+ * `cursor_ok` validates a cursor (NULL accepts any printable key). */
+int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *));
+
+/* Answer {"items": items, "next_cursor": next or null}; takes ownership of items. */
+void list_answer(struct req *r, struct json_object *items, const char *next);
+
+/* The SQL LIMIT to ask for: one more than the page to know if another follows. */
+const char *list_fetch(const struct list_page *p, char *buf, size_t n);
+
+#endif

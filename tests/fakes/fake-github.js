@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// fake-github.js: a loopback stand-in for github.com and api.github.com, following the
+// documented API (OAuth code exchange, /user, /user/repos with Link pagination, errors).
+//
+//   node fake-github.js PORTFILE        listens on 127.0.0.1:<free port>, writes the port
+//
+// Tests script it over HTTP:
+//   POST /_fake/users   {"token","id","login","name","avatar_url","repos":N}  a user and its token
+//   POST /_fake/codes   {"code","token"}        an OAuth code that exchanges for token
+//   POST /_fake/revoke  {"token"}               the token now gets 401
+//   POST /_fake/ratelimit {"token","reset"}     the token now gets 403 with remaining 0
+//   GET  /_fake/log                             every request seen: [{method, path, auth}]
+'use strict';
+const http = require('http');
+const fs = require('fs');
+
+const users = new Map();   // token -> user
+const codes = new Map();   // code -> token
+const limited = new Map(); // token -> reset epoch
+const log = [];
+const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
+const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
+
+function send(res, status, body, headers = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function tokenOf(req) {
+  const a = req.headers.authorization || '';
+  const m = /^(?:Bearer|token) (.+)$/.exec(a);
+  return m ? m[1] : null;
+}
+
+function repoList(u) {
+  const out = [];
+  for (let i = 1; i <= (u.repos || 0); i++) {
+    const name = `repo-${i}`;
+    out.push({
+      id: u.id * 1000 + i, name, full_name: `${u.login}/${name}`, private: i % 2 === 0,
+      owner: { login: u.login, id: u.id },
+      html_url: `https://github.com/${u.login}/${name}`,
+      clone_url: `https://github.com/${u.login}/${name}.git`,
+      ssh_url: `git@github.com:${u.login}/${name}.git`, default_branch: 'main',
+      permissions: { admin: true, push: true, pull: true },
+    });
+  }
+  return out;
+}
+
+async function handle(req, res) {
+  const url = new URL(req.url, 'http://127.0.0.1');
+  const body = await readBody(req);
+  log.push({ method: req.method, path: url.pathname, auth: req.headers.authorization ? 'yes' : 'no',
+    ua: req.headers['user-agent'] || '' });
+
+  if (url.pathname.startsWith('/_fake/')) {
+    const j = body ? JSON.parse(body) : {};
+    switch (url.pathname) {
+      case '/_fake/users': users.set(j.token, j); return send(res, 200, { ok: true });
+      case '/_fake/codes': codes.set(j.code, j.token); return send(res, 200, { ok: true });
+      case '/_fake/revoke': users.delete(j.token); return send(res, 200, { ok: true });
+      case '/_fake/ratelimit': limited.set(j.token, j.reset || 1900000000); return send(res, 200, { ok: true });
+      case '/_fake/log': return send(res, 200, log);
+    }
+    return send(res, 404, { message: 'Not Found' });
+  }
+
+  if (!req.headers['user-agent'])
+    return send(res, 403, { message: 'Request forbidden by administrative rules. Please make sure your request has a User-Agent header' });
+
+  if (req.method === 'POST' && url.pathname === '/login/oauth/access_token') {
+    const form = new URLSearchParams(body);
+    const json = (req.headers.accept || '').includes('application/json');
+    const reply = (obj) => json ? send(res, 200, obj)
+      : (res.writeHead(200, { 'Content-Type': 'application/x-www-form-urlencoded' }), res.end(new URLSearchParams(obj).toString()));
+    if (form.get('client_id') !== CLIENT_ID || form.get('client_secret') !== CLIENT_SECRET)
+      return reply({ error: 'incorrect_client_credentials', error_description: 'The client_id and/or client_secret passed are incorrect.' });
+    const token = codes.get(form.get('code'));
+    if (!token)
+      return reply({ error: 'bad_verification_code', error_description: 'The code passed is incorrect or expired.' });
+    codes.delete(form.get('code'));
+    return reply({ access_token: token, scope: 'repo,read:user', token_type: 'bearer' });
+  }
+
+  const token = tokenOf(req);
+  const u = token && users.get(token);
+  if (!u)
+    return send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+  if (limited.has(token))
+    return send(res, 403, { message: 'API rate limit exceeded' }, {
+      'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(limited.get(token)),
+    });
+  const rate = { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999' };
+
+  if (req.method === 'GET' && url.pathname === '/user')
+    return send(res, 200, { login: u.login, id: u.id, name: u.name || null, email: null,
+      avatar_url: u.avatar_url || `https://avatars.example/${u.id}`, html_url: `https://github.com/${u.login}` }, rate);
+
+  if (req.method === 'GET' && url.pathname === '/user/repos') {
+    const perPage = Math.min(parseInt(url.searchParams.get('per_page') || '30', 10), 100);
+    const page = Math.max(parseInt(url.searchParams.get('page') || '1', 10), 1);
+    const all = repoList(u);
+    const last = Math.max(Math.ceil(all.length / perPage), 1);
+    const links = [];
+    const at = (p) => `<http://${req.headers.host}/user/repos?per_page=${perPage}&page=${p}>`;
+    if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
+    if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
+    return send(res, 200, all.slice((page - 1) * perPage, page * perPage),
+      links.length ? { ...rate, Link: links.join(', ') } : rate);
+  }
+  return send(res, 404, { message: 'Not Found' });
+}
+
+const server = http.createServer((req, res) => {
+  handle(req, res).catch((e) => send(res, 500, { message: String(e) }));
+});
+server.listen(0, '127.0.0.1', () => {
+  fs.writeFileSync(process.argv[2], String(server.address().port));
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
