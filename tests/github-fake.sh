@@ -36,3 +36,14 @@ api() {
 		http "$m" "$PLATFORM_URL$p" -H "Authorization: Bearer $t"
 	fi
 }
+
+# db_fingerprint: one hash of every tenant table's rows, to assert that nothing changed
+db_fingerprint() {
+	psql_stack -c "SELECT md5(concat_ws('|',
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM workspaces t),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM members t),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM projects t),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM audit_log t),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM deployments t),
+		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM jobs t)))"
+}
