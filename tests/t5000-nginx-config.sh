@@ -22,7 +22,7 @@ http {
     include $t/prod.conf;
 }
 EOC
-out=$(nginx -t -p "$t" -c "$t/main.conf" -e "$t/logs/error.log" 2>&1)
+out=$(nginx -q -t -p "$t" -c "$t/main.conf" -e "$t/logs/error.log" 2>&1)
 is "$?" 0 "nginx -t accepts the production block"
 [ -z "$out" ] || diag "$out"
 like "$(grep -E '^ *keepalive [0-9]+;' "$t/prod.conf")" 'keepalive 2;' "8 API workers, 2 nginx workers: keepalive 2"
@@ -43,7 +43,7 @@ ok "nginx/platform.conf is up to date with the template" cmp -s "$t/example.conf
 # local stack configuration
 "$render" --mode local --prefix "$t" --listen 127.0.0.1:1 --publish-listen 127.0.0.1:2 --api 127.0.0.1:3 \
 	--api-workers 4 >"$t/local.conf"
-out=$(nginx -t -p "$t" -c "$t/local.conf" -e "$t/logs/error.log" 2>&1)
+out=$(nginx -q -t -p "$t" -c "$t/local.conf" -e "$t/logs/error.log" 2>&1)
 is "$?" 0 "nginx -t accepts the local stack configuration"
 [ -z "$out" ] || diag "$out"
 ok "the local configuration loads nchan itself" grep -q '^load_module /usr/lib/nginx/modules/ngx_nchan_module.so;' "$t/local.conf"

@@ -2,7 +2,7 @@
 # t5001-api-basics.sh: health, readiness, request ids, JSON errors and the nchan publisher, through nginx
 . "${top_srcdir:-$(dirname "$0")/..}/tests/lib.sh"
 
-PLATFORM_MAX_BODY=1024 stack_up all
+PLATFORM_MAX_BODY=1024 PLATFORM_LOG_LEVEL=debug stack_up all
 
 # --- health and readiness
 http GET "$PLATFORM_URL/api/healthz"
@@ -86,6 +86,19 @@ http GET "$PLATFORM_NCHAN_PUBLISH_URL/pub/t5001-channel" -H 'Accept: application
 json_is .messages 1 "a publish through the public server stored nothing"
 ok "the publisher listens on 127.0.0.1 only" grep -Eq "^ *listen 127\.0\.0\.1:$PLATFORM_NCHAN_PUBLISH_PORT;" \
 	"$STACK_DIR/nginx/nginx.conf"
+
+# --- nchan subscribers are authorized by the API (the endpoint itself comes later: until then,
+# and later without a valid session, the subscriber is refused with the API's answer)
+for path in /api/deployments/t5001d/logs/ws /api/projects/t5001p/events/ws; do
+	http GET "$PLATFORM_URL$path" -H 'Cookie: platform_session=not-a-session' -H "X-Request-Id: t5001-sub" \
+		-H 'Accept: text/event-stream'
+	like "$HTTP_STATUS" '^4[0-9][0-9]$' "$path: a subscriber without a session is refused ($HTTP_STATUS)"
+	json_ok "$path: the refusal is the API's JSON"
+	is "$(http_header_count X-Request-Id)" 1 "$path: the refusal carries one X-Request-Id"
+done
+ok "the authorization subrequest reached the API, with the request id" \
+	grep -q '"request_id":"t5001-sub".*"path":"/internal/nchan/auth"' "$STACK_DIR/logs/api.log"
+ok "no nginx worker crashed" not grep -q 'exited on signal' "$STACK_DIR/logs/nginx-error.log"
 
 # --- pool unreachable: nginx answers 502 in JSON
 "$DEV_STACK" stop "$STACK_DIR" api 2>/dev/null
