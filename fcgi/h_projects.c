@@ -8,6 +8,7 @@
 #include "list.h"
 #include "log.h"
 #include "naming.h"
+#include "webhook.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -433,7 +434,7 @@ void h_projects_create(struct req *r)
 	struct json_object *body = NULL, *details = NULL, *empty = json_object_new_object();
 	struct project_in in = {0};
 	struct buf canon = BUF_INIT, env = BUF_INIT, res_txt = BUF_INIT, port = BUF_INIT,
-		   replicas = BUF_INIT;
+		   replicas = BUF_INIT, repo_key = BUF_INIT;
 	PGresult *res = NULL;
 	char id[40];
 
@@ -444,6 +445,10 @@ void h_projects_create(struct req *r)
 	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, u.id, &e) < 0))
 		goto fail;
 	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
+		goto fail;
+	webhook_url_repo_key(in.repo_url, &repo_key);
+	/* GitHub first: if the hook cannot be made, the project is not stored. */
+	if (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0)
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
@@ -460,16 +465,17 @@ void h_projects_create(struct req *r)
 					in.auto_deploy ? "true" : "false",
 					replicas.buf,
 					res_txt.buf,
-					env.buf};
+					env.buf,
+					repo_key.buf};
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
 		res = db_query(&r->app->db,
 			       "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-			       " framework, custom_domain, auto_deploy, replicas, resources, env)"
-			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb)"
+			       " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key)"
+			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)"
 			       " RETURNING id",
-			       12, params, &e);
+			       13, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -494,6 +500,7 @@ out:
 	PQclear(res);
 	buf_release(&canon);
 	buf_release(&env);
+	buf_release(&repo_key);
 	buf_release(&res_txt);
 	buf_release(&port);
 	buf_release(&replicas);
@@ -549,6 +556,32 @@ void h_project_get(struct req *r)
 	answer_project(r, p.id, 200);
 }
 
+/* The repository and auto-deploy flag before and after an update. */
+static int hook_state(struct req *r, const struct project_ref *p, const struct project_in *in,
+		      struct buf *old_key, struct buf *new_key, int *old_auto, int *new_auto,
+		      struct err *e)
+{
+	const char *params[] = {p->id};
+	PGresult *res = db_query(&r->app->db,
+				 "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1", 1,
+				 params, e);
+
+	if (!res)
+		return -1;
+	if (PQgetisnull(res, 0, 0))
+		webhook_url_repo_key(PQgetvalue(res, 0, 1), old_key);
+	else
+		buf_addstr(old_key, PQgetvalue(res, 0, 0));
+	*old_auto = *PQgetvalue(res, 0, 2) == 't';
+	PQclear(res);
+	*new_auto = in->set & F_AUTO ? in->auto_deploy : *old_auto;
+	if (in->set & F_REPO)
+		webhook_url_repo_key(in->repo_url, new_key);
+	else
+		buf_addstr(new_key, old_key->buf);
+	return 0;
+}
+
 void h_project_update(struct req *r)
 {
 	struct user_ref u;
@@ -557,6 +590,8 @@ void h_project_update(struct req *r)
 	struct json_object *body = NULL, *old_env = NULL, *details = NULL;
 	struct project_in in;
 	struct buf canon = BUF_INIT, env = BUF_INIT, port = BUF_INIT, replicas = BUF_INIT;
+	struct buf old_key = BUF_INIT, new_key = BUF_INIT;
+	int old_auto = 0, new_auto = 0;
 	PGresult *res = NULL;
 
 	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
@@ -570,6 +605,12 @@ void h_project_update(struct req *r)
 		goto fail;
 	}
 	if ((in.set & F_DOMAIN) && check_domain_scope(r, &in, p.name, p.user_id, &e) < 0)
+		goto fail;
+	if (hook_state(r, &p, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
+		goto fail;
+	/* GitHub first: if the hook cannot be made, the project stays as it was. */
+	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
+	    hooks_enable(r, u.id, new_key.buf, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
@@ -601,7 +642,8 @@ void h_project_update(struct req *r)
 					in.set & F_AUTO ? (in.auto_deploy ? "true" : "false") : NULL,
 					in.set & F_REPLICAS ? replicas.buf : NULL,
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
-					in.set & F_ENV ? env.buf : NULL};
+					in.set & F_ENV ? env.buf : NULL,
+					new_key.buf};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
 		if (db_command(&r->app->db,
@@ -613,8 +655,8 @@ void h_project_update(struct req *r)
 			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE auto_deploy_paused END,"
 			       " replicas = coalesce($9::int, replicas),"
 			       " resources = coalesce($10::jsonb, resources), env = coalesce($11::jsonb, env),"
-			       " updated_at = now() WHERE id = $1",
-			       11, params, &e) < 0) {
+			       " repo_key = $12, updated_at = now() WHERE id = $1",
+			       12, params, &e) < 0) {
 			conflict_field(r, &e, &in);
 			goto fail_tx;
 		}
@@ -624,6 +666,8 @@ void h_project_update(struct req *r)
 			 r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
+	if (old_auto && (!new_auto || strcmp(old_key.buf, new_key.buf)))
+		hooks_disable_if_unused(r, u.id, old_key.buf);
 	answer_project(r, p.id, 200);
 	goto out;
 fail_tx:
@@ -639,6 +683,8 @@ out:
 	buf_release(&env);
 	buf_release(&port);
 	buf_release(&replicas);
+	buf_release(&old_key);
+	buf_release(&new_key);
 }
 
 void h_project_delete(struct req *r)
@@ -680,5 +726,14 @@ void h_project_delete(struct req *r)
 		}
 	}
 	json_object_put(payload);
+	{
+		const char *params[] = {p.id};
+		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1", 1,
+					 params, &e);
+
+		if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+			hooks_disable_if_unused(r, u.id, PQgetvalue(res, 0, 0));
+		PQclear(res);
+	}
 	req_send(r, 204, NULL, "", 0);
 }

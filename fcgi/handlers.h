@@ -47,4 +47,14 @@ void h_deployment_cancel(struct req *r);
 /* h_internal.c */
 void h_jenkins_event(struct req *r);
 
+/* h_hooks.c */
+#define WEBHOOK_MAX_BODY (25u * 1024 * 1024) /* GitHub's own cap on a delivery */
+void h_hooks_github(struct req *r);
+void h_project_deliveries(struct req *r);
+/* Make sure the repository (lower "owner/repo") has our push hook, registering it on
+ * GitHub with `user_id`'s token when it has none. */
+int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struct err *e);
+/* Remove the repository's hook when no live project on it auto-deploys any more. */
+void hooks_disable_if_unused(struct req *r, const char *user_id, const char *repo_key);
+
 #endif

@@ -37,6 +37,9 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/deployments/{id}", h_deployment_get, ROUTE_DB),
 	ROUTE("POST", "/api/deployments/{id}/cancel", h_deployment_cancel, ROUTE_DB),
 	ROUTE("POST", "/internal/jenkins/events", h_jenkins_event, ROUTE_DB),
+	ROUTE("GET", "/api/projects/{id}/webhook/deliveries", h_project_deliveries, ROUTE_DB),
+	{.method = "POST", .pattern = "/hooks/github", .handler = h_hooks_github, .flags = ROUTE_DB,
+	 .max_body = WEBHOOK_MAX_BODY},
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -120,13 +120,14 @@ static void copy_str(struct json_object *o, const char *key, char *out, size_t n
 		snprintf(out, n, "%s", json_object_get_string(v));
 }
 
-/* GET `path` on the API with the token; fills rs, -1 with e on any non-2xx. */
-static int api_get(const char *api_url, const char *path, const char *token,
-		   struct http_response *rs, struct err *e)
+/* `method` `path` on the API with the token and an optional JSON body; fills rs,
+ * -1 with e on any non-2xx. */
+static int api_call(const char *method, const char *api_url, const char *path, const char *token,
+		    const char *json, struct http_response *rs, struct err *e)
 {
 	struct buf url = BUF_INIT, auth = BUF_INIT;
 	struct http_request rq = {0};
-	const char *hdrs[4];
+	const char *hdrs[5];
 	int ret = -1;
 
 	buf_addf(&url, "%s%s", api_url, path);
@@ -134,9 +135,13 @@ static int api_get(const char *api_url, const char *path, const char *token,
 	hdrs[0] = auth.buf;
 	hdrs[1] = "Accept: application/vnd.github+json";
 	hdrs[2] = "X-GitHub-Api-Version: 2022-11-28";
-	hdrs[3] = NULL;
+	hdrs[3] = json ? "Content-Type: application/json" : NULL;
+	hdrs[4] = NULL;
 	rq.url = url.buf;
 	rq.headers = hdrs;
+	rq.method = method;
+	rq.body = json;
+	rq.body_len = json ? strlen(json) : 0;
 	if (http_do("GitHub", &rq, rs, e) < 0)
 		goto out;
 	if (rs->status < 200 || rs->status > 299) {
@@ -148,6 +153,12 @@ out:
 	buf_release(&url);
 	buf_release(&auth);
 	return ret;
+}
+
+static int api_get(const char *api_url, const char *path, const char *token,
+		   struct http_response *rs, struct err *e)
+{
+	return api_call("GET", api_url, path, token, NULL, rs, e);
 }
 
 int github_get_user(const char *api_url, const char *token, struct github_user *u, struct err *e)
@@ -229,5 +240,130 @@ out:
 	http_response_release(&rs);
 	buf_release(&path);
 	buf_release(&next);
+	return ret;
+}
+
+/* The hook settings GitHub wants: push events, JSON, our URL and secret. */
+static struct json_object *hook_body(const char *url, const char *secret)
+{
+	struct json_object *o = json_object_new_object(), *cfg = json_object_new_object();
+	struct json_object *events = json_object_new_array();
+
+	json_object_array_add(events, json_object_new_string("push"));
+	json_object_object_add(o, "name", json_object_new_string("web"));
+	json_object_object_add(o, "active", json_object_new_boolean(1));
+	json_object_object_add(o, "events", events);
+	json_object_object_add(cfg, "url", json_object_new_string(url));
+	json_object_object_add(cfg, "content_type", json_object_new_string("json"));
+	json_object_object_add(cfg, "secret", json_object_new_string(secret));
+	json_object_object_add(cfg, "insecure_ssl", json_object_new_string("0"));
+	json_object_object_add(o, "config", cfg);
+	return o;
+}
+
+static long long hook_id_of(const char *text)
+{
+	struct json_object *o = json_tokener_parse(text), *v;
+	long long id = 0;
+
+	if (o && json_object_object_get_ex(o, "id", &v))
+		id = json_object_get_int64(v);
+	json_object_put(o);
+	return id;
+}
+
+static void hook_forbidden(const char *repo_key, struct err *e)
+{
+	err_field(e, 422, "github_hook_forbidden", "auto_deploy",
+		  "GitHub refused to manage webhooks of %s: auto-deploy needs admin rights on the repository for your account",
+		  repo_key);
+}
+
+/* The id of the hook of `repo_key` whose config.url is `url`, 0 when none, -1 on error. */
+static long long find_hook(const char *api_url, const char *token, const char *repo_key,
+			   const char *url, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT;
+	struct json_object *arr = NULL;
+	long long id = -1;
+
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s/hooks?per_page=100", repo_key);
+	if (api_get(api_url, path.buf, token, &rs, e) < 0) {
+		/* GitHub hides a repository's hooks from non-admins behind a 404 */
+		if (rs.status == 404 || (rs.status == 403 && e->status != 429))
+			hook_forbidden(repo_key, e);
+		goto out;
+	}
+	arr = json_tokener_parse(rs.body.buf);
+	id = 0;
+	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
+			   i < json_object_array_length(arr);
+	     i++) {
+		struct json_object *h = json_object_array_get_idx(arr, i), *cfg, *u, *v;
+
+		if (json_object_object_get_ex(h, "config", &cfg) &&
+		    json_object_object_get_ex(cfg, "url", &u) &&
+		    !strcmp(json_object_get_string(u), url) && json_object_object_get_ex(h, "id", &v)) {
+			id = json_object_get_int64(v);
+			break;
+		}
+	}
+out:
+	json_object_put(arr);
+	buf_release(&path);
+	http_response_release(&rs);
+	return id;
+}
+
+int github_ensure_hook(const char *api_url, const char *token, const char *repo_key,
+		       const char *url, const char *secret, long long *hook_id, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT;
+	struct json_object *body = hook_body(url, secret);
+	long long existing;
+	int ret = -1;
+
+	http_response_init(&rs);
+	*hook_id = 0;
+	/* A hook of ours left from before (its secret lost) is updated, not duplicated. */
+	existing = find_hook(api_url, token, repo_key, url, e);
+	if (existing < 0)
+		goto out;
+	if (existing > 0)
+		buf_addf(&path, "/repos/%s/hooks/%lld", repo_key, existing);
+	else
+		buf_addf(&path, "/repos/%s/hooks", repo_key);
+	if (api_call(existing ? "PATCH" : "POST", api_url, path.buf, token, ju_text(body), &rs, e) < 0) {
+		if (rs.status == 404 || (rs.status == 403 && e->status != 429))
+			hook_forbidden(repo_key, e);
+		goto out;
+	}
+	*hook_id = existing ? existing : hook_id_of(rs.body.buf);
+	ret = 0;
+out:
+	json_object_put(body);
+	buf_release(&path);
+	http_response_release(&rs);
+	return ret;
+}
+
+int github_delete_hook(const char *api_url, const char *token, const char *repo_key,
+		       long long hook_id, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT;
+	int ret;
+
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s/hooks/%lld", repo_key, hook_id);
+	ret = api_call("DELETE", api_url, path.buf, token, NULL, &rs, e);
+	/* already gone is what we wanted */
+	if (ret < 0 && rs.status == 404)
+		ret = 0;
+	buf_release(&path);
+	http_response_release(&rs);
 	return ret;
 }

@@ -36,4 +36,12 @@ int github_get_user(const char *api_url, const char *token, struct github_user *
 int github_list_repos(const char *api_url, const char *token, int page, int per_page,
 		      struct json_object **repos, int *has_next, struct err *e);
 
+/* Make sure `repo_key` ("owner/repo") has our push hook to `url` with `secret`
+ * (created, or updated when a hook to `url` exists); *hook_id gets its id. */
+int github_ensure_hook(const char *api_url, const char *token, const char *repo_key,
+		       const char *url, const char *secret, long long *hook_id, struct err *e);
+/* Remove hook `hook_id` of `repo_key`; a hook already gone is not an error. */
+int github_delete_hook(const char *api_url, const char *token, const char *repo_key,
+		       long long hook_id, struct err *e);
+
 #endif

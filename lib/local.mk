@@ -20,3 +20,4 @@ libplatform_la_SOURCES += \
 	lib/http.c lib/http.h
 libplatform_la_SOURCES += lib/github.c lib/github.h
 libplatform_la_SOURCES += lib/audit.c lib/audit.h
+libplatform_la_SOURCES += lib/webhook.c lib/webhook.h

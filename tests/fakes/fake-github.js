@@ -10,6 +10,9 @@
 //   POST /_fake/revoke  {"token"}               the token now gets 401
 //   POST /_fake/ratelimit {"token","reset"}     the token now gets 403 with remaining 0
 //   GET  /_fake/log                             every request seen: [{method, path, auth}]
+//   GET  /_fake/hooks                           the repository hooks, secrets included
+//   POST /_fake/noadmin {"repo"}                hooks of owner/repo answer 404 (no admin right)
+// and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks, PATCH/DELETE .../{id}.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -18,6 +21,9 @@ const users = new Map();   // token -> user
 const codes = new Map();   // code -> token
 const limited = new Map(); // token -> reset epoch
 const log = [];
+const hooks = new Map();   // "owner/repo" (lower) -> [{id, config, events, active}]
+const noAdmin = new Set(); // "owner/repo" where the token lacks admin: hooks answer 404
+let nextHookId = 1;
 const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
 const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
 
@@ -71,6 +77,8 @@ async function handle(req, res) {
       case '/_fake/revoke': users.delete(j.token); return send(res, 200, { ok: true });
       case '/_fake/ratelimit': limited.set(j.token, j.reset || 1900000000); return send(res, 200, { ok: true });
       case '/_fake/log': return send(res, 200, log);
+      case '/_fake/hooks': return send(res, 200, Object.fromEntries(hooks));
+      case '/_fake/noadmin': noAdmin.add(j.repo.toLowerCase()); return send(res, 200, { ok: true });
     }
     return send(res, 404, { message: 'Not Found' });
   }
@@ -117,6 +125,34 @@ async function handle(req, res) {
     if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
     return send(res, 200, all.slice((page - 1) * perPage, page * perPage),
       links.length ? { ...rate, Link: links.join(', ') } : rate);
+  }
+  const hm = /^\/repos\/([^/]+)\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(url.pathname);
+  if (hm) {
+    const key = `${hm[1]}/${hm[2]}`.toLowerCase();
+    if (noAdmin.has(key)) return send(res, 404, { message: 'Not Found' });
+    const list = hooks.get(key) || [];
+    const id = hm[3] ? parseInt(hm[3], 10) : null;
+    const found = id ? list.find((h) => h.id === id) : null;
+    if (req.method === 'GET' && !id) return send(res, 200, list.map((h) => ({ ...h, config: { ...h.config, secret: '********' } })));
+    if (req.method === 'POST' && !id) {
+      const j = JSON.parse(body);
+      if (!j.config || !j.config.url) return send(res, 422, { message: 'Validation Failed' });
+      if (list.some((h) => h.config.url === j.config.url))
+        return send(res, 422, { message: 'Validation Failed', errors: [{ message: 'Hook already exists on this repository' }] });
+      const h = { id: nextHookId++, name: 'web', active: j.active !== false, events: j.events || ['push'], config: j.config };
+      hooks.set(key, [...list, h]);
+      return send(res, 201, { ...h, config: { ...h.config, secret: '********' } });
+    }
+    if (!found) return send(res, 404, { message: 'Not Found' });
+    if (req.method === 'PATCH') {
+      const j = JSON.parse(body);
+      Object.assign(found, { ...j, config: { ...found.config, ...(j.config || {}) } });
+      return send(res, 200, { ...found, config: { ...found.config, secret: '********' } });
+    }
+    if (req.method === 'DELETE') {
+      hooks.set(key, list.filter((h) => h !== found));
+      res.writeHead(204); return res.end();
+    }
   }
   return send(res, 404, { message: 'Not Found' });
 }

@@ -1,0 +1,183 @@
+/* webhook.c: GitHub delivery signatures, payload decoding and push classification */
+#include "webhook.h"
+
+#include "crypto.h"
+#include "jsonutil.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int webhook_signature_ok(const char *secret, size_t secret_len, const void *body, size_t len,
+			 const char *header)
+{
+	char want[65];
+	char got[65];
+
+	if (!header || strncmp(header, "sha256=", 7) || strlen(header + 7) != 64)
+		return 0;
+	/* GitHub sends lowercase hex; fold so that a differently cased but equal
+	 * signature is not refused, without branching on secret data. */
+	for (int i = 0; i < 64; i++)
+		got[i] = (char)tolower((unsigned char)header[7 + i]);
+	got[64] = '\0';
+	crypto_hmac_sha256_hex(secret, secret_len, body, len, want);
+	return crypto_equal(want, 64, got, 64);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The decoded value of form field `name` into out; 1 found, 0 not, -1 bad escape. */
+static int form_field(const char *body, size_t len, const char *name, struct buf *out)
+{
+	size_t nlen = strlen(name), i = 0;
+
+	while (i < len) {
+		const char *amp = memchr(body + i, '&', len - i);
+		size_t end = amp ? (size_t)(amp - body) : len;
+
+		if (end - i > nlen && !strncmp(body + i, name, nlen) && body[i + nlen] == '=') {
+			for (size_t k = i + nlen + 1; k < end; k++) {
+				int c = (unsigned char)body[k];
+
+				if (c == '+') {
+					c = ' ';
+				} else if (c == '%') {
+					int hi, lo;
+
+					if (k + 2 >= end)
+						return -1;
+					hi = hexval((unsigned char)body[k + 1]);
+					lo = hexval((unsigned char)body[k + 2]);
+					if (hi < 0 || lo < 0)
+						return -1;
+					c = hi * 16 + lo;
+					k += 2;
+				}
+				if (buf_addch(out, (char)c) < 0)
+					return -1;
+			}
+			return 1;
+		}
+		i = end + 1;
+	}
+	return 0;
+}
+
+struct json_object *webhook_payload(const char *content_type, const char *body, size_t len,
+				    struct err *e)
+{
+	struct json_object *o;
+
+	if (content_type && !strncasecmp(content_type, "application/x-www-form-urlencoded", 33)) {
+		struct buf payload = BUF_INIT;
+		int r = form_field(body, len, "payload", &payload);
+
+		if (r <= 0) {
+			buf_release(&payload);
+			err_set(e, 400, "invalid_payload",
+				r < 0 ? "the form field payload has a bad %%-escape"
+				      : "a form-encoded delivery needs a payload field");
+			return NULL;
+		}
+		o = ju_parse_object(payload.buf, payload.len, e);
+		buf_release(&payload);
+		return o;
+	}
+	return ju_parse_object(body, len, e);
+}
+
+void webhook_url_repo_key(const char *repo_url, struct buf *out)
+{
+	const char *end = repo_url + strlen(repo_url), *p = end;
+	int slashes = 0;
+
+	while (p > repo_url) {
+		if (p[-1] == '/' && ++slashes == 2)
+			break;
+		p--;
+	}
+	for (; p < end; p++)
+		buf_addch(out, (char)tolower((unsigned char)*p));
+}
+
+int webhook_repo_key(struct json_object *payload, struct buf *out)
+{
+	struct json_object *repo, *full;
+	const char *s;
+
+	if (!json_object_object_get_ex(payload, "repository", &repo) ||
+	    !json_object_object_get_ex(repo, "full_name", &full) ||
+	    !json_object_is_type(full, json_type_string))
+		return 0;
+	s = json_object_get_string(full);
+	if (!*s || strlen(s) > 140 || !strchr(s, '/'))
+		return 0;
+	for (; *s; s++)
+		buf_addch(out, (char)tolower((unsigned char)*s));
+	return 1;
+}
+
+static const char *str_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		return json_object_get_string(v);
+	return NULL;
+}
+
+static int is_sha(const char *s)
+{
+	if (!s || strlen(s) != 40)
+		return 0;
+	for (; *s; s++) {
+		if (!isxdigit((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+void webhook_push_parse(struct json_object *payload, struct webhook_push *p)
+{
+	struct json_object *v, *head = NULL, *author = NULL;
+	const char *ref = str_member(payload, "ref"), *after = str_member(payload, "after");
+
+	memset(p, 0, sizeof(*p));
+	p->kind = WEBHOOK_PUSH_INVALID;
+	if (!ref || !is_sha(after))
+		return;
+	if (!strncmp(ref, "refs/tags/", 10)) {
+		p->kind = WEBHOOK_PUSH_TAG;
+		return;
+	}
+	if (strncmp(ref, "refs/heads/", 11) || !ref[11] || strlen(ref + 11) >= sizeof(p->branch))
+		return;
+	snprintf(p->branch, sizeof(p->branch), "%s", ref + 11);
+	snprintf(p->after, sizeof(p->after), "%s", after);
+	if ((json_object_object_get_ex(payload, "deleted", &v) && json_object_get_boolean(v)) ||
+	    strspn(after, "0") == 40) {
+		p->kind = WEBHOOK_PUSH_DELETED;
+		return;
+	}
+	if (json_object_object_get_ex(payload, "head_commit", &head) && head) {
+		const char *m = str_member(head, "message");
+
+		if (m)
+			snprintf(p->message, sizeof(p->message), "%s", m);
+		if (json_object_object_get_ex(head, "author", &author)) {
+			const char *a = str_member(author, "name");
+
+			if (a)
+				snprintf(p->author, sizeof(p->author), "%s", a);
+		}
+	}
+	p->kind = WEBHOOK_PUSH_BRANCH;
+}

@@ -1,0 +1,53 @@
+/* webhook.h: what a GitHub webhook delivery says, and whether it is genuine (prefix webhook_).
+ *
+ * Pure functions over the raw request: no database, no network, so they are
+ * unit-tested and fuzzable on their own.
+ */
+#ifndef PLATFORM_WEBHOOK_H
+#define PLATFORM_WEBHOOK_H
+
+#include "buf.h"
+#include "err.h"
+
+#include <json-c/json.h>
+#include <stddef.h>
+
+/* 1 when `header` (the X-Hub-Signature-256 value, "sha256=<64 hex>") is the
+ * HMAC-SHA256 of body under secret; compared in constant time. 0 otherwise,
+ * including a missing or malformed header. */
+int webhook_signature_ok(const char *secret, size_t secret_len, const void *body, size_t len,
+			 const char *header);
+
+/* The JSON payload of a delivery: the body itself (application/json) or the
+ * url-encoded `payload` field (application/x-www-form-urlencoded). Returns a
+ * new reference or NULL with 400. */
+struct json_object *webhook_payload(const char *content_type, const char *body, size_t len,
+				    struct err *e);
+
+/* The repository key lower("owner/repo") of the payload into out; 0 when the
+ * payload names no repository (an organisation hook's ping). */
+int webhook_repo_key(struct json_object *payload, struct buf *out);
+
+enum webhook_push_kind {
+	WEBHOOK_PUSH_BRANCH,  /* a push to a branch: deploy */
+	WEBHOOK_PUSH_DELETED, /* a branch was deleted */
+	WEBHOOK_PUSH_TAG,     /* a tag was pushed or deleted */
+	WEBHOOK_PUSH_INVALID, /* not a push payload we understand */
+};
+
+struct webhook_push {
+	enum webhook_push_kind kind;
+	char branch[256];
+	char after[41];
+	char message[1024];   /* head commit message, cut */
+	char author[256];     /* head commit author name */
+};
+
+/* Classify a push payload. */
+void webhook_push_parse(struct json_object *payload, struct webhook_push *p);
+
+/* The repository key lower("owner/repo") of a canonical repository URL
+ * (".../owner/repo") into out. */
+void webhook_url_repo_key(const char *repo_url, struct buf *out);
+
+#endif
