@@ -317,6 +317,9 @@ void h_me(struct req *r)
 	params[0] = u.id;
 	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params, &e);
 	if (!res || PQntuples(res) != 1) {
+		/* the session outlived its user (deleted between two statements) */
+		if (res)
+			err_set(&e, 401, "session_invalid", "the session has ended; sign in again");
 		PQclear(res);
 		req_error(r, &e);
 		return;
@@ -387,7 +390,7 @@ void h_github_repos(struct req *r)
 	struct err e = ERR_INIT;
 	struct buf token = BUF_INIT, q = BUF_INIT;
 	struct json_object *items = NULL, *o;
-	long page = 1, per_page = 30;
+	long page = 1, per_page = 50;
 	int has_next = 0;
 
 	if (access_user(r, &u) < 0)

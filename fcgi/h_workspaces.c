@@ -28,11 +28,13 @@ static struct json_object *workspace_json(const PGresult *res, int row)
 	return o;
 }
 
-/* A display name: 1..100 characters, no control characters. */
+/* A display name: 1..100 characters (not bytes), no control characters. */
 static int check_ws_name(const char *name, struct err *e)
 {
-	size_t n = strlen(name);
+	size_t n = 0;
 
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		n += (*p & 0xc0) != 0x80; /* count UTF-8 lead bytes only */
 	if (!n || n > 100)
 		return err_field(e, 422, "invalid_name", "name", "name must be 1 to 100 characters");
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
@@ -212,6 +214,10 @@ void h_workspace_delete(struct req *r)
 		       1, params, &e);
 	if (!res)
 		goto fail_tx;
+	if (PQntuples(res) != 1) {
+		err_set(&e, 404, "not_found", "no such workspace");
+		goto fail_tx;
+	}
 	if (!strcmp(PQgetvalue(res, 0, 0), "t")) {
 		err_set(&e, 409, "personal_workspace", "a personal workspace cannot be deleted");
 		goto fail_tx;

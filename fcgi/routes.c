@@ -3,6 +3,8 @@
 #include "router.h"
 
 #define ROUTE(m, p, h, f) {.method = m, .pattern = p, .handler = h, .flags = f}
+/* a route whose body limit is its own, not PLATFORM_MAX_BODY */
+#define ROUTE_BODY(m, p, h, f, max) {.method = m, .pattern = p, .handler = h, .flags = f, .max_body = max}
 
 const struct route routes[] = {
 	ROUTE("GET", "/api/healthz", h_healthz, 0),
@@ -38,8 +40,7 @@ const struct route routes[] = {
 	ROUTE("POST", "/api/deployments/{id}/cancel", h_deployment_cancel, ROUTE_DB),
 	ROUTE("POST", "/internal/jenkins/events", h_jenkins_event, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/webhook/deliveries", h_project_deliveries, ROUTE_DB),
-	{.method = "POST", .pattern = "/hooks/github", .handler = h_hooks_github, .flags = ROUTE_DB,
-	 .max_body = WEBHOOK_MAX_BODY},
+	ROUTE_BODY("POST", "/hooks/github", h_hooks_github, ROUTE_DB, WEBHOOK_MAX_BODY),
 };
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

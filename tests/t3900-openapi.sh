@@ -12,7 +12,7 @@ if [ ! -d "$top_srcdir/tests/node_modules/@apidevtools/swagger-parser" ] ||
 fi
 
 github_fake_up
-export PLATFORM_DOMAIN=apps.test
+export PLATFORM_DOMAIN=apps.test PLATFORM_PUBLIC_URL=https://platform.contract.test
 # a small body limit, so a 413 needs only a small request
 export PLATFORM_MAX_BODY=65536
 stack_up

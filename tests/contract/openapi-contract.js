@@ -286,7 +286,7 @@ async function main() {
 
   // The document and the route table (fcgi/routes.c) name the same operations.
   if (process.env.ROUTES_C) {
-    const table = [...fs.readFileSync(process.env.ROUTES_C, 'utf8').matchAll(/ROUTE\("([A-Z]+)",\s*"([^"]+)"/g)]
+    const table = [...fs.readFileSync(process.env.ROUTES_C, 'utf8').matchAll(/ROUTE(?:_[A-Z]+)?\("([A-Z]+)",\s*"([^"]+)"/g)]
       .map((m) => `${m[1]} ${m[2]}`);
     const documented = Object.entries(spec.paths).flatMap(([p, item]) =>
       METHODS.filter((m) => item[m]).map((m) => `${m.toUpperCase()} ${p}`));
