@@ -200,3 +200,53 @@ int access_project(struct req *r, const struct user_ref *u, const char *project_
 		return deny_role(r, p->role, min);
 	return 0;
 }
+
+static struct db_stmt st_deployment = DB_STMT(
+	"access_deployment",
+	"SELECT p.id FROM deployments d JOIN projects p ON p.id = d.project_id"
+	" JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
+	" WHERE d.id = $1 AND p.deleted_at IS NULL",
+	2);
+
+int access_deployment(struct req *r, const struct user_ref *u, const char *deployment_id,
+		      enum role min, struct project_ref *p)
+{
+	const char *params[] = {deployment_id, u->id};
+	struct err e = ERR_INIT;
+	PGresult *res;
+	char project_id[40];
+
+	if (!access_is_uuid(deployment_id)) {
+		req_fail(r, 404, "not_found", "no such deployment");
+		return -1;
+	}
+	res = db_prepared(&r->app->db, &st_deployment, params, &e);
+	if (!res) {
+		req_error(r, &e);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req_fail(r, 404, "not_found", "no such deployment");
+		return -1;
+	}
+	snprintf(project_id, sizeof(project_id), "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return access_project(r, u, project_id, min, p);
+}
+
+int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u)
+{
+	const char *params[] = {user_id};
+	struct err e = ERR_INIT;
+	PGresult *res = db_query(&r->app->db, "SELECT id, login FROM users WHERE id = $1", 1, params, &e);
+	int ret = -1;
+
+	if (res && PQntuples(res) == 1) {
+		snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(res, 0, 0));
+		snprintf(u->login, sizeof(u->login), "%s", PQgetvalue(res, 0, 1));
+		ret = 0;
+	}
+	PQclear(res);
+	return ret;
+}

@@ -44,6 +44,14 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 int access_project(struct req *r, const struct user_ref *u, const char *project_id, enum role min,
 		   struct project_ref *p);
 
+/* The project of deployment `deployment_id`, reachable with at least `min`; 404 / 403 as above. */
+int access_deployment(struct req *r, const struct user_ref *u, const char *deployment_id,
+		      enum role min, struct project_ref *p);
+
+/* Load the user `user_id` into u (for callers that authenticated another way, such as a
+ * stream token); -1 when there is no such user (nothing answered). */
+int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u);
+
 /* 1 when `s` is a UUID in canonical text form (ids from the URL are checked
  * before they reach SQL, so a malformed one is a 404, not a 500). */
 int access_is_uuid(const char *s);

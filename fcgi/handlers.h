@@ -47,6 +47,12 @@ void h_deployment_cancel(struct req *r);
 /* h_internal.c */
 void h_jenkins_event(struct req *r);
 
+/* h_logs.c */
+void h_logs_token(struct req *r);
+void h_events_token(struct req *r);
+void h_nchan_auth(struct req *r);
+void h_deployment_logs(struct req *r);
+
 /* h_hooks.c */
 #define WEBHOOK_MAX_BODY (25u * 1024 * 1024) /* GitHub's own cap on a delivery */
 void h_hooks_github(struct req *r);

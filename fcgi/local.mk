@@ -11,7 +11,8 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/h_auth.c \
 	fcgi/h_workspaces.c \
 	fcgi/h_projects.c \
-	fcgi/h_hooks.c
+	fcgi/h_hooks.c \
+	fcgi/h_logs.c
 nodist_fcgi_platform_api_SOURCES = fcgi/openapi_data.c
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)
 BUILT_SOURCES += fcgi/openapi_data.c

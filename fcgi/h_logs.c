@@ -1,0 +1,257 @@
+/* h_logs.c: build logs and live events: the stored backlog, stream tokens, and the
+ * authorization nchan asks for before a subscriber's socket opens */
+#include "handlers.h"
+
+#include "access.h"
+#include "crypto.h"
+#include "jsonutil.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STREAM_TOKEN_TTL 60          /* seconds: the token only has to open a socket */
+#define LOG_PAGE_MAX (512u * 1024)   /* bytes of log text in one answer */
+
+/* ---- stream tokens: "<user>.<expiry>.<hmac(channel|user|expiry)>" ---- */
+
+static void stream_mac(struct req *r, const char *channel, const char *user, long long expiry,
+		       char out[65])
+{
+	struct buf msg = BUF_INIT, key = BUF_INIT;
+
+	/* a key of its own, so a stream token is no other kind of credential */
+	buf_addf(&key, "stream-token:%s", r->app->cfg.secret_key);
+	buf_addf(&msg, "%s|%s|%lld", channel, user, expiry);
+	crypto_hmac_sha256_hex(key.buf, key.len, msg.buf, msg.len, out);
+	buf_release(&msg);
+	buf_release(&key);
+}
+
+static void stream_token(struct req *r, const char *channel, const char *user, struct buf *out,
+			 long long *expiry)
+{
+	char mac[65];
+
+	*expiry = (long long)time(NULL) + STREAM_TOKEN_TTL;
+	stream_mac(r, channel, user, *expiry, mac);
+	buf_addf(out, "%s.%lld.%s", user, *expiry, mac);
+}
+
+/* The user a stream token names, when it is good for `channel` and not expired. */
+static int stream_token_user(struct req *r, const char *channel, const char *token, char *user,
+			     size_t n)
+{
+	const char *dot1 = strchr(token, '.'), *dot2;
+	long long expiry;
+	char mac[65], *end;
+
+	if (!dot1 || (size_t)(dot1 - token) >= n)
+		return -1;
+	dot2 = strchr(dot1 + 1, '.');
+	if (!dot2)
+		return -1;
+	expiry = strtoll(dot1 + 1, &end, 10);
+	if (end != dot2 || expiry < (long long)time(NULL))
+		return -1;
+	snprintf(user, n, "%.*s", (int)(dot1 - token), token);
+	stream_mac(r, channel, user, expiry, mac);
+	return crypto_equal(mac, 64, dot2 + 1, strlen(dot2 + 1)) ? 0 : -1;
+}
+
+static void answer_token(struct req *r, const char *channel, const char *user, const char *path)
+{
+	struct buf tok = BUF_INIT, url = BUF_INIT;
+	struct json_object *o = json_object_new_object();
+	long long expiry;
+
+	stream_token(r, channel, user, &tok, &expiry);
+	buf_addf(&url, "%s?token=%s", path, tok.buf);
+	ju_add_str(o, "token", tok.buf);
+	json_object_object_add(o, "expires_in", json_object_new_int(STREAM_TOKEN_TTL));
+	ju_add_str(o, "url", url.buf);
+	req_json(r, 201, o);
+	json_object_put(o);
+	buf_release(&tok);
+	buf_release(&url);
+}
+
+void h_logs_token(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	char channel[64], path[96];
+
+	if (access_user(r, &u) < 0 || access_deployment(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
+		return;
+	snprintf(channel, sizeof(channel), "deployment-%s", r->params[0]);
+	snprintf(path, sizeof(path), "/api/deployments/%s/logs/ws", r->params[0]);
+	answer_token(r, channel, u.id, path);
+}
+
+void h_events_token(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	char channel[64], path[96];
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
+		return;
+	snprintf(channel, sizeof(channel), "project-%s", p.id);
+	snprintf(path, sizeof(path), "/api/projects/%s/events/ws", p.id);
+	answer_token(r, channel, u.id, path);
+}
+
+/* ---- nchan's authorization subrequest ---- */
+
+/* The token= query parameter of the subscriber's original URI, into out. */
+static int original_token(struct req *r, struct buf *out)
+{
+	const char *uri = req_header(r, "X-Original-URI");
+	const char *q = uri ? strchr(uri, '?') : NULL;
+
+	while (q && *q) {
+		q++;
+		if (!strncmp(q, "token=", 6)) {
+			const char *end = strchr(q, '&');
+
+			return req_decode(q + 6, end ? (size_t)(end - q - 6) : strlen(q + 6), out) == 0 &&
+			       out->len;
+		}
+		q = strchr(q, '&');
+	}
+	return 0;
+}
+
+void h_nchan_auth(struct req *r)
+{
+	const char *channel = req_header(r, "X-Channel-Id");
+	struct buf token = BUF_INIT;
+	struct user_ref u;
+	struct project_ref p;
+	char user[16];
+	const char *id;
+	int is_deployment;
+
+	if (!channel) {
+		req_fail(r, 403, "forbidden", "not a subscription");
+		goto out;
+	}
+	is_deployment = !strncmp(channel, "deployment-", 11);
+	if (!is_deployment && strncmp(channel, "project-", 8)) {
+		req_fail(r, 404, "not_found", "no such channel");
+		goto out;
+	}
+	id = channel + (is_deployment ? 11 : 8);
+	/* A short-lived token in the URL serves clients that cannot send cookies; a
+	 * session (cookie or Bearer) works as everywhere else. */
+	if (original_token(r, &token)) {
+		if (stream_token_user(r, channel, token.buf, user, sizeof(user)) < 0 ||
+		    access_user_by_id(r, user, &u) < 0) {
+			req_fail(r, 401, "stream_token_invalid",
+				 "the stream token is expired or not for this channel; ask for a new one");
+			goto out;
+		}
+	} else if (access_user(r, &u) < 0) {
+		goto out;
+	}
+	if (is_deployment ? access_deployment(r, &u, id, ROLE_VIEWER, &p) < 0
+			  : access_project(r, &u, id, ROLE_VIEWER, &p) < 0)
+		goto out;
+	req_send(r, 204, NULL, "", 0);
+out:
+	buf_release(&token);
+}
+
+/* ---- the stored log ---- */
+
+/* Append stored text from byte `from` on (whole chunks after the first); *next gets the
+ * offset after the last byte appended. */
+static int read_log(struct req *r, long long from, struct buf *text, long long *next, struct err *e)
+{
+	char off[32];
+	const char *params[] = {r->params[0], off};
+	PGresult *res;
+
+	snprintf(off, sizeof(off), "%lld", from);
+	res = db_query(&r->app->db,
+		       "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
+		       " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
+		       " ORDER BY byte_offset LIMIT 500",
+		       2, params, e);
+	if (!res)
+		return -1;
+	*next = from;
+	for (int i = 0; i < PQntuples(res) && text->len < LOG_PAGE_MAX; i++) {
+		long long start = atoll(PQgetvalue(res, i, 0));
+		long long len = atoll(PQgetvalue(res, i, 2));
+		long long skip = *next > start ? *next - start : 0;
+
+		/* a gap in the stored log would be a bug: stop there rather than hide it */
+		if (start > *next)
+			break;
+		buf_add(text, PQgetvalue(res, i, 1) + skip, (size_t)(len - skip));
+		*next = start + len;
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* 1 when the deployment has ended and nothing is stored at or after `next`. */
+static int log_complete(struct req *r, long long next)
+{
+	char off[32];
+	const char *params[] = {r->params[0], off};
+	struct err e = ERR_INIT;
+	PGresult *res;
+	int done;
+
+	snprintf(off, sizeof(off), "%lld", next);
+	res = db_query(&r->app->db,
+		       "SELECT d.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
+		       " WHERE l.deployment_id = d.id AND l.byte_offset >= $2::bigint)"
+		       " FROM deployments d WHERE d.id = $1",
+		       2, params, &e);
+	done = res && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
+	PQclear(res);
+	return done;
+}
+
+void h_deployment_logs(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	struct err e = ERR_INIT;
+	struct buf q = BUF_INIT, text = BUF_INIT;
+	struct json_object *o;
+	long long offset = 0, next = 0;
+
+	if (access_user(r, &u) < 0 || access_deployment(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
+		goto out;
+	if (req_query(r, "offset", &q) && q.len) {
+		char *end;
+
+		offset = strtoll(q.buf, &end, 10);
+		if (*end || offset < 0) {
+			req_fail(r, 400, "invalid_offset", "offset must be a byte offset from an earlier answer");
+			goto out;
+		}
+	}
+	if (read_log(r, offset, &text, &next, &e) < 0) {
+		req_error(r, &e);
+		goto out;
+	}
+	o = json_object_new_object();
+	ju_add_str(o, "deployment_id", r->params[0]);
+	json_object_object_add(o, "offset", json_object_new_int64(offset));
+	json_object_object_add(o, "next_offset", json_object_new_int64(next));
+	json_object_object_add(o, "text", json_object_new_string_len(text.buf, (int)text.len));
+	json_object_object_add(o, "complete", json_object_new_boolean(log_complete(r, next)));
+	req_json(r, 200, o);
+	json_object_put(o);
+out:
+	buf_release(&q);
+	buf_release(&text);
+}
