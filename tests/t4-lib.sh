@@ -135,9 +135,15 @@ stored_log() {
 	# psql -At adds one newline after the value; head -c -1 took it off
 }
 
-# log_matches ID: the stored log equals what the fake Jenkins printed, byte for byte
+# job_done ID: the deployment's job is over (the worker read the log to its end)
+job_done() { [ "$(psql_stack -c "SELECT state FROM jobs WHERE deployment_id = '$1'")" = done ]; }
+
+# log_matches ID: once its job is done, the stored log equals what the fake Jenkins printed,
+# byte for byte. (A deployment can be released by the pipeline's callback before the worker
+# has read the last lines.)
 log_matches() {
 	local want=$TEST_TMP/want.$1 got=$TEST_TMP/got.$1
+	wait_until 30 job_done "$1" || diag "the job of $1 is not done"
 	curl -sS --max-time 10 -o "$want" "$FAKE_URL/_fake/log/$1"
 	stored_log "$1" "$got"
 	if cmp -s "$want" "$got"; then

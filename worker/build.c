@@ -223,13 +223,16 @@ static void step_load(struct build *b, double now)
 		b->phase = BUILD_FOLLOW;
 	} else if (b->queue_id) {
 		b->phase = BUILD_QUEUE;
+	} else if (b->trigger_started_at > 0) {
+		/* A worker died around the trigger: Jenkins may have a build for it even if
+		 * the pipeline's callbacks already moved the state on. */
+		b->phase = BUILD_LOOKUP;
+		b->lookup_builds = 0;
 	} else if (b->state != DEPLOY_QUEUED) {
 		b->phase = BUILD_DONE; /* it ended before Jenkins heard of it */
 	} else if (b->cancel_requested) {
 		finish(b, DEPLOY_CANCELLED, NULL);
 		return;
-	} else if (b->trigger_started_at > 0) {
-		b->phase = BUILD_LOOKUP; /* a worker died around the trigger */
 	} else {
 		b->phase = BUILD_TRIGGER;
 	}
@@ -378,6 +381,11 @@ static void on_lookup(void *arg, const struct jenkins_reply *r)
 			 NULL);
 	} else if (!b->lookup_builds) {
 		b->lookup_builds = 1;
+	} else if (b->halt == HALT_CANCEL || b->cancel_requested) {
+		finish(b, DEPLOY_CANCELLED, NULL); /* it never reached Jenkins */
+		return;
+	} else if (b->state != DEPLOY_QUEUED) {
+		b->phase = BUILD_DONE; /* it never reached Jenkins and has ended */
 	} else {
 		b->phase = BUILD_TRIGGER; /* it never reached Jenkins */
 	}

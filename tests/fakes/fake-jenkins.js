@@ -286,7 +286,7 @@ function queueJson(item) {
 
 // ------------------------------------------------------------------------------ HTTP
 
-function send(res, status, body, headers = {}) {
+function send(res, status, body, headers = {}, immediate = false) {
 	const data = body === undefined ? '' : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
 	const h = Object.assign({ 'X-Jenkins': '2.440-fake', 'Content-Length': Buffer.byteLength(data) }, headers);
 	if (typeof body === 'object' && !Buffer.isBuffer(body)) h['Content-Type'] = 'application/json;charset=utf-8';
@@ -294,7 +294,7 @@ function send(res, status, body, headers = {}) {
 		res.writeHead(status, h);
 		res.end(data);
 	};
-	if (cfg.slowMs) setTimeout(go, cfg.slowMs);
+	if (cfg.slowMs && !immediate) setTimeout(go, cfg.slowMs);
 	else go();
 }
 
@@ -330,21 +330,21 @@ async function control(req, res, path) {
 		if ('burst5xx' in c) cfg.burst5xx = c.burst5xx;
 		if ('downMs' in c) cfg.downUntil = Date.now() + c.downMs;
 		for (const k of ['slowMs', 'requireCrumb', 'leftTtlMs', 'executors']) if (k in c) cfg[k] = c[k];
-		return send(res, 200, { ok: true });
+		return send(res, 200, { ok: true }, {}, true);
 	}
-	if (path === '/_fake/triggers') return send(res, 200, triggers);
+	if (path === '/_fake/triggers') return send(res, 200, triggers, {}, true);
 	if (path === '/_fake/builds') {
 		return send(res, 200, [...builds.values()].map((b) => ({
 			number: b.number, deployment_id: b.params.DEPLOYMENT_ID, project: b.params.PROJECT_NAME,
 			building: b.building, result: b.result, log_bytes: b.log.length, callbacks: b.callbacks || [],
-		})));
+		})), {}, true);
 	}
 	const m = /^\/_fake\/log\/([^/]+)$/.exec(path);
 	if (m) {
 		const b = [...builds.values()].find((x) => x.params.DEPLOYMENT_ID === m[1]);
-		return b ? send(res, 200, b.log, { 'Content-Type': 'text/plain; charset=utf-8' }) : send(res, 404, 'no build');
+		return b ? send(res, 200, b.log, { 'Content-Type': 'text/plain; charset=utf-8' }, true) : send(res, 404, 'no build', {}, true);
 	}
-	return send(res, 404, 'no such control');
+	return send(res, 404, 'no such control', {}, true);
 }
 
 async function handle(req, res) {
