@@ -18,6 +18,7 @@
 //   GET  /_fake/triggers  every buildWithParameters that queued something, in order
 //   GET  /_fake/builds    every build: number, deployment, result, log length
 //   GET  /_fake/log/<deployment id>  the whole log Jenkins printed for that deployment's build
+//   GET  /_fake/token/<deployment id>  the CALLBACK_TOKEN its trigger carried (as a pipeline step sees it)
 //
 // --fcgi-callback: nginx serves /internal/ to its own subrequests only, so tests that run
 // without a public route for the callback deliver it to the API's FastCGI socket directly.
@@ -338,6 +339,13 @@ async function control(req, res, path) {
 			number: b.number, deployment_id: b.params.DEPLOYMENT_ID, project: b.params.PROJECT_NAME,
 			building: b.building, result: b.result, log_bytes: b.log.length, callbacks: b.callbacks || [],
 		})), {}, true);
+	}
+	const t = /^\/_fake\/token\/([^/]+)$/.exec(path);
+	if (t) {
+		// what a pipeline step would read from its CALLBACK_TOKEN parameter
+		const item = [...queue.values()].reverse().find((i) => i.params.DEPLOYMENT_ID === t[1]) ||
+			[...builds.values()].find((b) => b.params.DEPLOYMENT_ID === t[1]);
+		return item ? send(res, 200, item.params.CALLBACK_TOKEN, {}, true) : send(res, 404, '', {}, true);
 	}
 	const m = /^\/_fake\/log\/([^/]+)$/.exec(path);
 	if (m) {
