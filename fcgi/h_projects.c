@@ -324,6 +324,43 @@ static struct json_object *audit_details(const struct project_in *in)
 	return d;
 }
 
+/* The deployment that is live now (or released, without Argo CD) and the newest one. */
+static void add_status(struct req *r, struct json_object *o, const char *project_id)
+{
+	const char *params[] = {project_id};
+	struct err e = ERR_INIT;
+	struct json_object *cur = NULL, *latest = NULL;
+	PGresult *res = db_query(&r->app->db,
+				 "(SELECT 'current', id, seq, state, image, tag, digest,"
+				 "  rfc3339(coalesce(live_at, released_at)) FROM deployments"
+				 "  WHERE project_id = $1 AND state IN ('live', 'released')"
+				 "  ORDER BY seq DESC LIMIT 1)"
+				 " UNION ALL (SELECT 'latest', id, seq, state, image, tag, digest,"
+				 "  rfc3339(created_at) FROM deployments WHERE project_id = $1"
+				 "  ORDER BY seq DESC LIMIT 1)",
+				 1, params, &e);
+
+	for (int i = 0; res && i < PQntuples(res); i++) {
+		struct json_object *d = json_object_new_object();
+		int is_cur = !strcmp(PQgetvalue(res, i, 0), "current");
+
+		ju_add_str(d, "id", PQgetvalue(res, i, 1));
+		json_object_object_add(d, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 2))));
+		ju_add_str(d, "state", PQgetvalue(res, i, 3));
+		ju_add_str(d, "image", db_value(res, i, 4));
+		ju_add_str(d, "tag", db_value(res, i, 5));
+		ju_add_str(d, "digest", db_value(res, i, 6));
+		ju_add_str(d, is_cur ? "since" : "created_at", db_value(res, i, 7));
+		if (is_cur)
+			cur = d;
+		else
+			latest = d;
+	}
+	PQclear(res);
+	json_object_object_add(o, "current_deployment", cur);
+	json_object_object_add(o, "latest_deployment", latest);
+}
+
 /* Render one project row (PROJECT_COLS) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
@@ -373,6 +410,7 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	}
 	ju_add_str(o, "created_at", PQgetvalue(res, row, 14));
 	ju_add_str(o, "updated_at", PQgetvalue(res, row, 15));
+	add_status(r, o, PQgetvalue(res, row, 0));
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);

@@ -47,6 +47,10 @@ void h_deployment_cancel(struct req *r);
 /* h_internal.c */
 void h_jenkins_event(struct req *r);
 
+/* h_versions.c */
+void h_project_versions(struct req *r);
+void h_project_rollback(struct req *r);
+
 /* h_logs.c */
 void h_logs_token(struct req *r);
 void h_events_token(struct req *r);

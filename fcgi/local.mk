@@ -12,7 +12,8 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/h_workspaces.c \
 	fcgi/h_projects.c \
 	fcgi/h_hooks.c \
-	fcgi/h_logs.c
+	fcgi/h_logs.c \
+	fcgi/h_versions.c
 nodist_fcgi_platform_api_SOURCES = fcgi/openapi_data.c
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)
 BUILT_SOURCES += fcgi/openapi_data.c

@@ -40,6 +40,8 @@ const struct route routes[] = {
 	ROUTE("POST", "/api/deployments/{id}/cancel", h_deployment_cancel, ROUTE_DB),
 	ROUTE("POST", "/internal/jenkins/events", h_jenkins_event, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/webhook/deliveries", h_project_deliveries, ROUTE_DB),
+	ROUTE("GET", "/api/projects/{id}/versions", h_project_versions, ROUTE_DB),
+	ROUTE("POST", "/api/projects/{id}/rollback", h_project_rollback, ROUTE_DB),
 	ROUTE("GET", "/api/deployments/{id}/logs", h_deployment_logs, ROUTE_DB),
 	ROUTE("POST", "/api/deployments/{id}/logs/token", h_logs_token, ROUTE_DB),
 	ROUTE("POST", "/api/projects/{id}/events/token", h_events_token, ROUTE_DB),

@@ -1,0 +1,182 @@
+/* h_versions.c: a project's releasable versions and rollback to one of them */
+#include "handlers.h"
+
+#include "access.h"
+#include "audit.h"
+#include "deploy.h"
+#include "jsonutil.h"
+#include "list.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A version is a deployment that got as far as a GitOps release with an image. Failed,
+ * cancelled and never-released deployments are not versions. */
+#define VERSION_WHERE                                                                              \
+	" d.project_id = $1 AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"                   \
+	" AND d.state IN ('released', 'syncing', 'live')"
+
+static int seq_cursor_ok(const char *c)
+{
+	return strspn(c, "0123456789") == strlen(c) && strlen(c) <= 9;
+}
+
+void h_project_versions(struct req *r)
+{
+	struct user_ref u;
+	struct project_ref p;
+	struct list_page pg;
+	struct err e = ERR_INIT;
+	char lim[16];
+	PGresult *res;
+	struct json_object *items;
+	int n;
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
+	    list_parse(r, &pg, seq_cursor_ok) < 0)
+		return;
+	{
+		const char *params[] = {p.id, pg.cursor[0] ? pg.cursor : NULL,
+					list_fetch(&pg, lim, sizeof(lim))};
+
+		res = db_query(&r->app->db,
+			       "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, d.commit_sha,"
+			       " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
+			       " rfc3339(d.live_at), d.triggered_by, u.login,"
+			       " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
+			       "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1)"
+			       " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
+			       " WHERE" VERSION_WHERE " AND ($2::int IS NULL OR d.seq < $2::int)"
+			       " ORDER BY d.seq DESC LIMIT $3::int",
+			       3, params, &e);
+	}
+	if (!res) {
+		req_error(r, &e);
+		return;
+	}
+	items = json_object_new_array();
+	n = PQntuples(res);
+	for (int i = 0; i < n && i < pg.limit; i++) {
+		struct json_object *o = json_object_new_object(), *by = NULL;
+
+		ju_add_str(o, "deployment_id", db_value(res, i, 0));
+		json_object_object_add(o, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 1))));
+		ju_add_str(o, "state", db_value(res, i, 2));
+		ju_add_str(o, "trigger", db_value(res, i, 3));
+		ju_add_str(o, "image", db_value(res, i, 4));
+		ju_add_str(o, "tag", db_value(res, i, 5));
+		ju_add_str(o, "digest", db_value(res, i, 6));
+		ju_add_str(o, "commit", db_value(res, i, 7));
+		ju_add_str(o, "gitops_commit", db_value(res, i, 8));
+		ju_add_str(o, "created_at", db_value(res, i, 9));
+		ju_add_str(o, "released_at", db_value(res, i, 10));
+		ju_add_str(o, "live_at", db_value(res, i, 11));
+		if (db_value(res, i, 12)) {
+			by = json_object_new_object();
+			ju_add_str(by, "id", db_value(res, i, 12));
+			ju_add_str(by, "login", db_value(res, i, 13));
+		}
+		json_object_object_add(o, "triggered_by", by);
+		json_object_object_add(o, "current", json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
+		json_object_array_add(items, o);
+	}
+	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 1) : NULL);
+	PQclear(res);
+}
+
+/* The deployment to roll back to: by id, or the newest version with `tag`. */
+static int find_target(struct req *r, const char *project_id, const char *deployment_id,
+		       const char *tag, char *out, size_t n, struct err *e)
+{
+	const char *params[] = {project_id, deployment_id ? deployment_id : tag};
+	PGresult *res;
+
+	if (deployment_id && !access_is_uuid(deployment_id))
+		return err_field(e, 404, "version_not_found", "deployment_id",
+				 "no deployment of this project has that id");
+	res = db_query(&r->app->db,
+		       deployment_id ? "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
+				       " AND d.state IN ('released', 'syncing', 'live'), d.state"
+				       " FROM deployments d WHERE d.project_id = $1 AND d.id = $2"
+				     : "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
+				       " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
+		       2, params, e);
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return deployment_id ? err_field(e, 404, "version_not_found", "deployment_id",
+						 "no deployment of this project has that id")
+				     : err_field(e, 404, "version_not_found", "tag",
+						 "no released version of this project has that image tag");
+	}
+	if (*PQgetvalue(res, 0, 1) != 't') {
+		err_field(e, 409, "not_a_version", "deployment_id",
+			  "that deployment (%s) never released an image, so there is nothing to roll back to",
+			  PQgetvalue(res, 0, 2));
+		PQclear(res);
+		return -1;
+	}
+	snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+void h_project_rollback(struct req *r)
+{
+	static const char *const keys[] = {"deployment_id", "tag", NULL};
+	struct user_ref u;
+	struct project_ref p;
+	struct err e = ERR_INIT;
+	struct json_object *body = NULL, *dep = NULL, *details = NULL;
+	const char *dep_id = NULL, *tag = NULL;
+	struct deploy_new dn = {0};
+	char target[40];
+	int created = 0;
+
+	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_DEVELOPER, &p) < 0)
+		return;
+	body = req_json_body(r, &e);
+	if (!body || ju_only_keys(body, keys, &e) < 0 ||
+	    ju_string(body, "deployment_id", 0, 64, &dep_id, &e) < 0 ||
+	    ju_string(body, "tag", 0, 128, &tag, &e) < 0)
+		goto fail;
+	if (!dep_id == !tag) {
+		err_field(&e, 422, "missing_field", dep_id ? "tag" : "deployment_id",
+			  "give either deployment_id or tag, the version to roll back to");
+		goto fail;
+	}
+	if (find_target(r, p.id, dep_id, tag, target, sizeof(target), &e) < 0)
+		goto fail;
+	dn.project_id = p.id;
+	dn.trigger = "rollback";
+	dn.triggered_by = u.id;
+	dn.rollback_of = target;
+	dn.idempotency_key = req_header(r, "Idempotency-Key");
+	dn.supersede = 1;
+	if (deploy_create(&r->app->db, &dn, &dep, &created, &e) < 0)
+		goto fail;
+	/* A person chose an older version: a push must not replace it behind their back
+	 * until someone resumes auto-deploy (PATCH auto_deploy: true). */
+	{
+		const char *params[] = {p.id};
+
+		details = json_object_new_object();
+		ju_add_str(details, "rollback_of", target);
+		if (db_command(&r->app->db,
+			       "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND auto_deploy",
+			       1, params, &e) < 0 ||
+		    audit_record(&r->app->db, p.workspace_id, u.id, "project.rollback", "project", p.id,
+				 details, r->request_id, &e) < 0)
+			goto fail;
+	}
+	req_json(r, created ? 202 : 200, dep);
+	goto out;
+fail:
+	req_error(r, &e);
+out:
+	json_object_put(details);
+	json_object_put(dep);
+	json_object_put(body);
+}
