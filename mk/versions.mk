@@ -1,3 +1,9 @@
 # mk/versions.mk: versions, rollback and Argo CD tracking (issue 8)
 TESTS += tests/t8001-versions.sh
 EXTRA_DIST += tests/t8001-versions.sh
+libplatform_la_SOURCES += lib/argocd.c lib/argocd.h
+check_PROGRAMS += tests/unit/test_argocd
+tests_unit_test_argocd_SOURCES = tests/unit/test_argocd.c tests/unit/tap.h
+tests_unit_test_argocd_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_argocd
+EXTRA_DIST += tests/fakes/fake-argocd.js
