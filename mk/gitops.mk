@@ -34,6 +34,8 @@ tests_unit_test_gitops_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_gitops \
 	tests/t2001-gitops-release.sh \
 	tests/t2002-gitops-http.sh \
-	tests/t2003-gitops-parallel.sh
+	tests/t2003-gitops-parallel.sh \
+	tests/t2004-gitops-doctor.sh \
+	tests/t2005-gitops-templates.sh
 EXTRA_DIST += tests/gitops tests/t2001-gitops-release.sh tests/t2002-gitops-http.sh \
-	tests/t2003-gitops-parallel.sh
+	tests/t2003-gitops-parallel.sh tests/t2004-gitops-doctor.sh tests/t2005-gitops-templates.sh
