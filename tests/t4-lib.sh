@@ -54,7 +54,7 @@ fake_get() { curl -sS --max-time 10 "$FAKE_URL/_fake/$1"; }
 # t4_stack [fake args...]: the stack (the api needs the supersede setting the test chose) and the fake.
 t4_stack() {
 	stack_up postgres migrate api nginx
-	fake_start --fcgi-callback "$PLATFORM_API_LISTEN" "$@"
+	fake_start "$@" # callbacks go to $PLATFORM_URL/internal/jenkins/events, through nginx
 	export PLATFORM_PUBLIC_URL=$PLATFORM_URL
 }
 

@@ -81,14 +81,12 @@ ok "the older build was stopped in Jenkins" wait_until 20 aborted
 ok "the older deployment stays superseded" test "$(state_of "$old")" = superseded
 ok "its job is done" wait_until 20 job_done "$old"
 
-# ---- the callback endpoint (FastCGI directly: nginx keeps /internal/ for its own subrequests)
+# ---- the callback endpoint, through nginx as Jenkins reaches it
 event() { # event TOKEN JSON: sets EV_STATUS and EV_BODY
-	local out
-	out=$(printf '%s' "$2" | env -i REQUEST_METHOD=POST REQUEST_URI=/internal/jenkins/events \
-		CONTENT_TYPE=application/json CONTENT_LENGTH=${#2} HTTP_AUTHORIZATION="Bearer $1" \
-		cgi-fcgi -bind -connect "$PLATFORM_API_LISTEN" 2>/dev/null | tr -d '\r')
-	EV_STATUS=$(sed -n 's/^Status: \([0-9]*\).*/\1/p' <<<"$out" | head -n1)
-	EV_BODY=$(sed '1,/^$/d' <<<"$out")
+	http POST "$PLATFORM_URL/internal/jenkins/events" -H "Authorization: Bearer $1" \
+		-H 'Content-Type: application/json' --data "$2"
+	EV_STATUS=$HTTP_STATUS
+	EV_BODY=$HTTP_BODY
 }
 p=$(t4_project cb)
 fake_config '{"byProject":{"cb":{"queueMs":60000,"callbacks":false}}}'

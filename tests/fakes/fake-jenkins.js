@@ -20,8 +20,8 @@
 //   GET  /_fake/log/<deployment id>  the whole log Jenkins printed for that deployment's build
 //   GET  /_fake/token/<deployment id>  the CALLBACK_TOKEN its trigger carried (as a pipeline step sees it)
 //
-// --fcgi-callback: nginx serves /internal/ to its own subrequests only, so tests that run
-// without a public route for the callback deliver it to the API's FastCGI socket directly.
+// --fcgi-callback HOST:PORT: deliver the callbacks to the API's FastCGI socket directly, for a
+// test without nginx (the stack's nginx routes /internal/jenkins/events to the API).
 'use strict';
 const http = require('http');
 const net = require('net');
