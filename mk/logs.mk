@@ -1,0 +1,7 @@
+# mk/logs.mk: live build logs: redaction, the worker's nchan publisher, log retention, their tests (issue 5)
+libplatform_la_SOURCES += lib/redact.c lib/redact.h
+
+check_PROGRAMS += tests/unit/test_redact
+tests_unit_test_redact_SOURCES = tests/unit/test_redact.c tests/unit/tap.h
+tests_unit_test_redact_LDADD = $(PLATFORM_LIBS)
+TESTS += tests/unit/test_redact
