@@ -62,6 +62,9 @@ static const struct setting settings[] = {
 	N(worker_poll, "5", 1, 3600),
 	N(worker_max_builds, "500", 1, 100000),
 	N(deploy_supersede, "1", 0, 1),
+	N(argocd_poll_ms, "2000", 50, 600000),
+	N(argocd_timeout, "600", 1, 86400),
+	S(rollback_mode, "direct", 0),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -50,6 +50,10 @@ struct config {
 	long worker_poll;           /* seconds between job polls when no NOTIFY arrives */
 	long worker_max_builds;     /* builds one worker follows at once */
 	long deploy_supersede;      /* 1: a new deploy supersedes the project's unfinished ones */
+	/* Argo CD tracking and rollbacks (worker/track.c, worker/release.c) */
+	long argocd_poll_ms;        /* how often a syncing deployment's Application is read */
+	long argocd_timeout;        /* seconds from released until it must be live */
+	char *rollback_mode;        /* direct: the worker writes GitOps; jenkins: ACTION=rollback */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

@@ -26,8 +26,10 @@ static const unsigned allowed[DEPLOY_NSTATES] = {
 			B(DEPLOY_CANCELLED) | B(DEPLOY_SUPERSEDED),
     [DEPLOY_PUSHED] =
 	B(DEPLOY_RELEASED) | B(DEPLOY_FAILED) | B(DEPLOY_CANCELLED) | B(DEPLOY_SUPERSEDED),
-    [DEPLOY_RELEASED] = B(DEPLOY_SYNCING) | B(DEPLOY_LIVE) | B(DEPLOY_FAILED),
-    [DEPLOY_SYNCING] = B(DEPLOY_LIVE) | B(DEPLOY_FAILED),
+    /* superseded here: a newer release of the project reached git before this one was
+     * live, so Argo CD will never sync it (worker/track.c) */
+    [DEPLOY_RELEASED] = B(DEPLOY_SYNCING) | B(DEPLOY_LIVE) | B(DEPLOY_FAILED) | B(DEPLOY_SUPERSEDED),
+    [DEPLOY_SYNCING] = B(DEPLOY_LIVE) | B(DEPLOY_FAILED) | B(DEPLOY_SUPERSEDED),
 };
 #undef B
 

@@ -7,3 +7,6 @@ tests_unit_test_argocd_SOURCES = tests/unit/test_argocd.c tests/unit/tap.h
 tests_unit_test_argocd_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_argocd
 EXTRA_DIST += tests/fakes/fake-argocd.js
+
+# The worker's GitOps writes (direct rollbacks, removals) and Argo CD tracking.
+worker_platform_worker_SOURCES += worker/release.c worker/release.h worker/track.c worker/track.h

@@ -3,6 +3,8 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "release.h"
+#include "track.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,7 @@ struct build *build_new(struct worker *w, long long job, const char *id, int att
 
 void build_free(struct build *b)
 {
+	track_free(b->track);
 	free(b);
 }
 
@@ -192,6 +195,7 @@ static void step_load(struct build *b, double now)
 {
 	struct deploy_info d;
 	struct err e = ERR_INIT;
+	int direct;
 
 	if (deploy_info_load(&b->w->db, b->id, &d, &e) < 0) {
 		if (e.status == 404) {
@@ -201,6 +205,8 @@ static void step_load(struct build *b, double now)
 		db_trouble(b, now, &e);
 		return;
 	}
+	/* a rollback needs no build: the worker writes GitOps itself (worker/release.c) */
+	direct = !strcmp(d.action, "rollback") && release_direct(b->w->cfg);
 	b->state = d.state;
 	b->queue_id = d.queue_id;
 	b->number = d.build;
@@ -233,10 +239,37 @@ static void step_load(struct build *b, double now)
 	} else if (b->cancel_requested) {
 		finish(b, DEPLOY_CANCELLED, NULL);
 		return;
+	} else if (direct) {
+		b->phase = BUILD_RELEASE;
 	} else {
 		b->phase = BUILD_TRIGGER;
 	}
 	b->next_at = now;
+}
+
+/* ---------------------------------------------------------------- RELEASE (direct rollback) */
+
+static void step_release(struct build *b, double now)
+{
+	struct buf commit = BUF_INIT;
+	struct err e = ERR_INIT;
+
+	if (release_write(b->w, b->id, &commit, &e) == 0) {
+		b->failures = 0;
+		finish(b, DEPLOY_RELEASED, NULL);
+	} else if (!strcmp(e.code, "deployment_finished") || e.status == 404) {
+		b->phase = BUILD_LOAD; /* superseded or cancelled meanwhile: the row says */
+		b->next_at = now;
+	} else if ((e.status >= 500 || !strcmp(e.code, "push_rejected")) &&
+		   strcmp(e.code, "missing_setting") && ++b->failures <= b->w->cfg->jenkins_retries) {
+		/* the GitOps remote or the database is away: try again, backing off */
+		log_warn("gitops release failed; retrying", "deployment_id", b->id, "reason", e.msg,
+			 NULL);
+		later(b, now, (double)(1 << (b->failures < 6 ? b->failures : 6)));
+	} else {
+		failf(b, "the rollback could not be written to GitOps: %s", e.msg);
+	}
+	buf_release(&commit);
 }
 
 /* ---------------------------------------------------------------- TRIGGER */
@@ -673,6 +706,12 @@ void build_step(struct build *b, double now)
 		break;
 	case BUILD_GRACE:
 		step_grace(b, now);
+		break;
+	case BUILD_RELEASE:
+		step_release(b, now);
+		break;
+	case BUILD_TRACK:
+		track_step(b, now);
 		break;
 	case BUILD_DONE:
 		break;

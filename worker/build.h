@@ -6,8 +6,12 @@
  * state worth keeping is in PostgreSQL (queue id, build number, log offset, the
  * token's hash), so a build that dies with its worker is resumed by the next one:
  *
- *	LOAD -> TRIGGER -> QUEUE -> FOLLOW (log) -> RESULT -> [GRACE] -> DONE
+ *	LOAD -> TRIGGER -> QUEUE -> FOLLOW (log) -> RESULT -> [GRACE] -> DONE [-> TRACK -> DONE]
  *	          ^  \-> LOOKUP (a trigger whose answer was lost: find it by DEPLOYMENT_ID)
+ *	LOAD -> RELEASE (a direct rollback: worker/release.c writes GitOps, no Jenkins) -> DONE
+ *
+ * A build that is DONE while its deployment is released or syncing is handed to
+ * worker/track.c (TRACK) when Argo CD is configured; the job is held until live or failed.
  *
  * Cancel requests, supersedes and timeouts are noticed between calls and turn the
  * next call into a queue cancel or a build stop; the log is still read to the end.
@@ -40,6 +44,8 @@ enum build_phase {
 	BUILD_FOLLOW,
 	BUILD_RESULT,
 	BUILD_GRACE,
+	BUILD_RELEASE, /* worker/release.c */
+	BUILD_TRACK,   /* worker/track.c */
 	BUILD_DONE
 };
 
@@ -70,6 +76,7 @@ struct build {
 	int halt_sent;
 	char why[256]; /* Jenkins's reason while queued */
 	double grace_until;
+	struct track *track; /* owned; set once TRACK was considered (worker/track.c) */
 };
 
 /* A build for job `job` of deployment `id`, due now; the caller links it in. */

@@ -12,6 +12,8 @@
 #include "crypto.h"
 #include "http.h"
 #include "log.h"
+#include "release.h"
+#include "track.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -67,6 +69,7 @@ static void claim(struct worker *w)
 	struct err e = ERR_INIT;
 	int room = (int)w->cfg->worker_max_builds - w->nbuilds, n;
 
+	release_removals(w); /* a deleted project's app leaves GitOps */
 	if (room > CLAIM_BATCH)
 		room = CLAIM_BATCH;
 	if (room <= 0 || queue_claim(&w->q, "deploy", room, jobs, &n, &e) < 0)
@@ -175,6 +178,11 @@ static void reap(struct worker *w)
 		struct err e = ERR_INIT;
 
 		if (!b->busy && (b->dropped || b->phase == BUILD_DONE)) {
+			/* released is not the end with Argo CD: follow it to live, job still held */
+			if (!b->dropped && b->phase == BUILD_DONE && track_take(b, build_now())) {
+				b = next;
+				continue;
+			}
 			if (!b->dropped &&
 			    queue_finish(&w->q, b->job_id, b->failed_job, NULL, &e) < 0) {
 				b = next; /* the database is away; try again later */
@@ -292,6 +300,15 @@ static int load_config(struct config *cfg, const char *path)
 	}
 	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) == 0)
 		log_min_level = lvl;
+	if (release_check_config(cfg, &e) < 0) {
+		log_error("configuration error", "reason", e.msg, NULL);
+		config_release(cfg);
+		return -1;
+	}
+	if (!strcmp(cfg->rollback_mode, "direct") && !release_direct(cfg))
+		log_warn("PLATFORM_ROLLBACK_MODE=direct needs PLATFORM_GITOPS_URL: rollbacks go "
+			 "through Jenkins (ACTION=rollback) until it is set",
+			 NULL);
 	return 0;
 }
 

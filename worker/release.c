@@ -1,0 +1,204 @@
+/* release.c: GitOps releases and removals written by the worker itself (lib/gitops) */
+#include "release.h"
+
+#include "gitops.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A removal that keeps failing is given up after this many claims. */
+#define REMOVE_MAX_ATTEMPTS 8
+#define REMOVE_BATCH	    16
+
+int release_check_config(const struct config *cfg, struct err *e)
+{
+	const char *m = cfg->rollback_mode;
+
+	if (m && (!strcmp(m, "direct") || !strcmp(m, "jenkins")))
+		return 0;
+	return err_set(e, 500, "bad_config", "PLATFORM_ROLLBACK_MODE must be direct or jenkins");
+}
+
+int release_direct(const struct config *cfg)
+{
+	return cfg->rollback_mode && !strcmp(cfg->rollback_mode, "direct") && cfg->gitops_url &&
+	       *cfg->gitops_url;
+}
+
+static const char *env_or_null(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* The same sources platformctl reads, so both write with one identity and one cache. */
+static void opts_of(const struct config *cfg, struct gitops_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = cfg->gitops_url;
+	o->branch = env_or_null("PLATFORM_GITOPS_BRANCH");
+	o->author_name = env_or_null("PLATFORM_GITOPS_AUTHOR_NAME");
+	o->author_email = env_or_null("PLATFORM_GITOPS_AUTHOR_EMAIL");
+	o->ssh_key = env_or_null("PLATFORM_GITOPS_SSH_KEY");
+	o->ssh_passphrase = env_or_null("PLATFORM_GITOPS_SSH_PASSPHRASE");
+}
+
+static struct db_stmt st_load = DB_STMT(
+    "release_load",
+    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
+    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain "
+    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
+    1);
+
+/* Only a deployment that has not ended or been released yet may write: a superseded
+ * rollback must not land in git after the deploy that replaced it. */
+static int writable(const char *state)
+{
+	return !strcmp(state, "queued") || !strcmp(state, "building") || !strcmp(state, "pushed");
+}
+
+int release_write(struct worker *w, const char *deployment_id, struct buf *commit, struct err *e)
+{
+	const struct config *cfg = w->cfg;
+	const char *p[2] = {deployment_id, NULL};
+	struct gitops_opts o;
+	struct gitops_app app;
+	struct gitops_values v;
+	struct gitops_meta m;
+	struct gitops_result res;
+	PGresult *row = NULL;
+	long stored;
+	int ret = -1;
+
+	if (!cfg->gitops_url || !*cfg->gitops_url)
+		return err_set(e, 500, "missing_setting",
+			       "the worker cannot write releases: PLATFORM_GITOPS_URL is not set");
+	row = db_prepared(&w->db, &st_load, p, e);
+	if (!row)
+		return -1;
+	if (PQntuples(row) != 1) {
+		err_set(e, 404, "deployment_not_found", "no such deployment");
+		goto out;
+	}
+	if (db_value(row, 0, 4)) {
+		buf_addstr(commit, db_value(row, 0, 4)); /* written before a restart */
+		ret = 0;
+		goto out;
+	}
+	if (!writable(db_value(row, 0, 0))) {
+		err_set(e, 409, "deployment_finished",
+			"the deployment is %s; its release is not written", db_value(row, 0, 0));
+		goto out;
+	}
+	if (!db_value(row, 0, 2) || !db_value(row, 0, 3)) {
+		err_set(e, 409, "nothing_to_release", "the deployment has no image and tag to release");
+		goto out;
+	}
+	opts_of(cfg, &o);
+	app.workspace = db_value(row, 0, 6);
+	app.user = db_value(row, 0, 7);
+	app.project = db_value(row, 0, 8);
+	memset(&v, 0, sizeof(v));
+	v.image_repository = db_value(row, 0, 2);
+	v.image_tag = db_value(row, 0, 3);
+	v.domain = cfg->domain;
+	v.custom_domain = db_value(row, 0, 11);
+	v.port = atoi(db_value(row, 0, 9));
+	v.framework = db_value(row, 0, 10);
+	memset(&m, 0, sizeof(m));
+	m.deployment_id = deployment_id;
+	m.triggered_by = db_value(row, 0, 5);
+	m.rollback = !strcmp(db_value(row, 0, 1), "rollback");
+	if (gitops_release(&o, &app, &v, &m, &res, e) < 0)
+		goto out;
+	/* The commit is kept even if the row moved meanwhile (it is in git either way); the
+	 * caller's state change decides whether the deployment goes on. */
+	p[1] = res.commit;
+	stored = db_command(&w->db,
+			    "UPDATE deployments SET gitops_commit = $2 "
+			    "WHERE id = $1::uuid AND gitops_commit IS NULL",
+			    2, p, e);
+	if (stored < 0)
+		goto out;
+	log_info("release written to gitops", "deployment_id", deployment_id, "commit", res.commit,
+		 "tag", v.image_tag, NULL);
+	buf_addstr(commit, res.commit);
+	ret = 0;
+out:
+	PQclear(row);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- removals */
+
+static void remove_one(struct worker *w, const struct queue_job *j)
+{
+	char id[24];
+	const char *p[1] = {id};
+	struct err e = ERR_INIT;
+	struct gitops_opts o;
+	struct gitops_app app;
+	struct gitops_meta m;
+	struct gitops_result res;
+	PGresult *row;
+
+	snprintf(id, sizeof(id), "%lld", j->id);
+	row = db_query(&w->db,
+		       "SELECT payload->>'workspace_id', payload->>'user_id', payload->>'project', "
+		       "payload->>'triggered_by' FROM jobs WHERE id = $1::bigint",
+		       1, p, &e);
+	if (!row) {
+		queue_release(&w->q, j->id, 5, &e);
+		return;
+	}
+	if (PQntuples(row) != 1 || !db_value(row, 0, 0) || !db_value(row, 0, 1) ||
+	    !db_value(row, 0, 2)) {
+		queue_finish(&w->q, j->id, 1, "the job does not name workspace_id, user_id and project",
+			     &e);
+		goto out;
+	}
+	opts_of(w->cfg, &o);
+	app.workspace = db_value(row, 0, 0);
+	app.user = db_value(row, 0, 1);
+	app.project = db_value(row, 0, 2);
+	memset(&m, 0, sizeof(m));
+	m.triggered_by = db_value(row, 0, 3);
+	if (gitops_remove(&o, &app, &m, &res, &e) < 0) {
+		int retry = e.status >= 500 || !strcmp(e.code, "push_rejected");
+
+		log_warn("gitops removal failed", "job_id", id, "project", app.project, "reason", e.msg,
+			 NULL);
+		if (retry && j->attempts < REMOVE_MAX_ATTEMPTS) {
+			struct err e2 = ERR_INIT;
+
+			queue_release(&w->q, j->id, 5 * j->attempts, &e2);
+		} else {
+			struct err e2 = ERR_INIT;
+
+			queue_finish(&w->q, j->id, 1, e.msg, &e2);
+		}
+		goto out;
+	}
+	log_info(res.changed ? "app removed from gitops" : "app was not in gitops", "job_id", id,
+		 "project", app.project, "commit", res.commit, NULL);
+	queue_finish(&w->q, j->id, 0, NULL, &e);
+out:
+	PQclear(row);
+}
+
+void release_removals(struct worker *w)
+{
+	struct queue_job jobs[REMOVE_BATCH];
+	struct err e = ERR_INIT;
+	int n = 0;
+
+	if (!w->cfg->gitops_url || !*w->cfg->gitops_url)
+		return;
+	if (queue_claim(&w->q, "gitops_remove", REMOVE_BATCH, jobs, &n, &e) < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		remove_one(w, &jobs[i]);
+}
