@@ -46,12 +46,12 @@ static void opts_of(const struct config *cfg, struct gitops_opts *o)
 	o->ssh_passphrase = env_or_null("PLATFORM_GITOPS_SSH_PASSPHRASE");
 }
 
-static struct db_stmt st_load = DB_STMT(
-    "release_load",
-    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain "
-    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
-    1);
+static struct db_stmt st_load =
+    DB_STMT("release_load",
+	    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
+	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain "
+	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
+	    1);
 
 /* Only a deployment that has not ended or been released yet may write: a superseded
  * rollback must not land in git after the deploy that replaced it. */
@@ -94,7 +94,8 @@ int release_write(struct worker *w, const char *deployment_id, struct buf *commi
 		goto out;
 	}
 	if (!db_value(row, 0, 2) || !db_value(row, 0, 3)) {
-		err_set(e, 409, "nothing_to_release", "the deployment has no image and tag to release");
+		err_set(e, 409, "nothing_to_release",
+			"the deployment has no image and tag to release");
 		goto out;
 	}
 	opts_of(cfg, &o);
@@ -156,8 +157,8 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 	}
 	if (PQntuples(row) != 1 || !db_value(row, 0, 0) || !db_value(row, 0, 1) ||
 	    !db_value(row, 0, 2)) {
-		queue_finish(&w->q, j->id, 1, "the job does not name workspace_id, user_id and project",
-			     &e);
+		queue_finish(&w->q, j->id, 1,
+			     "the job does not name workspace_id, user_id and project", &e);
 		goto out;
 	}
 	opts_of(w->cfg, &o);
@@ -169,8 +170,8 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 	if (gitops_remove(&o, &app, &m, &res, &e) < 0) {
 		int retry = e.status >= 500 || !strcmp(e.code, "push_rejected");
 
-		log_warn("gitops removal failed", "job_id", id, "project", app.project, "reason", e.msg,
-			 NULL);
+		log_warn("gitops removal failed", "job_id", id, "project", app.project, "reason",
+			 e.msg, NULL);
 		if (retry && j->attempts < REMOVE_MAX_ATTEMPTS) {
 			struct err e2 = ERR_INIT;
 

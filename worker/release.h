@@ -1,4 +1,5 @@
-/* release.h: the worker's own GitOps writes: a deployment's release, and removals (prefix release_).
+/* release.h: the worker's own GitOps writes: a deployment's release, and removals (prefix
+ * release_).
  *
  * The Jenkins pipeline writes its releases itself (platformctl gitops release). The worker
  * writes them for the drivers that have no pipeline: rollbacks in the direct mode

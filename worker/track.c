@@ -11,8 +11,8 @@
 #include <string.h>
 
 struct track {
-	int refreshed;	  /* the refresh was asked and the row moved to syncing */
-	char last[700];	  /* the last status or error seen, for the time-limit message */
+	int refreshed;	/* the refresh was asked and the row moved to syncing */
+	char last[700]; /* the last status or error seen, for the time-limit message */
 };
 
 /* Shared by every tracked deployment: one Argo CD serves them all, so when it fails to
@@ -63,7 +63,7 @@ static int move(struct build *b, enum deploy_state to, const char *reason)
 }
 
 static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
 {
 	char why[1024];
@@ -89,15 +89,15 @@ struct row {
 	int deleted;   /* the project was deleted */
 };
 
-static struct db_stmt st_row = DB_STMT(
-    "track_row",
-    "SELECT d.state, d.gitops_commit, extract(epoch FROM coalesce(d.released_at, now())), "
-    "p.workspace_id, p.user_id, p.name, p.deleted_at IS NOT NULL, "
-    "(SELECT max(n.seq) FROM deployments n WHERE n.project_id = d.project_id "
-    " AND n.seq > d.seq AND n.gitops_commit IS NOT NULL "
-    " AND n.state NOT IN ('cancelled', 'superseded')) "
-    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
-    1);
+static struct db_stmt st_row =
+    DB_STMT("track_row",
+	    "SELECT d.state, d.gitops_commit, extract(epoch FROM coalesce(d.released_at, now())), "
+	    "p.workspace_id, p.user_id, p.name, p.deleted_at IS NOT NULL, "
+	    "(SELECT max(n.seq) FROM deployments n WHERE n.project_id = d.project_id "
+	    " AND n.seq > d.seq AND n.gitops_commit IS NOT NULL "
+	    " AND n.state NOT IN ('cancelled', 'superseded')) "
+	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
+	    1);
 
 /* 1 loaded, 0 gone, -1 error. */
 static int load_row(struct build *b, struct row *r, struct err *e)
@@ -114,7 +114,8 @@ static int load_row(struct build *b, struct row *r, struct err *e)
 		goto out;
 	if (deploy_state_parse(db_value(res, 0, 0), &r->state) < 0)
 		r->state = DEPLOY_FAILED;
-	snprintf(r->commit, sizeof(r->commit), "%s", db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
+	snprintf(r->commit, sizeof(r->commit), "%s",
+		 db_value(res, 0, 1) ? db_value(res, 0, 1) : "");
 	r->released_at = strtod(db_value(res, 0, 2), NULL);
 	if (naming_app_name(&app, db_value(res, 0, 3), db_value(res, 0, 4), db_value(res, 0, 5),
 			    NULL) == 0)
@@ -183,8 +184,8 @@ void track_step(struct build *b, double now)
 	}
 	if (argocd_get(cfg->argocd_url, cfg->argocd_token, r.app, !t->refreshed, &st, &e) < 0) {
 		snprintf(t->last, sizeof(t->last), "Argo CD did not answer: %.320s", e.msg);
-		log_warn("argo cd call failed", "deployment_id", b->id, "app", r.app, "reason", e.msg,
-			 NULL);
+		log_warn("argo cd call failed", "deployment_id", b->id, "app", r.app, "reason",
+			 e.msg, NULL);
 		argo_quiet_until = now + (poll > 2.0 ? poll : 2.0);
 	} else {
 		describe(t->last, sizeof(t->last), &st);
@@ -198,8 +199,8 @@ void track_step(struct build *b, double now)
 			end(b, DEPLOY_LIVE, NULL);
 			return;
 		case ARGOCD_FAILED:
-			end(b, DEPLOY_FAILED, "Argo CD reports application %s %s at commit %.12s: %s",
-			    r.app,
+			end(b, DEPLOY_FAILED,
+			    "Argo CD reports application %s %s at commit %.12s: %s", r.app,
 			    !strcmp(st.health, "Degraded") ? "Degraded"
 			    : st.phase[0]		   ? st.phase
 							   : "failed",

@@ -1,9 +1,12 @@
 /* track.h: following a released deployment in Argo CD until it is live or failed (prefix track_).
  *
  *	released --(refresh asked)--> syncing --(Synced + Healthy at our commit)--> live
- *	                                     \--(Degraded, or the sync of our commit failed)--> failed
- *	                                     \--(not live within argocd_timeout of released_at)--> failed
- *	                                     \--(a newer deployment of the project released)--> superseded
+ *	                                     \--(Degraded, or the sync of our commit failed)-->
+ *failed
+ *	                                     \--(not live within argocd_timeout of released_at)-->
+ *failed
+ *	                                     \--(a newer deployment of the project released)-->
+ *superseded
  *
  * Right after the GitOps commit the first read asks Argo CD to refresh (?refresh=normal), so
  * the deployment does not wait out Argo CD's three-minute git poll; then the Application is

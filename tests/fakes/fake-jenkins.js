@@ -14,7 +14,11 @@
 // Test controls (JSON), never part of Jenkins:
 //   POST /_fake/config  merge settings: {default:{...}, byBranch:{b:{...}}, byProject:{p:{...}},
 //                       burst5xx:N, downMs:N, slowMs:N, requireCrumb:bool, leftTtlMs:N, executors:N}
-//                       a script: {queueMs, lines, lineMs, result, hang, callbacks, splitUtf8}
+//                       a script: {queueMs, lines, lineMs, result, hang, callbacks, splitUtf8, gitops}
+//   gitops: true        the release stage does what jenkins/Jenkinsfile does: runs `platformctl gitops
+//                       release` ($PLATFORMCTL_BIN, remote $PLATFORM_GITOPS_URL from the fake's environment)
+//                       and reports the real commit; a failed write fails the build in stage release.
+//                       Off by default: the release is then a made-up commit id.
 //   GET  /_fake/triggers  every buildWithParameters that queued something, in order
 //   GET  /_fake/builds    every build: number, deployment, result, log length
 //   GET  /_fake/log/<deployment id>  the whole log Jenkins printed for that deployment's build
@@ -27,6 +31,7 @@ const http = require('http');
 const net = require('net');
 const crypto = require('crypto');
 const fs = require('fs');
+const { execFile } = require('child_process');
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -142,20 +147,50 @@ async function finish(b, result) {
 	}
 	const p = b.params;
 	const tag = `${p.PROJECT_NAME}-${(p.COMMIT || 'head').slice(0, 12)}-${b.number}`;
+	let releaseError = null;
 	if (result === 'SUCCESS' && p.ACTION !== 'rollback') {
 		append(b, `Pushed registry.local/${p.USER_ID}/${p.PROJECT_NAME}:${tag}\n`);
 		await callback(b, { event: 'pushed', image: `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`, tag, digest: 'sha256:' + crypto.createHash('sha256').update(tag).digest('hex') });
 	}
 	if (result === 'SUCCESS') {
-		const commit = crypto.createHash('sha1').update('gitops' + b.number).digest('hex');
-		append(b, `Released to GitOps ${commit}\n`);
-		await callback(b, { event: 'released', gitops_commit: commit, tag: p.ACTION === 'rollback' ? p.IMAGE_TAG : tag });
+		const relTag = p.ACTION === 'rollback' ? p.IMAGE_TAG : tag;
+		const image = `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`;
+		let commit = crypto.createHash('sha1').update('gitops' + b.number).digest('hex');
+		if (b.script.gitops) {
+			await callback(b, { event: 'stage', stage: 'release' });
+			try {
+				commit = await gitopsRelease(p, image, relTag);
+			} catch (err) {
+				append(b, `platformctl gitops release failed: ${err.message}\n`);
+				result = 'FAILURE';
+				releaseError = 'stage release failed (FAILURE); see the build log';
+			}
+		}
+		if (result === 'SUCCESS') {
+			append(b, `Released to GitOps ${commit}\n`);
+			await callback(b, { event: 'released', gitops_commit: commit, image, tag: relTag });
+		}
 	}
-	await callback(b, { event: 'result', result, error: result === 'FAILURE' ? 'stage build failed: npm run build exited with 1' : null });
+	await callback(b, { event: 'result', result, error: releaseError || (result === 'FAILURE' ? 'stage build failed: npm run build exited with 1' : null) });
 	append(b, `Finished: ${result}\n`);
 	b.result = result;
 	b.building = false;
 	b.duration = Date.now() - b.timestamp;
+}
+
+// The release stage of jenkins/Jenkinsfile: one GitOps commit through platformctl; resolves to its id.
+function gitopsRelease(p, image, tag) {
+	const args = ['gitops', 'release', '--workspace', p.WORKSPACE_ID, '--user', p.USER_ID, '--project', p.PROJECT_NAME,
+		'--image', image, '--tag', tag, '--port', p.APP_PORT || '8080', '--domain', p.PLATFORM_DOMAIN || 'apps.localhost',
+		'--framework', 'auto', '--deployment-id', p.DEPLOYMENT_ID];
+	if (p.CUSTOM_DOMAIN) args.push('--host', p.CUSTOM_DOMAIN);
+	if (p.ACTION === 'rollback') args.push('--rollback');
+	return new Promise((resolve, reject) => {
+		execFile(process.env.PLATFORMCTL_BIN || 'platformctl', args, { env: process.env, timeout: 60000 }, (err, stdout, stderr) => {
+			if (err) return reject(new Error(String(stderr || err.message).trim()));
+			resolve(String(stdout).trim());
+		});
+	});
 }
 
 // The pipeline's reports, as jenkins/Jenkinsfile sends them.
