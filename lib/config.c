@@ -65,6 +65,9 @@ static const struct setting settings[] = {
 	N(argocd_poll_ms, "2000", 50, 600000),
 	N(argocd_timeout, "600", 1, 86400),
 	S(rollback_mode, "direct", 0),
+	N(publish_timeout_ms, "3000", 50, 600000),
+	N(publish_queue_kb, "4096", 64, 1024L * 1024),
+	N(log_retention, "50", 0, 1000000),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -54,6 +54,10 @@ struct config {
 	long argocd_poll_ms;        /* how often a syncing deployment's Application is read */
 	long argocd_timeout;        /* seconds from released until it must be live */
 	char *rollback_mode;        /* direct: the worker writes GitOps; jenkins: ACTION=rollback */
+	/* live build logs (worker/publish.c, lib/retention.c) */
+	long publish_timeout_ms;    /* one POST to the nchan publisher */
+	long publish_queue_kb;      /* log bytes queued per channel before the oldest are dropped */
+	long log_retention;         /* finished deployments per project whose logs are kept; 0: all */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
