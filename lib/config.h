@@ -50,6 +50,20 @@ struct config {
 	long worker_poll;           /* seconds between job polls when no NOTIFY arrives */
 	long worker_max_builds;     /* builds one worker follows at once */
 	long deploy_supersede;      /* 1: a new deploy supersedes the project's unfinished ones */
+	/* the local builder (worker/local.c) */
+	char *build_driver;         /* local or jenkins; unset: jenkins when jenkins_url is set */
+	char *build_dir;            /* per-deployment build folders */
+	long allow_local_repos;     /* 1: file://, paths and http:// repositories (development) */
+	char *registry_user;        /* registry login for pushes (optional) */
+	char *registry_password;
+	char *builder_tool;         /* buildah or docker */
+	char *builder_storage;      /* buildah --root/--runroot base folder; unset: buildah's default */
+	char *builder_templates;    /* Dockerfile templates; unset: builder/templates of the build */
+	char *base_image_node;      /* base images of the templates, by family */
+	char *base_image_python;
+	char *base_image_go;
+	char *base_image_static;
+	char *base_image_runtime;   /* the final stage of compiled apps (go) */
 	/* Argo CD tracking and rollbacks (worker/track.c, worker/release.c) */
 	long argocd_poll_ms;        /* how often a syncing deployment's Application is read */
 	long argocd_timeout;        /* seconds from released until it must be live */

@@ -2,6 +2,7 @@
 #include "build.h"
 
 #include "crypto.h"
+#include "local.h"
 #include "log.h"
 #include "release.h"
 #include "track.h"
@@ -38,6 +39,7 @@ struct build *build_new(struct worker *w, long long job, const char *id, int att
 void build_free(struct build *b)
 {
 	track_free(b->track);
+	local_free(b);
 	free(b);
 }
 
@@ -225,7 +227,9 @@ static void step_load(struct build *b, double now)
 		      b->attempts);
 		return;
 	}
-	if (b->number) {
+	if (b->w->local && !direct) {
+		b->phase = BUILD_LOCAL; /* worker/local.c: start, fail a restarted build, release */
+	} else if (b->number) {
 		b->phase = BUILD_FOLLOW;
 	} else if (b->queue_id) {
 		b->phase = BUILD_QUEUE;
@@ -712,6 +716,9 @@ void build_step(struct build *b, double now)
 		break;
 	case BUILD_TRACK:
 		track_step(b, now);
+		break;
+	case BUILD_LOCAL:
+		local_step(b, now);
 		break;
 	case BUILD_DONE:
 		break;

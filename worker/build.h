@@ -34,6 +34,7 @@ struct worker {
 	char *callback_url;
 	struct build *builds;
 	int nbuilds;
+	int local; /* the local build driver (worker/local.h), not Jenkins */
 };
 
 enum build_phase {
@@ -46,6 +47,7 @@ enum build_phase {
 	BUILD_GRACE,
 	BUILD_RELEASE, /* worker/release.c */
 	BUILD_TRACK,   /* worker/track.c */
+	BUILD_LOCAL,   /* worker/local.c: the local builder instead of Jenkins */
 	BUILD_DONE
 };
 
@@ -77,6 +79,7 @@ struct build {
 	char why[256]; /* Jenkins's reason while queued */
 	double grace_until;
 	struct track *track; /* owned; set once TRACK was considered (worker/track.c) */
+	struct local_build *local; /* owned; the local driver's state (worker/local.c) */
 };
 
 /* A build for job `job` of deployment `id`, due now; the caller links it in. */

@@ -11,6 +11,7 @@
 
 #include "crypto.h"
 #include "http.h"
+#include "local.h"
 #include "log.h"
 #include "release.h"
 #include "track.h"
@@ -248,9 +249,15 @@ static void loop(struct worker *w)
 		}
 		reap(w);
 		fd = queue_fd(&w->q);
-		if (jenkins_wait(&w->jk, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
-			usleep(10000);
-		jenkins_run(&w->jk);
+		if (w->local) {
+			/* the local driver's build outputs are watched with the database socket */
+			if (local_wait(w, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
+				usleep(10000);
+		} else {
+			if (jenkins_wait(&w->jk, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
+				usleep(10000);
+			jenkins_run(&w->jk);
+		}
 		if (ready && queue_drain(&w->q, on_notify, &wk) >= 0) {
 			if (wk.jobs)
 				t.claim = 0;
@@ -282,15 +289,23 @@ static void shutdown_builds(struct worker *w)
 static int load_config(struct config *cfg, const char *path)
 {
 	static const char *const required[] = {"database_url", "jenkins_url", "jenkins_job", NULL};
+	static const char *const required_local[] = {"database_url", NULL};
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
-	if (config_load(cfg, path, &e) < 0 || config_require(cfg, required, &e) < 0) {
+	if (config_load(cfg, path, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		config_release(cfg);
 		return -1;
 	}
-	if (!cfg->jenkins_callback_url && !cfg->public_url) {
+	if (local_selected(cfg) ? config_require(cfg, required_local, &e) < 0 ||
+				      local_check_config(cfg, &e) < 0
+				: config_require(cfg, required, &e) < 0) {
+		log_error("configuration error", "reason", e.msg, NULL);
+		config_release(cfg);
+		return -1;
+	}
+	if (!local_selected(cfg) && !cfg->jenkins_callback_url && !cfg->public_url) {
 		log_error("configuration error", "reason",
 			  "set PLATFORM_PUBLIC_URL (or PLATFORM_JENKINS_CALLBACK_URL): Jenkins "
 			  "reports to it",
@@ -380,8 +395,12 @@ int main(int argc, char **argv)
 	signals();
 	memset(&w, 0, sizeof(w));
 	w.cfg = &cfg;
-	w.callback_url = callback_url(&cfg);
-	if (jenkins_init(&w.jk, cfg.jenkins_url, cfg.jenkins_user, cfg.jenkins_token,
+	w.local = local_selected(&cfg);
+	w.callback_url = w.local ? NULL : callback_url(&cfg);
+	if (w.local)
+		log_info("build driver: local (buildah), no Jenkins", "registry", cfg.registry_url,
+			 NULL);
+	else if (jenkins_init(&w.jk, cfg.jenkins_url, cfg.jenkins_user, cfg.jenkins_token,
 			 cfg.jenkins_job, cfg.jenkins_timeout_ms, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		goto out;

@@ -1,0 +1,10 @@
+# builder/templates/fastapi.Dockerfile: a Fastapi app (BASE_IMAGE: PLATFORM_BASE_IMAGE_PYTHON)
+ARG BASE_IMAGE=python:3.12-slim
+FROM ${BASE_IMAGE}
+ARG PORT=8080
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PORT=${PORT}
+WORKDIR /app
+COPY . .
+RUN if [ -f requirements.txt ]; then pip install -r requirements.txt; elif [ -f pyproject.toml ]; then pip install .; fi && pip install uvicorn
+EXPOSE ${PORT}
+CMD ["sh", "-c", "exec uvicorn --host 0.0.0.0 --port \"$PORT\" \"${APP_MODULE:-main:app}\""]

@@ -1,0 +1,55 @@
+/* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, release, in the worker (prefix local_).
+ *
+ * The default driver when PLATFORM_JENKINS_URL is unset (PLATFORM_BUILD_DRIVER=local forces it).
+ * For each deployment the worker forks one build process, which runs in its own process group
+ * in a fresh folder PLATFORM_BUILD_DIR/<deployment id>:
+ *
+ *	1. fetch the branch with libgit2 into a bare repository and check the commit (or the
+ *	   branch head) out into src/; for an https repository under PLATFORM_GITHUB_URL the
+ *	   stored GitHub token of the user who deployed (else the project's owner) is the
+ *	   password; it is opened in the worker and handed over in memory, never on a command
+ *	   line or in a log. file:// URLs, plain paths and http:// need PLATFORM_ALLOW_LOCAL_REPOS=1;
+ *	2. detect the framework (lib/detect);
+ *	3. keep the repository's Dockerfile, or copy builder/templates/<framework>.Dockerfile
+ *	   (PLATFORM_BUILDER_TEMPLATES) and pass the base image setting as BASE_IMAGE;
+ *	4. buildah bud (vfs storage, chroot isolation; PLATFORM_BUILDER_STORAGE for --root),
+ *	   or docker build with PLATFORM_BUILDER_TOOL=docker;
+ *	5. push to PLATFORM_REGISTRY_URL as <registry>/<workspace>-<user>-<project>:<commit12>-<id8>
+ *	   (plain HTTP when the URL says http://; credentials through an --authfile).
+ *
+ * Everything the process and its children print goes to a pipe the worker reads without
+ * blocking (local_wait polls the pipes with the database socket) and stores exactly as the
+ * Jenkins driver stores a console log: deploy_store_log at increasing byte offsets, then the
+ * sink's chunk callback (publishing, redaction). When it exits 0, the worker stores the image,
+ * tag and digest (-> pushed), writes the GitOps release in process (-> released) and the build
+ * is DONE, so Argo CD tracking takes over as for Jenkins builds.
+ *
+ * Cancel, supersede and the time limit (PLATFORM_JENKINS_BUILD_TIMEOUT) end the process group
+ * (SIGTERM, SIGKILL 10 s later). A build whose worker died is not resumed: its build process
+ * died with it (PR_SET_PDEATHSIG), and the next worker that takes the job marks it failed with
+ * "the worker restarted during a local build; deploy again" (a new deploy is cheap, and a
+ * half-done build cannot be told from a hung one). A deployment already pushed when its
+ * worker died is released by the next worker, without building again.
+ */
+#ifndef PLATFORM_WORKER_LOCAL_H
+#define PLATFORM_WORKER_LOCAL_H
+
+#include "build.h"
+
+/* 1 when the configuration selects the local driver (build_driver, or no jenkins_url). */
+int local_selected(const struct config *cfg);
+
+/* Check the local driver's settings at start: -1 with `e` naming what is missing. */
+int local_check_config(const struct config *cfg, struct err *e);
+
+/* Take the next step of build `b` (phase BUILD_LOAD until the driver ends it in BUILD_DONE). */
+void local_step(struct build *b, double now);
+
+/* Free the driver's state of `b`; a build process still running is killed and reaped. */
+void local_free(struct build *b);
+
+/* Wait up to timeout_ms for the database socket `db_fd` (*db_ready) or the output of a
+ * running build (that build is made due). 0, or -1 when poll failed. */
+int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready);
+
+#endif
