@@ -382,6 +382,21 @@ static int delivery_cursor_ok(const char *c)
 	return 1;
 }
 
+static struct json_object *delivery_json(struct req *r, const PGresult *res, int i)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "delivery_id", db_value(res, i, 0));
+	ju_add_str(o, "event", db_value(res, i, 1));
+	ju_add_str(o, "branch", db_value(res, i, 2));
+	ju_add_str(o, "commit", db_value(res, i, 3));
+	ju_add_str(o, "outcome", db_value(res, i, 4));
+	ju_add_str(o, "reason", db_value(res, i, 5));
+	json_object_object_add(o, "deployments", json_tokener_parse(PQgetvalue(res, i, 6)));
+	ju_add_str(o, "received_at", db_value(res, i, 7));
+	return o;
+}
+
 void h_project_deliveries(struct req *r)
 {
 	struct user_ref u;
@@ -390,8 +405,6 @@ void h_project_deliveries(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
 	    list_parse(r, &pg, delivery_cursor_ok) < 0)
@@ -416,21 +429,5 @@ void h_project_deliveries(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++) {
-		struct json_object *o = json_object_new_object();
-
-		ju_add_str(o, "delivery_id", db_value(res, i, 0));
-		ju_add_str(o, "event", db_value(res, i, 1));
-		ju_add_str(o, "branch", db_value(res, i, 2));
-		ju_add_str(o, "commit", db_value(res, i, 3));
-		ju_add_str(o, "outcome", db_value(res, i, 4));
-		ju_add_str(o, "reason", db_value(res, i, 5));
-		json_object_object_add(o, "deployments", json_tokener_parse(PQgetvalue(res, i, 6)));
-		ju_add_str(o, "received_at", db_value(res, i, 7));
-		json_object_array_add(items, o);
-	}
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 8) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, delivery_json, 8);
 }

@@ -556,8 +556,6 @@ void h_projects_list(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
 	    list_parse(r, &pg, project_cursor_ok) < 0)
@@ -576,12 +574,7 @@ void h_projects_list(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_object_array_add(items, project_json(r, res, i));
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 0) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, project_json, 0);
 }
 
 void h_project_get(struct req *r)

@@ -22,6 +22,32 @@ static int seq_cursor_ok(const char *c)
 	return strspn(c, "0123456789") == strlen(c) && strlen(c) <= 9;
 }
 
+static struct json_object *version_json(struct req *r, const PGresult *res, int i)
+{
+	struct json_object *o = json_object_new_object(), *by = NULL;
+
+	ju_add_str(o, "deployment_id", db_value(res, i, 0));
+	json_object_object_add(o, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 1))));
+	ju_add_str(o, "state", db_value(res, i, 2));
+	ju_add_str(o, "trigger", db_value(res, i, 3));
+	ju_add_str(o, "image", db_value(res, i, 4));
+	ju_add_str(o, "tag", db_value(res, i, 5));
+	ju_add_str(o, "digest", db_value(res, i, 6));
+	ju_add_str(o, "commit", db_value(res, i, 7));
+	ju_add_str(o, "gitops_commit", db_value(res, i, 8));
+	ju_add_str(o, "created_at", db_value(res, i, 9));
+	ju_add_str(o, "released_at", db_value(res, i, 10));
+	ju_add_str(o, "live_at", db_value(res, i, 11));
+	if (db_value(res, i, 12)) {
+		by = json_object_new_object();
+		ju_add_str(by, "id", db_value(res, i, 12));
+		ju_add_str(by, "login", db_value(res, i, 13));
+	}
+	json_object_object_add(o, "triggered_by", by);
+	json_object_object_add(o, "current", json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
+	return o;
+}
+
 void h_project_versions(struct req *r)
 {
 	struct user_ref u;
@@ -30,8 +56,6 @@ void h_project_versions(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
 	    list_parse(r, &pg, seq_cursor_ok) < 0)
@@ -55,34 +79,7 @@ void h_project_versions(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++) {
-		struct json_object *o = json_object_new_object(), *by = NULL;
-
-		ju_add_str(o, "deployment_id", db_value(res, i, 0));
-		json_object_object_add(o, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 1))));
-		ju_add_str(o, "state", db_value(res, i, 2));
-		ju_add_str(o, "trigger", db_value(res, i, 3));
-		ju_add_str(o, "image", db_value(res, i, 4));
-		ju_add_str(o, "tag", db_value(res, i, 5));
-		ju_add_str(o, "digest", db_value(res, i, 6));
-		ju_add_str(o, "commit", db_value(res, i, 7));
-		ju_add_str(o, "gitops_commit", db_value(res, i, 8));
-		ju_add_str(o, "created_at", db_value(res, i, 9));
-		ju_add_str(o, "released_at", db_value(res, i, 10));
-		ju_add_str(o, "live_at", db_value(res, i, 11));
-		if (db_value(res, i, 12)) {
-			by = json_object_new_object();
-			ju_add_str(by, "id", db_value(res, i, 12));
-			ju_add_str(by, "login", db_value(res, i, 13));
-		}
-		json_object_object_add(o, "triggered_by", by);
-		json_object_object_add(o, "current", json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
-		json_object_array_add(items, o);
-	}
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 1) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, version_json, 1);
 }
 
 /* The deployment to roll back to: by id, or the newest version with `tag`. */

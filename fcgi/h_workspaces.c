@@ -16,7 +16,7 @@
 
 #define WS_COLS "w.id, w.name, m.role, w.personal_of IS NOT NULL, " TS("w.created_at")
 
-static struct json_object *workspace_json(const PGresult *res, int row)
+static struct json_object *workspace_json(struct req *r, const PGresult *res, int row)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -57,8 +57,6 @@ void h_workspaces_list(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || list_parse(r, &pg, ws_cursor_ok) < 0)
 		return;
@@ -74,12 +72,7 @@ void h_workspaces_list(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_object_array_add(items, workspace_json(res, i));
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 0) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, workspace_json, 0);
 }
 
 static void answer_workspace(struct req *r, const char *user_id, const char *ws, int status)
@@ -99,7 +92,7 @@ static void answer_workspace(struct req *r, const char *user_id, const char *ws,
 		req_error(r, &e);
 		return;
 	}
-	o = workspace_json(res, 0);
+	o = workspace_json(r, res, 0);
 	PQclear(res);
 	req_json(r, status, o);
 	json_object_put(o);
@@ -248,7 +241,7 @@ fail:
 
 #define MEMBER_COLS "u.id, u.login, u.name, u.avatar_url, m.role, " TS("m.created_at")
 
-static struct json_object *member_json(const PGresult *res, int row)
+static struct json_object *member_json(struct req *r, const PGresult *res, int row)
 {
 	struct json_object *o = json_object_new_object(), *user = json_object_new_object();
 
@@ -274,8 +267,6 @@ void h_members_list(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
 	    list_parse(r, &pg, login_cursor_ok) < 0)
@@ -293,12 +284,7 @@ void h_members_list(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_object_array_add(items, member_json(res, i));
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 1) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, member_json, 1);
 }
 
 static int parse_role(struct json_object *body, enum role *out, struct err *e)
@@ -331,7 +317,7 @@ static void answer_member(struct req *r, const char *ws, const char *user_id, in
 		req_error(r, &e);
 		return;
 	}
-	o = member_json(res, 0);
+	o = member_json(r, res, 0);
 	PQclear(res);
 	req_json(r, status, o);
 	json_object_put(o);
@@ -535,6 +521,23 @@ static int audit_cursor_ok(const char *c)
 	return *c && strlen(c) <= 18;
 }
 
+static struct json_object *audit_json(struct req *r, const PGresult *res, int i)
+{
+	struct json_object *o = json_object_new_object(), *actor = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
+	ju_add_str(o, "action", db_value(res, i, 1));
+	ju_add_str(o, "target_type", db_value(res, i, 2));
+	ju_add_str(o, "target_id", db_value(res, i, 3));
+	json_object_object_add(o, "details", json_tokener_parse(PQgetvalue(res, i, 4)));
+	ju_add_str(o, "request_id", db_value(res, i, 5));
+	ju_add_str(o, "created_at", db_value(res, i, 6));
+	ju_add_str(actor, "id", db_value(res, i, 7));
+	ju_add_str(actor, "login", db_value(res, i, 8));
+	json_object_object_add(o, "actor", actor);
+	return o;
+}
+
 void h_audit_list(struct req *r)
 {
 	struct user_ref u;
@@ -542,8 +545,6 @@ void h_audit_list(struct req *r)
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
-	struct json_object *items;
-	int n;
 
 	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
 	    list_parse(r, &pg, audit_cursor_ok) < 0)
@@ -564,23 +565,5 @@ void h_audit_list(struct req *r)
 		req_error(r, &e);
 		return;
 	}
-	items = json_object_new_array();
-	n = PQntuples(res);
-	for (int i = 0; i < n && i < pg.limit; i++) {
-		struct json_object *o = json_object_new_object(), *actor = json_object_new_object();
-
-		json_object_object_add(o, "id", json_object_new_int64(atoll(PQgetvalue(res, i, 0))));
-		ju_add_str(o, "action", db_value(res, i, 1));
-		ju_add_str(o, "target_type", db_value(res, i, 2));
-		ju_add_str(o, "target_id", db_value(res, i, 3));
-		json_object_object_add(o, "details", json_tokener_parse(PQgetvalue(res, i, 4)));
-		ju_add_str(o, "request_id", db_value(res, i, 5));
-		ju_add_str(o, "created_at", db_value(res, i, 6));
-		ju_add_str(actor, "id", db_value(res, i, 7));
-		ju_add_str(actor, "login", db_value(res, i, 8));
-		json_object_object_add(o, "actor", actor);
-		json_object_array_add(items, o);
-	}
-	list_answer(r, items, n > pg.limit ? PQgetvalue(res, (int)pg.limit - 1, 0) : NULL);
-	PQclear(res);
+	list_answer_rows(r, res, &pg, audit_json, 0);
 }

@@ -55,6 +55,19 @@ void list_answer(struct req *r, struct json_object *items, const char *next)
 	json_object_put(o);
 }
 
+void list_answer_rows(struct req *r, PGresult *res, const struct list_page *p,
+		      struct json_object *(*render)(struct req *r, const PGresult *res, int row),
+		      int cursor_col)
+{
+	struct json_object *items = json_object_new_array();
+	int n = PQntuples(res);
+
+	for (int i = 0; i < n && i < p->limit; i++)
+		json_object_array_add(items, render(r, res, i));
+	list_answer(r, items, n > p->limit ? PQgetvalue(res, (int)p->limit - 1, cursor_col) : NULL);
+	PQclear(res);
+}
+
 const char *list_fetch(const struct list_page *p, char *buf, size_t n)
 {
 	snprintf(buf, n, "%ld", p->limit + 1);

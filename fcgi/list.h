@@ -20,6 +20,13 @@ int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *
 /* Answer {"items": items, "next_cursor": next or null}; takes ownership of items. */
 void list_answer(struct req *r, struct json_object *items, const char *next);
 
+/* Answer one page from `res`, fetched with list_fetch's LIMIT: up to p->limit rows, each
+ * rendered by `render` (a new reference), and as next cursor the value of column
+ * `cursor_col` of the last row shown when one more row was fetched. Consumes res. */
+void list_answer_rows(struct req *r, PGresult *res, const struct list_page *p,
+		      struct json_object *(*render)(struct req *r, const PGresult *res, int row),
+		      int cursor_col);
+
 /* The SQL LIMIT to ask for: one more than the page to know if another follows. */
 const char *list_fetch(const struct list_page *p, char *buf, size_t n);
 

@@ -1,6 +1,7 @@
 /* req.c: reading FastCGI requests and writing responses */
 #include "req.h"
 
+#include "http.h"
 #include "jsonutil.h"
 #include "log.h"
 
@@ -143,41 +144,10 @@ struct json_object *req_json_body(struct req *r, struct err *e)
 	return ju_parse_object(r->body.buf, r->body.len, e);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int req_decode(const char *in, size_t len, struct buf *out)
 {
 	buf_reset(out);
-	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)in[i];
-
-		if (c == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				return -1;
-			hi = hexval((unsigned char)in[i + 1]);
-			lo = hexval((unsigned char)in[i + 2]);
-			if (hi < 0 || lo < 0)
-				return -1;
-			c = hi * 16 + lo;
-			i += 2;
-		} else if (c == '+') {
-			c = ' ';
-		}
-		if (c == 0)
-			return -1;
-		buf_addch(out, (char)c);
-	}
-	return 0;
+	return http_urldecode(in, len, 0, out);
 }
 
 int req_query(struct req *r, const char *name, struct buf *out)
@@ -193,7 +163,8 @@ int req_query(struct req *r, const char *name, struct buf *out)
 			const char *v = plen == nlen ? p + plen : p + nlen + 1;
 			size_t vlen = plen == nlen ? 0 : plen - nlen - 1;
 
-			if (req_decode(v, vlen, out) < 0)
+			buf_reset(out);
+			if (http_urldecode(v, vlen, 1, out) < 0)
 				buf_reset(out);
 			return 1;
 		}

@@ -192,3 +192,37 @@ void http_urlencode(const char *s, struct buf *out)
 		}
 	}
 }
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int http_urldecode(const char *in, size_t len, int plus_is_space, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		int c = (unsigned char)in[i];
+
+		if (c == '%') {
+			int hi, lo;
+
+			if (i + 2 >= len)
+				return -1;
+			hi = hexval((unsigned char)in[i + 1]);
+			lo = hexval((unsigned char)in[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = hi * 16 + lo;
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		/* a NUL would cut every C string made from the value */
+		if (c == 0 || buf_addch(out, (char)c) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -43,6 +43,9 @@ int http_link_next(const struct http_response *rs, struct buf *out);
 
 /* Append `s` percent-encoded for a query value or path segment. */
 void http_urlencode(const char *s, struct buf *out);
+/* Append the percent-decoding of `in` (len bytes) to out; '+' becomes a space when
+ * `plus_is_space` (query strings and forms, not paths). -1 on a bad escape or a NUL. */
+int http_urldecode(const char *in, size_t len, int plus_is_space, struct buf *out);
 /* Copy `url` without any user:password@ part, for messages and logs. */
 void http_url_redact(const char *url, struct buf *out);
 

@@ -2,6 +2,7 @@
 #include "webhook.h"
 
 #include "crypto.h"
+#include "http.h"
 #include "jsonutil.h"
 
 #include <ctype.h>
@@ -26,14 +27,6 @@ int webhook_signature_ok(const char *secret, size_t secret_len, const void *body
 	return crypto_equal(want, 64, got, 64);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* The decoded value of form field `name` into out; 1 found, 0 not, -1 bad escape. */
 static int form_field(const char *body, size_t len, const char *name, struct buf *out)
 {
@@ -43,29 +36,8 @@ static int form_field(const char *body, size_t len, const char *name, struct buf
 		const char *amp = memchr(body + i, '&', len - i);
 		size_t end = amp ? (size_t)(amp - body) : len;
 
-		if (end - i > nlen && !strncmp(body + i, name, nlen) && body[i + nlen] == '=') {
-			for (size_t k = i + nlen + 1; k < end; k++) {
-				int c = (unsigned char)body[k];
-
-				if (c == '+') {
-					c = ' ';
-				} else if (c == '%') {
-					int hi, lo;
-
-					if (k + 2 >= end)
-						return -1;
-					hi = hexval((unsigned char)body[k + 1]);
-					lo = hexval((unsigned char)body[k + 2]);
-					if (hi < 0 || lo < 0)
-						return -1;
-					c = hi * 16 + lo;
-					k += 2;
-				}
-				if (buf_addch(out, (char)c) < 0)
-					return -1;
-			}
-			return 1;
-		}
+		if (end - i > nlen && !strncmp(body + i, name, nlen) && body[i + nlen] == '=')
+			return http_urldecode(body + i + nlen + 1, end - i - nlen - 1, 1, out) < 0 ? -1 : 1;
 		i = end + 1;
 	}
 	return 0;
