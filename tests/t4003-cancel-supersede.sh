@@ -24,8 +24,9 @@ is "$(psql_stack -c "SELECT state FROM jobs WHERE deployment_id = '$d'")" done "
 
 # ---- waiting in the Jenkins queue: the queue item is cancelled
 p=$(t4_project inqueue)
-deploy "$p" '{"branch":"slowq"}'
+# the fake must know the branch is slow before the trigger reaches it
 fake_config '{"byBranch":{"slowq":{"queueMs":60000}}}'
+deploy "$p" '{"branch":"slowq"}'
 d=$DEPLOY_ID
 queued_in_jenkins() { [ -n "$(col "$d" jenkins_queue_id)" ]; }
 ok "the build waits in the Jenkins queue" wait_until 20 queued_in_jenkins
