@@ -11,5 +11,5 @@ EXTRA_DIST += tests/fakes/fake-argocd.js
 # The worker's GitOps writes (direct rollbacks, removals) and Argo CD tracking.
 worker_platform_worker_SOURCES += worker/release.c worker/release.h worker/track.c worker/track.h
 # The chain end to end: fake Jenkins (real GitOps writes), fake Argo CD, the worker.
-TESTS += tests/t8002-argocd-chain.sh
-EXTRA_DIST += tests/t8002-argocd-chain.sh tests/t8-lib.sh
+TESTS += tests/t8002-argocd-chain.sh tests/t8003-track-crash-remove.sh
+EXTRA_DIST += tests/t8002-argocd-chain.sh tests/t8003-track-crash-remove.sh tests/t8-lib.sh
