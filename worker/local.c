@@ -418,8 +418,10 @@ static void child_main(struct job *j)
 		}
 		argv[n++] = "--build-arg";
 		argv[n++] = base_arg;
-		argv[n++] = "--build-arg";
-		argv[n++] = runtime_arg;
+		if (d.base == DETECT_BASE_GO) {
+			argv[n++] = "--build-arg";
+			argv[n++] = runtime_arg;
+		}
 		argv[n++] = "--build-arg";
 		argv[n++] = port_arg;
 		argv[n++] = "-t";
@@ -680,12 +682,16 @@ static void start(struct build *b, struct deploy_info *d, double now)
 
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its worker: see local.h */
+		sigset_t none;
+
+		/* buildah and the build's own commands start with default signals, whatever
+		 * the worker (or whoever started it: SIGQUIT, SIGHUP) ignores */
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = SIG_DFL;
-		sigaction(SIGPIPE, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
+		for (int sig = 1; sig < NSIG; sig++)
+			sigaction(sig, &sa, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		dup2(p[1], STDOUT_FILENO);
 		dup2(p[1], STDERR_FILENO);
 		fd = open("/dev/null", O_RDONLY);
@@ -717,7 +723,7 @@ static void start(struct build *b, struct deploy_info *d, double now)
 		char spid[16];
 
 		snprintf(spid, sizeof(spid), "%d", (int)pid);
-		log_info("local build started", "deployment_id", b->id, "pid", spid, "image",
+		log_info("local build started", "deployment_id", b->id, "build_pid", spid, "image",
 			 lb->image, NULL);
 	}
 	b->next_at = now + 1.0;
