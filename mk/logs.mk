@@ -5,3 +5,9 @@ check_PROGRAMS += tests/unit/test_redact
 tests_unit_test_redact_SOURCES = tests/unit/test_redact.c tests/unit/tap.h
 tests_unit_test_redact_LDADD = $(PLATFORM_LIBS)
 TESTS += tests/unit/test_redact
+libplatform_la_SOURCES += lib/retention.c lib/retention.h
+worker_platform_worker_SOURCES += worker/publish.c worker/publish.h
+
+LOGS_TESTS = tests/t5102-live-logs.sh
+TESTS += $(LOGS_TESTS)
+EXTRA_DIST += $(LOGS_TESTS) tests/live/follow.mjs tests/live/flaky-publisher.mjs

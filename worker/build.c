@@ -4,6 +4,8 @@
 #include "crypto.h"
 #include "local.h"
 #include "log.h"
+#include "publish.h"
+#include "retention.h"
 #include "release.h"
 #include "track.h"
 
@@ -33,6 +35,7 @@ struct build *build_new(struct worker *w, long long job, const char *id, int att
 	snprintf(b->id, sizeof(b->id), "%s", id);
 	b->phase = BUILD_LOAD;
 	b->next_at = build_now();
+	redact_init(&b->redact);
 	return b;
 }
 
@@ -40,6 +43,7 @@ void build_free(struct build *b)
 {
 	track_free(b->track);
 	local_free(b);
+	redact_release(&b->redact);
 	free(b);
 }
 
@@ -67,6 +71,14 @@ static void notify_state(struct build *b, enum deploy_state s)
 		b->w->sink.state(b->w->sink.arg, b->id, deploy_state_name(s));
 }
 
+/* A state read from the row: moves made elsewhere (the pipeline's callbacks through the
+ * API, a cancel) reach the live channels too. */
+static void observe_state(struct build *b, enum deploy_state s)
+{
+	if (s != b->state)
+		notify_state(b, s);
+}
+
 /* Move the deployment; 0 done (moved or not allowed), -1 database trouble. */
 static int move(struct build *b, enum deploy_state to, const char *reason)
 {
@@ -87,6 +99,7 @@ static void finish(struct build *b, enum deploy_state to, const char *reason)
 {
 	if (move(b, to, reason) < 0)
 		return; /* db_trouble scheduled a retry of the same step */
+	retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 	b->phase = BUILD_DONE;
 	b->next_at = build_now();
 }
@@ -193,6 +206,31 @@ static void finish_halted(struct build *b)
 
 /* ---------------------------------------------------------------- LOAD */
 
+/* The values this build's log must never show: the platform's credentials and the
+ * project's env values (the callback token is added when it is made). */
+static int load_secrets(struct build *b, struct err *e)
+{
+	static const char *const credentials[] = {
+	    "jenkins_token",	     "argocd_token", "github_client_secret", "github_webhook_secret",
+	    "registry_password", "secret_key",   NULL};
+	const struct config *cfg = b->w->cfg;
+	const char *p[1] = {b->project_id};
+	PGresult *res;
+
+	for (int i = 0; credentials[i]; i++)
+		redact_add_str(&b->redact, config_get(cfg, credentials[i]));
+	res = db_query(&b->w->db, "SELECT env::text FROM projects WHERE id = $1", 1, p, e);
+	if (!res)
+		return -1;
+	if (PQntuples(res) == 1 && cfg->secret_key &&
+	    redact_add_sealed_env(&b->redact, cfg->secret_key, "project-env",
+				  PQgetvalue(res, 0, 0)) < 0)
+		log_warn("the project's env is unreadable; its values cannot be masked in the log",
+			 "deployment_id", b->id, NULL);
+	PQclear(res);
+	return 0;
+}
+
 static void step_load(struct build *b, double now)
 {
 	struct deploy_info d;
@@ -209,6 +247,8 @@ static void step_load(struct build *b, double now)
 	}
 	/* a rollback needs no build: the worker writes GitOps itself (worker/release.c) */
 	direct = !strcmp(d.action, "rollback") && release_direct(b->w->cfg);
+	snprintf(b->project_id, sizeof(b->project_id), "%s", d.project_id);
+	publish_project(b->w->pub, b->id, b->project_id);
 	b->state = d.state;
 	b->queue_id = d.queue_id;
 	b->number = d.build;
@@ -220,6 +260,10 @@ static void step_load(struct build *b, double now)
 	b->cancel_requested = d.cancel_requested_at > 0;
 	b->has_release = d.has_release;
 	deploy_info_release(&d);
+	if (load_secrets(b, &e) < 0) {
+		db_trouble(b, now, &e);
+		return;
+	}
 	if (b->attempts > MAX_ATTEMPTS) {
 		b->failed_job = 1;
 		failf(b,
@@ -352,6 +396,7 @@ static void step_trigger(struct build *b, double now)
 		goto out;
 	}
 	b->trigger_started_at = now;
+	redact_add(&b->redact, token.buf, token.len);
 	snprintf(port, sizeof(port), "%ld", d.port);
 	add_param(&form, "REPO_URL", d.repo_url);
 	add_param(&form, "BRANCH", d.branch);
@@ -522,6 +567,7 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 {
 	struct build *b = arg;
 	struct err e = ERR_INIT;
+	struct buf text = BUF_INIT;
 	size_t len, keep;
 	int stored;
 
@@ -540,29 +586,40 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 	len = r->body->len;
 	/* Hold back a character that is not complete yet: the next read starts at it. */
 	keep = r->more_data ? deploy_log_cut(r->body->buf, len) : len;
+	/* Mask secrets before the text is stored or published, with a mask as long as the
+	 * secret so offsets stay Jenkins offsets; a tail that may start a secret is held
+	 * back like an incomplete character (lib/redact.h). */
+	buf_add(&text, r->body->buf, len);
+	keep = redact_mask(&b->redact, text.buf, len, keep, !r->more_data);
 	if (keep) {
-		stored = deploy_store_log(&b->w->db, b->id, b->offset, r->body->buf, keep, &e);
+		stored = deploy_store_log(&b->w->db, b->id, b->offset, text.buf, keep, &e);
 		if (stored < 0) {
 			db_trouble(b, build_now(), &e);
-			return;
+			goto out;
 		}
 		if (!stored) {
 			/* Someone else stored from this offset (a worker we replaced was
 			 * still running): take the offset the row has now. */
 			b->phase = BUILD_LOAD;
 			b->next_at = build_now();
-			return;
+			goto out;
 		}
 		if (b->w->sink.chunk)
-			b->w->sink.chunk(b->w->sink.arg, b->id, b->offset, r->body->buf, keep);
+			b->w->sink.chunk(b->w->sink.arg, b->id, b->offset, text.buf, keep);
 		b->offset += (long long)keep;
 	}
 	if (!r->more_data && keep == len) {
-		b->phase = BUILD_RESULT; /* the log is complete, so the build is over */
+		/* the log is complete, so the build is over; a zero-length chunk tells the
+		 * sink (worker/publish.c sends an "end" message) */
+		if (b->w->sink.chunk)
+			b->w->sink.chunk(b->w->sink.arg, b->id, b->offset, "", 0);
+		b->phase = BUILD_RESULT;
 		b->next_at = build_now();
 	} else {
 		later(b, build_now(), poll_s(b));
 	}
+out:
+	buf_release(&text);
 }
 
 static void on_stop(void *arg, const struct jenkins_reply *r)
@@ -653,10 +710,11 @@ static void step_grace(struct build *b, double now)
 		db_trouble(b, now, &e);
 		return;
 	}
-	b->state = d.state;
+	observe_state(b, d.state);
 	b->has_release = d.has_release;
 	deploy_info_release(&d);
 	if (b->state >= DEPLOY_RELEASED) {
+		retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 		b->phase = BUILD_DONE;
 	} else if (b->has_release) {
 		finish(b, DEPLOY_RELEASED, NULL);
@@ -677,7 +735,7 @@ void build_refresh(struct build *b, enum deploy_state state, int cancel_requeste
 {
 	int changed = state != b->state || cancel_requested != b->cancel_requested;
 
-	b->state = state;
+	observe_state(b, state);
 	b->cancel_requested = cancel_requested;
 	b->has_release = has_release;
 	/* act on a cancel or supersede now rather than at the next poll */

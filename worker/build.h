@@ -24,6 +24,9 @@
 #include "deploy.h"
 #include "jenkins.h"
 #include "queue.h"
+#include "redact.h"
+
+struct publisher;
 
 struct worker {
 	const struct config *cfg; /* borrowed */
@@ -31,6 +34,7 @@ struct worker {
 	struct queue q;
 	struct jenkins jk;
 	struct log_sink sink;
+	struct publisher *pub; /* the nchan publisher (worker/publish.h), or NULL */
 	char *callback_url;
 	struct build *builds;
 	int nbuilds;
@@ -68,6 +72,9 @@ struct build {
 	int failures;	/* consecutive failed Jenkins calls */
 	char last_error[200];
 	int lookup_builds; /* LOOKUP: the queue was searched, search the builds next */
+
+	char project_id[40];
+	struct redact redact; /* what the log must never show (lib/redact.h) */
 
 	enum deploy_state state;
 	long long queue_id, number, offset;

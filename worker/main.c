@@ -13,6 +13,7 @@
 #include "http.h"
 #include "local.h"
 #include "log.h"
+#include "publish.h"
 #include "release.h"
 #include "track.h"
 
@@ -411,10 +412,13 @@ int main(int argc, char **argv)
 	}
 	worker_id(id, sizeof(id));
 	queue_init(&w.q, &w.db, id, (int)cfg.worker_lease);
+	if ((w.pub = publish_from_config(&cfg)))
+		w.sink = publish_sink(w.pub); /* live logs and states to nchan */
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);
 	log_info("platform-worker stopping: handing jobs back", NULL);
 	shutdown_builds(&w);
+	publish_stop(w.pub);
 	rc = 0;
 	db_close(&w.db);
 out_jenkins:

@@ -14,7 +14,11 @@
 // Test controls (JSON), never part of Jenkins:
 //   POST /_fake/config  merge settings: {default:{...}, byBranch:{b:{...}}, byProject:{p:{...}},
 //                       burst5xx:N, downMs:N, slowMs:N, requireCrumb:bool, leftTtlMs:N, executors:N}
-//                       a script: {queueMs, lines, lineMs, result, hang, callbacks, splitUtf8, gitops}
+//                       a script: {queueMs, lines, lineMs, result, hang, callbacks, splitUtf8, gitops,
+//                                  print, stamp, perTick}
+//   print: [strings]    printed as they are, one per lineMs, instead of the numbered lines
+//   stamp: true         each numbered line carries t=<epoch ms> from when it was printed (bench/logs.sh)
+//   perTick: N          numbered lines printed per lineMs with stamp (fast logs)
 //   gitops: true        the release stage does what jenkins/Jenkinsfile does: runs `platformctl gitops
 //                       release` ($PLATFORMCTL_BIN, remote $PLATFORM_GITOPS_URL from the fake's environment)
 //                       and reports the real commit; a failed write fails the build in stage release.
@@ -111,6 +115,21 @@ function startBuild(item) {
 		if (b.pending) {
 			append(b, b.pending);
 			b.pending = null;
+		}
+		if (s.print) {
+			if (i < s.print.length) {
+				append(b, s.print[i++]);
+				b.timer = setTimeout(tick, s.lineMs);
+				return;
+			}
+			return finish(b, s.result);
+		}
+		if (s.stamp && (i < s.lines || s.hang)) {
+			for (let k = 0; k < (s.perTick || 1) && (i < s.lines || s.hang); k++, i++) {
+				append(b, `[${i + 1}/${s.lines}] t=${(performance.timeOrigin + performance.now()).toFixed(3)} ${LINE_TEXT[i % LINE_TEXT.length]}\n`);
+			}
+			b.timer = setTimeout(tick, s.lineMs);
+			return;
 		}
 		if (i < s.lines || s.hang) {
 			const text = `[${i + 1}/${s.lines}] ${LINE_TEXT[i % LINE_TEXT.length]} ${crypto.randomBytes(3).toString('hex')}\n`;
