@@ -25,7 +25,7 @@ lib/gitops_files.c: $(GITOPS_APP_FILES:%=$(top_srcdir)/%) $(top_srcdir)/gitops-t
 EXTRA_DIST += $(GITOPS_APP_FILES) \
 	gitops-templates/embed.sh \
 	gitops-templates/app/Chart.yaml gitops-templates/app/values.yaml \
-	gitops-templates/bootstrap
+	gitops-templates/bootstrap bench/gitops.sh bench/gitops.md
 
 check_PROGRAMS += tests/unit/test_gitops
 tests_unit_test_gitops_SOURCES = tests/unit/test_gitops.c tests/unit/tap.h
