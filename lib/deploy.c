@@ -655,8 +655,6 @@ int deploy_event(struct db *db, const char *id, const char *token, struct json_o
 	PGresult *res = NULL;
 	enum deploy_state st = DEPLOY_FAILED;
 
-	if (read_event(event, &in, e) < 0)
-		return -1;
 	if (!is_uuid(id))
 		return err_field(e, 404, "deployment_not_found", "deployment_id",
 				 "no such deployment");
@@ -677,6 +675,10 @@ int deploy_event(struct db *db, const char *id, const char *token, struct json_o
 			"the callback token does not belong to this deployment");
 		goto fail;
 	}
+	/* the body is read only for a caller who holds the token: nobody else learns
+	 * what an event should look like */
+	if (read_event(event, &in, e) < 0)
+		goto fail;
 	deploy_state_parse(db_value(res, 0, 0), &st);
 	if (st > DEPLOY_RELEASED) {
 		err_set(e, 409, "deployment_finished",
