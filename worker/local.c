@@ -536,6 +536,8 @@ static int flush_log(struct build *b, int all)
 	if (!lb->pending.len)
 		return 0;
 	keep = all ? lb->pending.len : deploy_log_cut(lb->pending.buf, lb->pending.len);
+	/* the deployment's secrets (project env, loaded by build.c) and the builder's own */
+	keep = redact_mask(&b->redact, lb->pending.buf, lb->pending.len, keep, all);
 	keep = redact_mask(&lb->redact, lb->pending.buf, lb->pending.len, keep, all);
 	if (!keep)
 		return 0;
