@@ -8,6 +8,7 @@ TESTS += tests/unit/test_redact
 libplatform_la_SOURCES += lib/retention.c lib/retention.h
 worker_platform_worker_SOURCES += worker/publish.c worker/publish.h
 
-LOGS_TESTS = tests/t5102-live-logs.sh
+LOGS_TESTS = tests/t5102-live-logs.sh tests/t5103-live-browser.sh
 TESTS += $(LOGS_TESTS)
-EXTRA_DIST += $(LOGS_TESTS) tests/live/follow.mjs tests/live/flaky-publisher.mjs
+EXTRA_DIST += $(LOGS_TESTS) tests/live/follow.mjs tests/live/flaky-publisher.mjs \
+	tests/live/browser.mjs tests/live/www/build.html
