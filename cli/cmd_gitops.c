@@ -346,11 +346,9 @@ static int other_option(struct args *a, int c, const char *arg)
 	}
 }
 
-static const char *env_or(const char *value, const char *name)
+static const char *or_setting(const char *value, const char *setting)
 {
-	const char *env = getenv(name);
-
-	return value ? value : (env && *env ? env : NULL);
+	return value ? value : (setting && *setting ? setting : NULL);
 }
 
 /* Parse argv (argv[0] is the action) into `a`; defaults from the config
@@ -380,11 +378,12 @@ static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
 		return -1;
 	}
 	a->o.url = a->o.url ? a->o.url : cfg->gitops_url;
-	a->o.branch = env_or(a->o.branch, "PLATFORM_GITOPS_BRANCH");
-	a->o.author_name = env_or(a->o.author_name, "PLATFORM_GITOPS_AUTHOR_NAME");
-	a->o.author_email = env_or(a->o.author_email, "PLATFORM_GITOPS_AUTHOR_EMAIL");
-	a->o.ssh_key = env_or(a->o.ssh_key, "PLATFORM_GITOPS_SSH_KEY");
-	a->o.ssh_passphrase = env_or(NULL, "PLATFORM_GITOPS_SSH_PASSPHRASE");
+	a->o.branch = or_setting(a->o.branch, cfg->gitops_branch);
+	a->o.cache_dir = or_setting(a->o.cache_dir, cfg->gitops_cache);
+	a->o.author_name = or_setting(a->o.author_name, cfg->gitops_author_name);
+	a->o.author_email = or_setting(a->o.author_email, cfg->gitops_author_email);
+	a->o.ssh_key = or_setting(a->o.ssh_key, cfg->gitops_ssh_key);
+	a->o.ssh_passphrase = or_setting(NULL, cfg->gitops_ssh_passphrase);
 	a->v.domain = a->v.domain ? a->v.domain : cfg->domain;
 	a->v.env = a->env.items;
 	a->v.n_env = a->env.n;

@@ -29,6 +29,12 @@ struct config {
 	char *argocd_url;
 	char *argocd_token;
 	char *gitops_url;
+	char *gitops_branch;         /* NULL: main */
+	char *gitops_author_name;    /* commit author of releases */
+	char *gitops_author_email;
+	char *gitops_ssh_key;        /* path of the private key for ssh remotes */
+	char *gitops_ssh_passphrase;
+	char *gitops_cache;          /* the bare cache folder; NULL: ~/.cache/platform/gitops */
 	char *nchan_publish_url;
 	char *registry_url;
 	char *listen;

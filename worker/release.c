@@ -27,23 +27,17 @@ int release_direct(const struct config *cfg)
 	       *cfg->gitops_url;
 }
 
-static const char *env_or_null(const char *name)
-{
-	const char *v = getenv(name);
-
-	return v && *v ? v : NULL;
-}
-
-/* The same sources platformctl reads, so both write with one identity and one cache. */
+/* The same settings platformctl reads, so both write with one identity and one cache. */
 static void opts_of(const struct config *cfg, struct gitops_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->url = cfg->gitops_url;
-	o->branch = env_or_null("PLATFORM_GITOPS_BRANCH");
-	o->author_name = env_or_null("PLATFORM_GITOPS_AUTHOR_NAME");
-	o->author_email = env_or_null("PLATFORM_GITOPS_AUTHOR_EMAIL");
-	o->ssh_key = env_or_null("PLATFORM_GITOPS_SSH_KEY");
-	o->ssh_passphrase = env_or_null("PLATFORM_GITOPS_SSH_PASSPHRASE");
+	o->branch = cfg->gitops_branch;
+	o->author_name = cfg->gitops_author_name;
+	o->author_email = cfg->gitops_author_email;
+	o->ssh_key = cfg->gitops_ssh_key;
+	o->ssh_passphrase = cfg->gitops_ssh_passphrase;
+	o->cache_dir = cfg->gitops_cache;
 }
 
 static struct db_stmt st_load =
