@@ -12,3 +12,8 @@ LOGS_TESTS = tests/t5102-live-logs.sh tests/t5103-live-browser.sh
 TESTS += $(LOGS_TESTS)
 EXTRA_DIST += $(LOGS_TESTS) tests/live/follow.mjs tests/live/flaky-publisher.mjs \
 	tests/live/browser.mjs tests/live/www/build.html
+EXTRA_DIST += bench/logs.sh tests/live/bench-subscribers.mjs
+
+bench-logs: worker/platform-worker$(EXEEXT) fcgi/platform-api$(EXEEXT) cli/platformctl$(EXEEXT)
+	top_builddir=$(abs_top_builddir) $(top_srcdir)/bench/logs.sh
+.PHONY: bench-logs
