@@ -425,9 +425,5 @@ void h_project_deliveries(struct req *r)
 			       " ORDER BY d.received_at DESC LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, delivery_json, 8);
+	list_answer_rows(r, res, &e, &pg, delivery_json, 8);
 }

@@ -425,19 +425,8 @@ static void answer_project(struct req *r, const char *id, int status)
 	struct err e = ERR_INIT;
 	PGresult *res = db_query(&r->app->db,
 				 "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1, params, &e);
-	struct json_object *o;
 
-	if (!res || PQntuples(res) != 1) {
-		PQclear(res);
-		if (!e.status)
-			err_set(&e, 404, "not_found", "no such project");
-		req_error(r, &e);
-		return;
-	}
-	o = project_json(r, res, 0);
-	PQclear(res);
-	req_json(r, status, o);
-	json_object_put(o);
+	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
 
 /* Turn a unique violation into a 409 that names the field. */
@@ -570,11 +559,7 @@ void h_projects_list(struct req *r)
 			       " ORDER BY p.id LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, project_json, 0);
+	list_answer_rows(r, res, &e, &pg, project_json, 0);
 }
 
 void h_project_get(struct req *r)

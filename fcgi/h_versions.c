@@ -75,11 +75,7 @@ void h_project_versions(struct req *r)
 			       " ORDER BY d.seq DESC LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, version_json, 1);
+	list_answer_rows(r, res, &e, &pg, version_json, 1);
 }
 
 /* The deployment to roll back to: by id, or the newest version with `tag`. */

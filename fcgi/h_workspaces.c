@@ -68,11 +68,7 @@ void h_workspaces_list(struct req *r)
 			       " WHERE m.user_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, workspace_json, 0);
+	list_answer_rows(r, res, &e, &pg, workspace_json, 0);
 }
 
 static void answer_workspace(struct req *r, const char *user_id, const char *ws, int status)
@@ -83,19 +79,8 @@ static void answer_workspace(struct req *r, const char *user_id, const char *ws,
 				 "SELECT " WS_COLS " FROM workspaces w JOIN members m"
 				 " ON m.workspace_id = w.id AND m.user_id = $2 WHERE w.id = $1",
 				 2, params, &e);
-	struct json_object *o;
 
-	if (!res || PQntuples(res) != 1) {
-		PQclear(res);
-		if (!e.status)
-			err_set(&e, 404, "not_found", "no such workspace");
-		req_error(r, &e);
-		return;
-	}
-	o = workspace_json(r, res, 0);
-	PQclear(res);
-	req_json(r, status, o);
-	json_object_put(o);
+	list_answer_one(r, res, &e, workspace_json, status, "no such workspace");
 }
 
 void h_workspaces_create(struct req *r)
@@ -280,11 +265,7 @@ void h_members_list(struct req *r)
 			       " ORDER BY lower(u.login) LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, member_json, 1);
+	list_answer_rows(r, res, &e, &pg, member_json, 1);
 }
 
 static int parse_role(struct json_object *body, enum role *out, struct err *e)
@@ -308,19 +289,8 @@ static void answer_member(struct req *r, const char *ws, const char *user_id, in
 				 "SELECT " MEMBER_COLS " FROM members m JOIN users u ON u.id = m.user_id"
 				 " WHERE m.workspace_id = $1 AND m.user_id = $2",
 				 2, params, &e);
-	struct json_object *o;
 
-	if (!res || PQntuples(res) != 1) {
-		PQclear(res);
-		if (!e.status)
-			err_set(&e, 404, "not_found", "no such member");
-		req_error(r, &e);
-		return;
-	}
-	o = member_json(r, res, 0);
-	PQclear(res);
-	req_json(r, status, o);
-	json_object_put(o);
+	list_answer_one(r, res, &e, member_json, status, "no such member");
 }
 
 /* The member `login` of `ws` (locked for the transaction): id and role; 404 when not one. */
@@ -561,9 +531,5 @@ void h_audit_list(struct req *r)
 			       " ORDER BY a.id DESC LIMIT $3::int",
 			       3, params, &e);
 	}
-	if (!res) {
-		req_error(r, &e);
-		return;
-	}
-	list_answer_rows(r, res, &pg, audit_json, 0);
+	list_answer_rows(r, res, &e, &pg, audit_json, 0);
 }

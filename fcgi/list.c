@@ -55,17 +55,45 @@ void list_answer(struct req *r, struct json_object *items, const char *next)
 	json_object_put(o);
 }
 
-void list_answer_rows(struct req *r, PGresult *res, const struct list_page *p,
+void list_answer_rows(struct req *r, PGresult *res, const struct err *e, const struct list_page *p,
 		      struct json_object *(*render)(struct req *r, const PGresult *res, int row),
 		      int cursor_col)
 {
-	struct json_object *items = json_object_new_array();
-	int n = PQntuples(res);
+	struct json_object *items;
+	int n;
+
+	if (!res) {
+		req_error(r, e);
+		return;
+	}
+	items = json_object_new_array();
+	n = PQntuples(res);
 
 	for (int i = 0; i < n && i < p->limit; i++)
 		json_object_array_add(items, render(r, res, i));
 	list_answer(r, items, n > p->limit ? PQgetvalue(res, (int)p->limit - 1, cursor_col) : NULL);
 	PQclear(res);
+}
+
+void list_answer_one(struct req *r, PGresult *res, const struct err *e,
+		     struct json_object *(*render)(struct req *r, const PGresult *res, int row),
+		     int status, const char *missing)
+{
+	struct json_object *o;
+
+	if (!res) {
+		req_error(r, e);
+		return;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req_fail(r, 404, "not_found", "%s", missing);
+		return;
+	}
+	o = render(r, res, 0);
+	PQclear(res);
+	req_json(r, status, o);
+	json_object_put(o);
 }
 
 const char *list_fetch(const struct list_page *p, char *buf, size_t n)

@@ -22,10 +22,18 @@ void list_answer(struct req *r, struct json_object *items, const char *next);
 
 /* Answer one page from `res`, fetched with list_fetch's LIMIT: up to p->limit rows, each
  * rendered by `render` (a new reference), and as next cursor the value of column
- * `cursor_col` of the last row shown when one more row was fetched. Consumes res. */
-void list_answer_rows(struct req *r, PGresult *res, const struct list_page *p,
+ * `cursor_col` of the last row shown when one more row was fetched. When the query failed
+ * (res NULL), answer `e`. Consumes res. */
+void list_answer_rows(struct req *r, PGresult *res, const struct err *e, const struct list_page *p,
 		      struct json_object *(*render)(struct req *r, const PGresult *res, int row),
 		      int cursor_col);
+
+/* Answer the single row of `res` rendered by `render` with `status`; when the query failed
+ * (res NULL) answer `e`, and when it found no row 404 not_found with `missing` as message.
+ * Consumes res. */
+void list_answer_one(struct req *r, PGresult *res, const struct err *e,
+		     struct json_object *(*render)(struct req *r, const PGresult *res, int row),
+		     int status, const char *missing);
 
 /* The SQL LIMIT to ask for: one more than the page to know if another follows. */
 const char *list_fetch(const struct list_page *p, char *buf, size_t n);
