@@ -27,3 +27,7 @@ shellcheck:
 	cd $(top_srcdir) && shellcheck -x scripts/dev-stack scripts/render-nginx scripts/test \
 		tests/lib.sh $(STACK_TESTS) bench/api.sh .ci/run
 .PHONY: stack-up stack-down bench-api shellcheck
+
+# the README's configuration table against lib/config.c
+TESTS += tests/t0001-docs.sh
+EXTRA_DIST += tests/t0001-docs.sh
