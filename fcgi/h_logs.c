@@ -199,7 +199,8 @@ static int read_log(struct req *r, long long from, struct buf *text, long long *
 	return 0;
 }
 
-/* 1 when the deployment has ended and nothing is stored at or after `next`. */
+/* 1 when the log was read to its end (or the deployment ended) and nothing is stored at
+ * or after `next`. */
 static int log_complete(struct req *r, long long next)
 {
 	char off[32];
@@ -210,7 +211,8 @@ static int log_complete(struct req *r, long long next)
 
 	snprintf(off, sizeof(off), "%lld", next);
 	res = db_query(&r->app->db,
-		       "SELECT d.finished_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
+		       "SELECT (d.log_complete_at IS NOT NULL OR d.finished_at IS NOT NULL)"
+		       " AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
 		       " WHERE l.deployment_id = d.id AND l.byte_offset >= $2::bigint)"
 		       " FROM deployments d WHERE d.id = $1",
 		       2, params, &e);

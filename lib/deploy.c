@@ -924,3 +924,15 @@ void deploy_log_clean(const char *data, size_t len, struct buf *out)
 		}
 	}
 }
+
+int deploy_log_complete(struct db *db, const char *id, struct err *e)
+{
+	const char *p[1] = {id};
+
+	return db_command(db,
+			  "UPDATE deployments SET log_complete_at = coalesce(log_complete_at, now()) "
+			  "WHERE id = $1",
+			  1, p, e) < 0
+		       ? -1
+		       : 0;
+}

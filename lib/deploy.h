@@ -135,6 +135,10 @@ int deploy_store_log(struct db *db, const char *id, long long offset, const char
  * before a UTF-8 sequence that is not complete yet (the rest comes with the next
  * fetch, from that offset). */
 size_t deploy_log_cut(const char *data, size_t len);
+/* The build's log has been read to its end at `offset` bytes: readers of the stored log
+ * (GET .../logs) may stop asking. */
+int deploy_log_complete(struct db *db, const char *id, struct err *e);
+
 /* Replace what PostgreSQL's text type cannot hold (NUL, invalid UTF-8) by U+FFFD,
  * appending to `out`. Valid text is copied byte for byte. */
 void deploy_log_clean(const char *data, size_t len, struct buf *out);

@@ -61,6 +61,9 @@ is "$(jq -r '.messages[0].type' <<<"$sub")" application/json "published as appli
 ok "the channel ends the log with an end message at its length" \
 	test "$(FOLLOW=$(cd "$top_srcdir/tests" && node live/subscribe.mjs "ws://${PLATFORM_URL#http://}/api/deployments/$one/logs/ws" --bearer "$TOKEN" --want 500 --timeout 2000); jq -r '[.messages[].data | fromjson | select(.type == "end")][0].offset' <<<"$FOLLOW")" = "$(want_log "$one" | wc -c)"
 
+http GET "$PLATFORM_URL/api/deployments/$one/logs?offset=$(want_log "$one" | wc -c)" -H "Authorization: Bearer $TOKEN"
+is "$(json_get .complete)" true "the backlog says the log is complete once the worker read it to its end"
+
 # ---- late joiners: after the build, the nchan buffer replays it all; backlog + live misses nothing
 follow "$one" --timeout 10000
 is "$(fj .text)" "$(want_log "$one")" "a late joiner gets the whole log from the buffer"

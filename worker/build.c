@@ -613,6 +613,9 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 		 * sink (worker/publish.c sends an "end" message) */
 		if (b->w->sink.chunk)
 			b->w->sink.chunk(b->w->sink.arg, b->id, b->offset, "", 0);
+		/* a failure here only leaves readers polling until the deployment ends */
+		if (deploy_log_complete(&b->w->db, b->id, &e) < 0)
+			log_warn("could not mark the log complete", "deployment_id", b->id, NULL);
 		b->phase = BUILD_RESULT;
 		b->next_at = build_now();
 	} else {
