@@ -77,6 +77,7 @@ static const struct setting settings[] = {
 	S(builder_tool, "buildah", 0),
 	S(builder_storage, NULL, 0),
 	S(builder_templates, NULL, 0),
+	S(build_helper, NULL, 0),
 	S(base_image_node, "node:20-alpine", 0),
 	S(base_image_python, "python:3.12-slim", 0),
 	S(base_image_go, "golang:1.22-alpine", 0),

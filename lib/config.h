@@ -65,6 +65,7 @@ struct config {
 	char *builder_tool;         /* buildah or docker */
 	char *builder_storage;      /* buildah --root/--runroot base folder; unset: buildah's default */
 	char *builder_templates;    /* Dockerfile templates; unset: builder/templates of the build */
+	char *build_helper;         /* the platform-build program; unset: next to platform-worker */
 	char *base_image_node;      /* base images of the templates, by family */
 	char *base_image_python;
 	char *base_image_go;

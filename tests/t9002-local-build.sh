@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t9002-local-build.sh: the local builder end to end: sample deploy (fetch, detect, buildah, registry, GitOps), a failing build, a refused local repo
+# t9002-local-build.sh: the local builder end to end: sample deploy (fetch, detect, buildah, registry, GitOps), a failing build, a refused local repo, the build process as started by the worker
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for t in buildah docker-registry busybox git; do
@@ -66,6 +66,31 @@ psql_stack -c "UPDATE deployments SET trigger_started_at = now() WHERE id = '$d4
 "$DEV_STACK" start "$STACK_DIR" worker 2>/dev/null
 wait_until 20 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d4'")" = failed
 like "$(psql_stack -c "SELECT error FROM deployments WHERE id = '$d4'")" "worker restarted during a local build; deploy again" "a build its worker lost is failed with a way out"
+
+# 5. the build process is platform-build, started with no arguments and without the worker's
+# PLATFORM_* settings, its job description on stdin (a wrapper records that much, then execs it)
+"$DEV_STACK" stop "$STACK_DIR" worker 2>/dev/null
+cat >"$TEST_TMP/helper-wrap" <<SH
+#!/usr/bin/env bash
+tr '\0' '\n' </proc/\$\$/cmdline >"$TEST_TMP/wrap.argv"
+env >"$TEST_TMP/wrap.env"
+job=\$(cat)
+jq -r '[.id, .repo_url, .builder_tool] | join(" ")' <<<"\$job" >"$TEST_TMP/wrap.job"
+exec "$top_builddir/worker/platform-build" <<<"\$job"
+SH
+chmod +x "$TEST_TMP/helper-wrap"
+PLATFORM_BUILD_HELPER=$TEST_TMP/helper-wrap "$top_builddir/worker/platform-worker" >"$TEST_TMP/worker3.log" 2>&1 &
+w3=$!
+bg_register "$w3"
+http POST "$PLATFORM_URL/api/projects/$pid/deploy" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{}'
+d5=$(json_get .id)
+wait_until 60 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d5'")" = released
+is "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d5'")" released "a deploy through PLATFORM_BUILD_HELPER is released"
+is "$(sed 1d "$TEST_TMP/wrap.argv")" "$TEST_TMP/helper-wrap" "the build process has no arguments (after the wrapper's interpreter)"
+ok "its environment has no PLATFORM_* setting" not grep -q '^PLATFORM_' "$TEST_TMP/wrap.env"
+like "$(cat "$TEST_TMP/wrap.job")" "^$d5 file://.*/sample/site buildah$" "its job description comes on stdin"
+kill "$w3" 2>/dev/null
+wait "$w3" 2>/dev/null
 
 no_token_leak() { ! grep -rq "$token" "$STACK_DIR/logs" "$scripts_worker_log"; }
 ok "the session token appears in no log" no_token_leak

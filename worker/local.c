@@ -1,18 +1,15 @@
-/* local.c: the local build driver: a forked build process per deployment, its log read without blocking */
+/* local.c: the local build driver: platform-build started per deployment, its log read without blocking */
 #include "local.h"
 
+#include "buildjob.h"
 #include "crypto.h"
-#include "detect.h"
-#include "gitops.h"
 #include "log.h"
 #include "naming.h"
 #include "redact.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <git2.h>
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,14 +45,7 @@ struct local_build {
 	char image[512], tag[160], digest[160], commit[48], framework[32];
 };
 
-/* What the build process needs; built by the worker before fork, so the child reads no
- * database and no configuration. The token is wiped in the worker once forked. */
-struct job {
-	const struct config *cfg;
-	const char *id, *dir, *url, *branch, *commit, *image;
-	struct buf token;
-	long port;
-};
+static int find_helper(const struct config *cfg, struct err *e);
 
 int local_selected(const struct config *cfg)
 {
@@ -74,397 +64,164 @@ int local_check_config(const struct config *cfg, struct err *e)
 			       "the local builder pushes to PLATFORM_REGISTRY_URL, which is not set");
 	if (strcmp(cfg->builder_tool, "buildah") && strcmp(cfg->builder_tool, "docker"))
 		return err_set(e, 500, "bad_config", "PLATFORM_BUILDER_TOOL must be buildah or docker");
-	return 0;
+	return find_helper(cfg, e);
 }
 
-/* ---------------------------------------------------------------- helpers */
+/* ---------------------------------------------------------------- starting platform-build */
 
-/* The registry host[/path] without a scheme; *insecure when it is plain HTTP. */
-static const char *registry_ref(const char *url, int *insecure, size_t *len)
+/* The helper's path, found once at start (local_check_config): an upgrade that replaces the
+ * worker's binary while it runs must not change what a build runs. */
+static char helper[4096];
+
+static int find_helper(const struct config *cfg, struct err *e)
 {
-	const char *p = url;
-
-	*insecure = 0;
-	if (!strncmp(p, "http://", 7)) {
-		*insecure = 1;
-		p += 7;
-	} else if (!strncmp(p, "https://", 8)) {
-		p += 8;
-	}
-	*len = strlen(p);
-	while (*len && p[*len - 1] == '/')
-		(*len)--;
-	return p;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[1024];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* ---------------------------------------------------------------- the build process */
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vdprintf(STDOUT_FILENO, fmt, ap);
-	va_end(ap);
-}
-
-/* Record why the build failed (the deployment's error) and end the process. */
-static void die_build(const struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-static void die_build(const struct job *j, const char *fmt, ...)
-{
-	char why[400], path[1100];
-	va_list ap;
-	int fd;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	say("error: %s\n", why);
-	snprintf(path, sizeof(path), "%s/error", j->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dprintf(fd, "%s", why);
-		close(fd);
-	}
-	_exit(1);
-}
-
-/* Run argv with the build's output, in the build's process group; its exit status. */
-static int run(char *const argv[])
-{
-	pid_t pid;
-	int st;
-
-	say("$");
-	for (int i = 0; argv[i]; i++)
-		say(" %s", argv[i]);
-	say("\n");
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execvp(argv[0], argv);
-		say("error: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static int fetch_cred(git_credential **out, const char *url, const char *user, unsigned int allowed,
-		    void *payload)
-{
-	struct job *j = payload;
-	static int tries;
-
-	(void)url;
-	(void)user;
-	if (!j->token.len || !(allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) || tries++)
-		return GIT_EUSER; /* no token, or it was refused: stop asking */
-	return git_credential_userpass_plaintext_new(out, "x-access-token", j->token.buf);
-}
-
-static void git_die(const struct job *j, const char *doing)
-{
-	const git_error *ge = git_error_last();
-
-	die_build(j, "%s failed: %s", doing, ge && ge->message ? ge->message : "unknown error");
-}
-
-/* Step 1: the commit's files into DIR/src; the commit id into `commit`. */
-static void fetch(struct job *j, char *commit, size_t n)
-{
-	char gitdir[1100], src[1100], spec[600], remote_ref[600];
-	git_repository *repo = NULL;
-	git_remote *remote = NULL;
-	git_fetch_options fo;
-	git_checkout_options co;
-	git_object *obj = NULL;
-	const git_indexer_progress *pr;
-	char *specs[1] = {spec};
-	git_strarray refspecs = {specs, 1};
-	struct buf shown = BUF_INIT;
-
-	gitops_url_redact(&shown, j->url);
-	say("==> fetch %s (branch %s%s%s)\n", shown.buf, j->branch, j->commit ? ", commit " : "",
-	    j->commit ? j->commit : "");
-	buf_release(&shown);
-	snprintf(gitdir, sizeof(gitdir), "%s/git", j->dir);
-	snprintf(src, sizeof(src), "%s/src", j->dir);
-	snprintf(spec, sizeof(spec), "+refs/heads/%s:refs/remotes/origin/%s", j->branch, j->branch);
-	snprintf(remote_ref, sizeof(remote_ref), "refs/remotes/origin/%s", j->branch);
-	git_libgit2_init();
-	if (git_repository_init(&repo, gitdir, 1) < 0)
-		git_die(j, "creating the repository");
-	if (git_remote_create_anonymous(&remote, repo, j->url) < 0)
-		git_die(j, "reading the repository URL");
-	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	fo.callbacks.credentials = fetch_cred;
-	fo.callbacks.payload = j;
-	if (git_remote_fetch(remote, &refspecs, &fo, NULL) < 0) {
-		if (j->token.len)
-			git_die(j, "fetching the repository (if it is private, sign in again)");
-		git_die(j, "fetching the repository");
-	}
-	pr = git_remote_stats(remote);
-	say("fetched %u objects (%zu bytes)\n", pr->received_objects, pr->received_bytes);
-	if (j->commit && *j->commit) {
-		if (git_revparse_single(&obj, repo, j->commit) < 0)
-			die_build(j, "commit %s is not on branch %s", j->commit, j->branch);
-	} else if (git_revparse_single(&obj, repo, remote_ref) < 0) {
-		die_build(j, "the repository has no branch %s", j->branch);
-	}
-	{
-		git_object *c = NULL;
-
-		if (git_object_peel(&c, obj, GIT_OBJECT_COMMIT) < 0)
-			die_build(j, "%s is not a commit", j->commit ? j->commit : j->branch);
-		git_object_free(obj);
-		obj = c;
-	}
-	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
-	co.checkout_strategy = GIT_CHECKOUT_FORCE;
-	co.target_directory = src;
-	if (mkdirs(src) < 0 || git_checkout_tree(repo, obj, &co) < 0)
-		git_die(j, "checking the commit out");
-	git_oid_tostr(commit, n, git_object_id(obj));
-	say("checked out %s\n", commit);
-	git_object_free(obj);
-	git_remote_free(remote);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	char b[8192];
+	char exe[4000];
 	ssize_t n;
-	int in = open(from, O_RDONLY), out, ret = 0;
+	char *slash;
 
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (out < 0) {
-		close(in);
-		return -1;
+	if (cfg->build_helper && *cfg->build_helper) {
+		snprintf(helper, sizeof(helper), "%s", cfg->build_helper);
+	} else {
+		/* next to platform-worker: bindir when installed, worker/ in the build tree */
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return err_set(e, 500, "missing_setting",
+				       "cannot find the worker's own path (/proc/self/exe); set "
+				       "PLATFORM_BUILD_HELPER to the platform-build program");
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		snprintf(helper, sizeof(helper), "%s/platform-build", exe);
 	}
-	while ((n = read(in, b, sizeof(b))) > 0) {
-		if (write(out, b, (size_t)n) != n) {
-			ret = -1;
-			break;
-		}
-	}
-	if (n < 0)
-		ret = -1;
-	close(in);
-	close(out);
-	return ret;
-}
-
-/* A registry login for buildah/docker in a 0600 file (never on a command line). */
-static int write_authfile(const struct job *j, const char *host, size_t hlen, const char *path)
-{
-	const struct config *cfg = j->cfg;
-	struct buf plain = BUF_INIT;
-	unsigned char enc[1024];
-	int fd, n;
-
-	buf_addf(&plain, "%s:%s", cfg->registry_user, cfg->registry_password ? cfg->registry_password : "");
-	if (plain.len > 700) {
-		buf_release(&plain);
-		return -1;
-	}
-	n = EVP_EncodeBlock(enc, (const unsigned char *)plain.buf, (int)plain.len);
-	OPENSSL_cleanse(plain.buf, plain.len);
-	buf_release(&plain);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return -1;
-	/* the registry's host is the first path element */
-	for (size_t i = 0; i < hlen; i++) {
-		if (host[i] == '/') {
-			hlen = i;
-			break;
-		}
-	}
-	dprintf(fd, "{\"auths\":{\"%.*s\":{\"auth\":\"%.*s\"}}}\n", (int)hlen, host, n, enc);
-	OPENSSL_cleanse(enc, sizeof(enc));
-	close(fd);
+	if (access(helper, X_OK) < 0)
+		return err_set(e, 500, "missing_helper",
+			       "the local builder runs %s (PLATFORM_BUILD_HELPER): %s", helper,
+			       strerror(errno));
 	return 0;
 }
 
-/* The build process: never returns. Its output is the deployment's log. */
-static void child_main(struct job *j)
+/* `fd` moved above the standard descriptors (close-on-exec), so the child's dup2 calls onto
+ * 0, 1 and 2 cannot overwrite one another; -1 with errno. */
+static int above_stdio(int fd)
 {
-	const struct config *cfg = j->cfg;
-	char commit[48] = "", src[1100], path[1200], tmpl[1200], ref[800], tag[160];
-	char base_arg[600], runtime_arg[600], port_arg[40], digestfile[1100], authfile[1100];
-	const char *base, *reg;
-	struct detect_result d;
-	struct err e = ERR_INIT;
-	size_t rlen;
-	int insecure, rc, fd;
+	int moved;
 
-	snprintf(src, sizeof(src), "%s/src", j->dir);
-	fetch(j, commit, sizeof(commit));
-	OPENSSL_cleanse(j->token.buf, j->token.len);
-
-	say("==> detect\n");
-	if (detect_dir(src, &d, &e) < 0)
-		die_build(j, "%s", e.msg);
-	say("framework %s: %s\n", d.framework, d.reason);
-
-	say("==> dockerfile\n");
-	snprintf(path, sizeof(path), "%s/Dockerfile", src);
-	if (d.has_dockerfile) {
-		say("using the repository's Dockerfile\n");
-	} else {
-		snprintf(tmpl, sizeof(tmpl), "%s/%s.Dockerfile",
-			 cfg->builder_templates ? cfg->builder_templates : BUILDER_TEMPLATES_DIR,
-			 d.framework);
-		if (copy_file(tmpl, path) < 0)
-			die_build(j, "cannot copy the %s Dockerfile template %s: %s", d.framework,
-				  tmpl, strerror(errno));
-		say("prepared the %s Dockerfile from %s\n", d.framework, tmpl);
-	}
-	base = config_get(cfg, detect_base_setting(d.base) ? detect_base_setting(d.base) : "");
-	snprintf(base_arg, sizeof(base_arg), "BASE_IMAGE=%s", base ? base : "");
-	snprintf(runtime_arg, sizeof(runtime_arg), "RUNTIME_IMAGE=%s",
-		 cfg->base_image_runtime ? cfg->base_image_runtime : "");
-	snprintf(port_arg, sizeof(port_arg), "PORT=%ld", j->port);
-
-	reg = registry_ref(cfg->registry_url, &insecure, &rlen);
-	snprintf(tag, sizeof(tag), "%.12s-%.8s", commit, j->id);
-	snprintf(ref, sizeof(ref), "%s:%s", j->image, tag);
-	snprintf(digestfile, sizeof(digestfile), "%s/digest", j->dir);
-	authfile[0] = '\0';
-	if (cfg->registry_user && *cfg->registry_user) {
-		snprintf(authfile, sizeof(authfile), "%s/auth.json", j->dir);
-		if (write_authfile(j, reg, rlen, authfile) < 0)
-			die_build(j, "cannot write the registry login file");
-	}
-
-	say("==> build %s\n", ref);
-	if (!strcmp(cfg->builder_tool, "docker")) {
-		char *bud[] = {"docker", "build", "--build-arg", base_arg, "--build-arg", runtime_arg,
-			       "--build-arg", port_arg, "-t", ref, src, NULL};
-		char *push[] = {"docker", "push", ref, NULL};
-
-		if ((rc = run(bud)) != 0)
-			die_build(j, "the image build failed (docker exited with %d); see the log", rc);
-		say("==> push\n");
-		if ((rc = run(push)) != 0)
-			die_build(j, "pushing the image failed (docker exited with %d)", rc);
-	} else {
-		char root[1100], runroot[1100], dest[900];
-		char *argv[40];
-		int n = 0, bud_at;
-
-		snprintf(root, sizeof(root), "%s/root", cfg->builder_storage ? cfg->builder_storage : "");
-		snprintf(runroot, sizeof(runroot), "%s/run", cfg->builder_storage ? cfg->builder_storage : "");
-		argv[n++] = "buildah";
-		if (cfg->builder_storage && *cfg->builder_storage) {
-			argv[n++] = "--root";
-			argv[n++] = root;
-			argv[n++] = "--runroot";
-			argv[n++] = runroot;
-		}
-		argv[n++] = "--storage-driver";
-		argv[n++] = "vfs";
-		bud_at = n;
-		argv[n++] = "bud";
-		argv[n++] = "--isolation";
-		argv[n++] = "chroot";
-		if (insecure)
-			argv[n++] = "--tls-verify=false";
-		if (*authfile) {
-			argv[n++] = "--authfile";
-			argv[n++] = authfile;
-		}
-		argv[n++] = "--build-arg";
-		argv[n++] = base_arg;
-		if (d.base == DETECT_BASE_GO) {
-			argv[n++] = "--build-arg";
-			argv[n++] = runtime_arg;
-		}
-		argv[n++] = "--build-arg";
-		argv[n++] = port_arg;
-		argv[n++] = "-t";
-		argv[n++] = ref;
-		argv[n++] = src;
-		argv[n] = NULL;
-		if ((rc = run(argv)) != 0)
-			die_build(j, "the image build failed (buildah exited with %d); see the log", rc);
-		say("==> push\n");
-		snprintf(dest, sizeof(dest), "docker://%s", ref);
-		n = bud_at;
-		argv[n++] = "push";
-		if (insecure)
-			argv[n++] = "--tls-verify=false";
-		if (*authfile) {
-			argv[n++] = "--authfile";
-			argv[n++] = authfile;
-		}
-		argv[n++] = "--digestfile";
-		argv[n++] = digestfile;
-		argv[n++] = ref;
-		argv[n++] = dest;
-		argv[n] = NULL;
-		rc = run(argv);
-		if (rc != 0)
-			die_build(j, "pushing the image to %.*s failed (buildah exited with %d)",
-				  (int)rlen, reg, rc);
-		/* the registry has it now; the local copy only fills the disk */
-		n = bud_at;
-		argv[n++] = "rmi";
-		argv[n++] = ref;
-		argv[n] = NULL;
-		run(argv);
-	}
-	rm_tree(src);
-	snprintf(path, sizeof(path), "%s/result", j->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		die_build(j, "cannot write %s: %s", path, strerror(errno));
-	dprintf(fd, "commit=%s\ntag=%s\nframework=%s\n", commit, tag, d.framework);
+	if (fd > STDERR_FILENO)
+		return fd;
+	moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
 	close(fd);
-	say("==> pushed %s\n", ref);
-	_exit(0);
+	return moved;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A readable descriptor (close-on-exec) holding the job description, for the build's stdin.
+ * It is written completely before the fork, so the worker never waits on its child and the
+ * child only has to dup2 it: a pipe when the text fits in the pipe's buffer (it always does with
+ * the limits of worker/buildjob.c, unless the user is over fs.pipe-user-pages-soft), else an
+ * unlinked 0600 file in the build folder. -1 with errno. */
+static int job_input(const char *dir, const char *text, size_t len)
+{
+	char path[1100];
+	int p[2], fd;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+		if (fcntl(p[1], F_GETPIPE_SZ) < (long)len)
+			fcntl(p[1], F_SETPIPE_SZ, (int)len); /* fails past fs.pipe-max-size */
+		if (fcntl(p[1], F_GETPIPE_SZ) >= (long)len && write_all(p[1], text, len) == 0 &&
+		    fcntl(p[0], F_SETFL, 0) == 0) {
+			close(p[1]);
+			return p[0];
+		}
+		close(p[0]);
+		close(p[1]);
+	}
+	snprintf(path, sizeof(path), "%s/job.json", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	unlink(path); /* only the descriptor keeps it: the secrets have no name on disk */
+	if (write_all(fd, text, len) < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The worker's environment without its PLATFORM_* settings (the database URL, the secret key,
+ * the registry password...): platform-build reads everything from its job, and buildah and the
+ * repository's own build steps have no business with them. The strings are borrowed from
+ * environ; free the array. */
+static char **child_env(void)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], "PLATFORM_", 9))
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
+/* What the forked child needs, prepared before fork: from fork to exec the child of a threaded
+ * process may only make async-signal-safe calls (another thread may have held the allocator's,
+ * stdio's, libcurl's or OpenSSL's locks at the moment of fork, and the child would wait on them
+ * forever). */
+struct spawn {
+	int in, out;	    /* the job description; the write end of the log pipe */
+	pid_t parent;	    /* the worker, to notice that it died before PR_SET_PDEATHSIG */
+	char *argv[2];	    /* the helper, no arguments: nothing secret on a command line */
+	char **envp;	    /* child_env() */
+	struct sigaction dfl; /* SIG_DFL for every signal */
+	sigset_t none;
+	char fail[4200];    /* written if execve fails */
+	size_t fail_len;
+	int maxfd;	    /* RLIMIT_NOFILE, for kernels without close_range */
+};
+
+static void exec_helper(const struct spawn *sp) __attribute__((noreturn));
+static void exec_helper(const struct spawn *sp)
+{
+	setpgid(0, 0); /* cancel and timeouts end the whole group: platform-build and buildah */
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its worker: see local.h */
+	if (getppid() != sp->parent)
+		_exit(127); /* the worker is already gone */
+	/* buildah and the build's own commands start with default signals, whatever the worker (or
+	 * whoever started it: SIGQUIT, SIGHUP) ignores */
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sp->dfl, NULL);
+	sigprocmask(SIG_SETMASK, &sp->none, NULL);
+	if (dup2(sp->in, STDIN_FILENO) < 0 || dup2(sp->out, STDOUT_FILENO) < 0 ||
+	    dup2(sp->out, STDERR_FILENO) < 0)
+		_exit(127);
+	/* the database socket, nchan's connections and other builds' pipes stay with the worker
+	 * (most are close-on-exec already; this does not depend on every library doing so) */
+	if (close_range(STDERR_FILENO + 1, ~0U, 0) < 0) {
+		for (int fd = STDERR_FILENO + 1; fd < sp->maxfd; fd++)
+			close(fd);
+	}
+	execve(sp->argv[0], sp->argv, sp->envp);
+	if (write(STDERR_FILENO, sp->fail, sp->fail_len) < 0)
+		_exit(127);
+	_exit(127);
 }
 
 /* ---------------------------------------------------------------- the worker side */
@@ -616,19 +373,97 @@ static const char *url_refused(const struct config *cfg, const char *url, int *g
 	return "the repository URL must be https (or file:// with PLATFORM_ALLOW_LOCAL_REPOS=1)";
 }
 
+/* Fill `sp` for build `b` (everything exec_helper needs); the job description goes into sp->in.
+ * 0, or -1 with `why` for the deployment. */
+static int spawn_prepare(struct build *b, struct deploy_info *d, int github, struct spawn *sp,
+			 char *why, size_t n)
+{
+	const struct config *cfg = b->w->cfg;
+	struct local_build *lb = b->local;
+	struct buildjob j;
+	struct buf json = BUF_INIT;
+	struct rlimit lim;
+	int p[2];
+
+	buildjob_init(&j);
+	j.id = b->id;
+	j.dir = lb->dir;
+	j.repo_url = d->repo_url;
+	j.branch = d->branch ? d->branch : "main";
+	j.commit = d->commit;
+	j.image = lb->image;
+	j.port = d->port;
+	j.registry_url = cfg->registry_url;
+	j.registry_user = cfg->registry_user;
+	j.builder_tool = cfg->builder_tool;
+	j.builder_storage = cfg->builder_storage;
+	j.templates = cfg->builder_templates ? cfg->builder_templates : BUILDER_TEMPLATES_DIR;
+	j.base_image[DETECT_BASE_NONE] = cfg->base_image_runtime;
+	j.base_image[DETECT_BASE_NODE] = cfg->base_image_node;
+	j.base_image[DETECT_BASE_PYTHON] = cfg->base_image_python;
+	j.base_image[DETECT_BASE_GO] = cfg->base_image_go;
+	j.base_image[DETECT_BASE_STATIC] = cfg->base_image_static;
+	if (cfg->registry_password)
+		buf_addstr(&j.registry_password, cfg->registry_password);
+	if (github)
+		load_token(b, d->triggered_by ? d->triggered_by : d->user_id, &j.github_token);
+	if (j.github_token.len)
+		redact_add(&lb->redact, j.github_token.buf, j.github_token.len);
+	buildjob_json(&j, &json);
+	buildjob_release(&j);
+	sp->in = job_input(lb->dir, json.buf, json.len);
+	OPENSSL_cleanse(json.buf, json.len);
+	buf_release(&json);
+	if (sp->in < 0 || (sp->in = above_stdio(sp->in)) < 0) {
+		snprintf(why, n, "the worker could not hand the job to the build process: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(why, n, "the worker could not open the build's log pipe: %s", strerror(errno));
+		return -1;
+	}
+	p[0] = above_stdio(p[0]);
+	p[1] = above_stdio(p[1]);
+	if (p[0] < 0 || p[1] < 0) {
+		snprintf(why, n, "the worker could not open the build's log pipe: %s", strerror(errno));
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+		return -1;
+	}
+	lb->fd = p[0];
+	sp->out = p[1];
+	sp->parent = getpid();
+	sp->argv[0] = helper;
+	sp->argv[1] = NULL;
+	sp->envp = child_env();
+	memset(&sp->dfl, 0, sizeof(sp->dfl));
+	sp->dfl.sa_handler = SIG_DFL;
+	sigemptyset(&sp->none);
+	snprintf(sp->fail, sizeof(sp->fail),
+		 "error: the worker could not run the build program %s (PLATFORM_BUILD_HELPER)\n",
+		 helper);
+	sp->fail_len = strlen(sp->fail);
+	sp->maxfd = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1048576 ? (int)lim.rlim_cur
+										: 1048576;
+	return 0;
+}
+
 static void start(struct build *b, struct deploy_info *d, double now)
 {
 	const struct config *cfg = b->w->cfg;
 	struct local_build *lb = b->local;
-	struct job j;
+	struct spawn sp = {.in = -1, .out = -1};
 	struct buf app = BUF_INIT, token = BUF_INIT;
 	struct err e = ERR_INIT;
 	const char *reg, *why;
+	char msg[1200];
 	size_t rlen;
-	int insecure, github, p[2] = {-1, -1}, claimed, fd;
+	int insecure, github, claimed;
 	pid_t pid;
 
-	memset(&j, 0, sizeof(j));
 	if ((why = url_refused(cfg, d->repo_url, &github))) {
 		finish(b, DEPLOY_FAILED, why);
 		return;
@@ -650,72 +485,32 @@ static void start(struct build *b, struct deploy_info *d, double now)
 		goto out;
 	}
 	b->trigger_started_at = now;
-	reg = registry_ref(cfg->registry_url, &insecure, &rlen);
+	reg = buildjob_registry(cfg->registry_url, &insecure, &rlen);
 	snprintf(lb->image, sizeof(lb->image), "%.*s/%s", (int)rlen, reg, app.buf);
 	snprintf(lb->dir, sizeof(lb->dir), "%s/%s", cfg->build_dir, b->id);
-	rm_tree(lb->dir);
-	if (mkdirs(lb->dir) < 0) {
-		char msg[1200];
-
+	buildjob_rm_tree(lb->dir);
+	if (buildjob_mkdirs(lb->dir) < 0) {
 		snprintf(msg, sizeof(msg), "cannot create the build folder %s: %s (PLATFORM_BUILD_DIR)",
 			 lb->dir, strerror(errno));
 		finish(b, DEPLOY_FAILED, msg);
 		goto out;
 	}
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		b->next_at = now + 1.0;
+	if (spawn_prepare(b, d, github, &sp, msg, sizeof(msg)) < 0) {
+		finish(b, DEPLOY_FAILED, msg);
 		goto out;
 	}
-	j.cfg = cfg;
-	j.id = b->id;
-	j.dir = lb->dir;
-	j.url = d->repo_url;
-	j.branch = d->branch ? d->branch : "main";
-	j.commit = d->commit;
-	j.image = lb->image;
-	j.port = d->port;
-	if (github)
-		load_token(b, d->triggered_by ? d->triggered_by : d->user_id, &j.token);
-	if (j.token.len)
-		redact_add(&lb->redact, j.token.buf, j.token.len);
 	pid = fork();
-	if (pid == 0) {
-		struct sigaction sa;
-
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* dies with its worker: see local.h */
-		sigset_t none;
-
-		/* buildah and the build's own commands start with default signals, whatever
-		 * the worker (or whoever started it: SIGQUIT, SIGHUP) ignores */
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		for (int sig = 1; sig < NSIG; sig++)
-			sigaction(sig, &sa, NULL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		dup2(p[1], STDOUT_FILENO);
-		dup2(p[1], STDERR_FILENO);
-		fd = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, STDIN_FILENO);
-			close(fd);
-		}
-		closefrom(3); /* the database socket stays with the worker */
-		child_main(&j);
-	}
-	OPENSSL_cleanse(j.token.buf, j.token.len);
-	buf_release(&j.token);
-	close(p[1]);
+	if (pid == 0)
+		exec_helper(&sp);
 	if (pid < 0) {
-		close(p[0]);
+		close(lb->fd);
+		lb->fd = -1;
 		finish(b, DEPLOY_FAILED, "the worker could not start a build process (fork failed)");
 		goto out;
 	}
-	setpgid(pid, pid);
-	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
+	fcntl(lb->fd, F_SETFL, fcntl(lb->fd, F_GETFL) | O_NONBLOCK);
 	lb->pid = pid;
-	lb->fd = p[0];
 	lb->reaped = 0;
 	lb->started_at = now;
 	lb->phase = L_RUN;
@@ -730,6 +525,11 @@ static void start(struct build *b, struct deploy_info *d, double now)
 	}
 	b->next_at = now + 1.0;
 out:
+	if (sp.in >= 0)
+		close(sp.in);
+	if (sp.out >= 0)
+		close(sp.out);
+	free(sp.envp);
 	buf_release(&token);
 	buf_release(&app);
 }
@@ -879,12 +679,12 @@ static void ended(struct build *b, double now)
 			return; /* the result files are still there: try again */
 		}
 		logf_line(b, "==> release %s:%s to GitOps\n", lb->image, lb->tag);
-		rm_tree(lb->dir);
+		buildjob_rm_tree(lb->dir);
 		to_release(b);
 		return;
 	}
 out:
-	rm_tree(lb->dir);
+	buildjob_rm_tree(lb->dir);
 }
 
 static void check_halt(struct build *b, double now)
@@ -966,7 +766,7 @@ void local_free(struct build *b)
 	if (lb->fd >= 0)
 		close(lb->fd);
 	if (lb->dir[0] && lb->pid > 0)
-		rm_tree(lb->dir);
+		buildjob_rm_tree(lb->dir);
 	buf_release(&lb->pending);
 	redact_release(&lb->redact);
 	free(lb);

@@ -1,14 +1,18 @@
 /* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, release, in the worker (prefix local_).
  *
  * The default driver when PLATFORM_JENKINS_URL is unset (PLATFORM_BUILD_DRIVER=local forces it).
- * For each deployment the worker forks one build process, which runs in its own process group
- * in a fresh folder PLATFORM_BUILD_DIR/<deployment id>:
+ * For each deployment the worker starts one build process, the separate program platform-build
+ * (worker/build_main.c, PLATFORM_BUILD_HELPER, by default next to platform-worker), in its own
+ * process group and a fresh folder PLATFORM_BUILD_DIR/<deployment id>. The worker has threads
+ * (the nchan publisher), so its forked child makes only async-signal-safe calls (dup2, setpgid,
+ * signal resets, prctl, close_range) and execs at once; everything the build needs is prepared
+ * before the fork and handed over as a JSON job on the child's stdin (worker/buildjob.h):
  *
- *	1. fetch the branch with libgit2 into a bare repository and check the commit (or the
- *	   branch head) out into src/; for an https repository under PLATFORM_GITHUB_URL the
- *	   stored GitHub token of the user who deployed (else the project's owner) is the
- *	   password; it is opened in the worker and handed over in memory, never on a command
- *	   line or in a log. file:// URLs, plain paths and http:// need PLATFORM_ALLOW_LOCAL_REPOS=1;
+ *	1. fetch the branch with libgit2 and check the commit (or the branch head) out; for an
+ *	   https repository under PLATFORM_GITHUB_URL the stored GitHub token of the user who
+ *	   deployed (else the project's owner) is the password; it is opened in the worker and
+ *	   travels only in the job, never on a command line, in an environment or in a log.
+ *	   file:// URLs, plain paths and http:// need PLATFORM_ALLOW_LOCAL_REPOS=1 (checked here);
  *	2. detect the framework (lib/detect);
  *	3. keep the repository's Dockerfile, or copy builder/templates/<framework>.Dockerfile
  *	   (PLATFORM_BUILDER_TEMPLATES) and pass the base image setting as BASE_IMAGE;
@@ -16,6 +20,10 @@
  *	   or docker build with PLATFORM_BUILDER_TOOL=docker;
  *	5. push to PLATFORM_REGISTRY_URL as <registry>/<workspace>-<user>-<project>:<commit12>-<id8>
  *	   (plain HTTP when the URL says http://; credentials through an --authfile).
+ *
+ * platform-build reports through files in the build folder (worker/buildrun.h): result
+ * (commit=, tag=, framework= lines) and digest on success, error (the deployment's reason) on a
+ * failed step. The worker's PLATFORM_* variables are left out of its environment.
  *
  * Everything the process and its children print goes to a pipe the worker reads without
  * blocking (local_wait polls the pipes with the database socket) and stores exactly as the
