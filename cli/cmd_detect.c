@@ -9,12 +9,13 @@
 
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: platformctl detect [--json] [DIR]\n"
-		     "Prints the framework of the checkout in DIR (default .) and the file that "
-		     "decided it.\n"
-		     "--json: {\"framework\",\"file\",\"reason\",\"dockerfile\",\"base_image_setting\"}"
-		     " on one line.\n"
-		     "Exit status: 0 found, 1 nothing supported found, 2 bad usage.\n");
+	fprintf(out,
+		"usage: platformctl detect [--json] [DIR]\n"
+		"Prints the framework of the checkout in DIR (default .) and the file that "
+		"decided it.\n"
+		"--json: {\"framework\",\"file\",\"reason\",\"dockerfile\",\"base_image_setting\"}"
+		" on one line.\n"
+		"Exit status: 0 found, 1 nothing supported found, 2 bad usage.\n");
 	return out == stdout ? 0 : 2;
 }
 
@@ -60,8 +61,8 @@ int cmd_detect(int argc, char **argv)
 		json_object_object_add(o, "dockerfile", json_object_new_boolean(r.has_dockerfile));
 		json_object_object_add(o, "base_image_setting",
 				       base ? json_object_new_string(base) : NULL);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-								     JSON_C_TO_STRING_NOSLASHESCAPE));
+		printf("%s\n", json_object_to_json_string_ext(
+				   o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		printf("%s\t%s\t%s\n", r.framework, r.file, r.reason);

@@ -13,9 +13,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"migrate", cmd_migrate, "apply the missing schema migrations (--status to list them)"},
-	{"gitops", cmd_gitops, "write, remove and check releases in the GitOps repository"},
-	{"detect", cmd_detect, "the framework of a checkout and the file that decided it"},
+    {"migrate", cmd_migrate, "apply the missing schema migrations (--status to list them)"},
+    {"gitops", cmd_gitops, "write, remove and check releases in the GitOps repository"},
+    {"detect", cmd_detect, "the framework of a checkout and the file that decided it"},
 };
 
 static void usage(FILE *out)

@@ -32,8 +32,8 @@ int access_is_uuid(const char *s)
 	if (n != 36)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		int want_dash = i == (size_t)dash[0] || i == (size_t)dash[1] || i == (size_t)dash[2] ||
-				i == (size_t)dash[3];
+		int want_dash = i == (size_t)dash[0] || i == (size_t)dash[1] ||
+				i == (size_t)dash[2] || i == (size_t)dash[3];
 
 		if (want_dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
 			return 0;
@@ -77,11 +77,11 @@ int access_token(struct req *r, struct buf *out)
 	return 0;
 }
 
-static struct db_stmt st_session = DB_STMT(
-	"access_session",
-	"SELECT u.id, u.login FROM sessions s JOIN users u ON u.id = s.user_id"
-	" WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
-	1);
+static struct db_stmt st_session =
+    DB_STMT("access_session",
+	    "SELECT u.id, u.login FROM sessions s JOIN users u ON u.id = s.user_id"
+	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
+	    1);
 
 int access_user(struct req *r, struct user_ref *u)
 {
@@ -95,7 +95,8 @@ int access_user(struct req *r, struct user_ref *u)
 	memset(u, 0, sizeof(*u));
 	if (!access_token(r, &tok) || tok.len > 512) {
 		req_add_header(r, "WWW-Authenticate", "Bearer");
-		req_fail(r, 401, "unauthenticated", "sign in first: send the session token as a Bearer token or cookie");
+		req_fail(r, 401, "unauthenticated",
+			 "sign in first: send the session token as a Bearer token or cookie");
 		goto out;
 	}
 	crypto_sha256(tok.buf, tok.len, hash);
@@ -108,7 +109,8 @@ int access_user(struct req *r, struct user_ref *u)
 	}
 	if (PQntuples(res) != 1) {
 		req_add_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-		req_fail(r, 401, "session_invalid", "the session has expired or was ended; sign in again");
+		req_fail(r, 401, "session_invalid",
+			 "the session has expired or was ended; sign in again");
 		goto out;
 	}
 	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(res, 0, 0));
@@ -129,7 +131,7 @@ static int deny_role(struct req *r, enum role have, enum role min)
 }
 
 static struct db_stmt st_member = DB_STMT(
-	"access_member", "SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2", 2);
+    "access_member", "SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2", 2);
 
 int access_workspace(struct req *r, const struct user_ref *u, const char *ws, enum role min,
 		     enum role *role)
@@ -161,12 +163,12 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 	return 0;
 }
 
-static struct db_stmt st_project = DB_STMT(
-	"access_project",
-	"SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM projects p"
-	" JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	" WHERE p.id = $1 AND p.deleted_at IS NULL",
-	2);
+static struct db_stmt st_project =
+    DB_STMT("access_project",
+	    "SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM projects p"
+	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
+	    " WHERE p.id = $1 AND p.deleted_at IS NULL",
+	    2);
 
 int access_project(struct req *r, const struct user_ref *u, const char *project_id, enum role min,
 		   struct project_ref *p)
@@ -201,12 +203,12 @@ int access_project(struct req *r, const struct user_ref *u, const char *project_
 	return 0;
 }
 
-static struct db_stmt st_deployment = DB_STMT(
-	"access_deployment",
-	"SELECT p.id FROM deployments d JOIN projects p ON p.id = d.project_id"
-	" JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	" WHERE d.id = $1 AND p.deleted_at IS NULL",
-	2);
+static struct db_stmt st_deployment =
+    DB_STMT("access_deployment",
+	    "SELECT p.id FROM deployments d JOIN projects p ON p.id = d.project_id"
+	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
+	    " WHERE d.id = $1 AND p.deleted_at IS NULL",
+	    2);
 
 int access_deployment(struct req *r, const struct user_ref *u, const char *deployment_id,
 		      enum role min, struct project_ref *p)
@@ -239,7 +241,8 @@ int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u)
 {
 	const char *params[] = {user_id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(&r->app->db, "SELECT id, login FROM users WHERE id = $1", 1, params, &e);
+	PGresult *res =
+	    db_query(&r->app->db, "SELECT id, login FROM users WHERE id = $1", 1, params, &e);
 	int ret = -1;
 
 	if (res && PQntuples(res) == 1) {

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_PURPOSE "github-token"
+#define TOKEN_PURPOSE	  "github-token"
 #define STATE_TTL_SECONDS 600
 
 static struct json_object *user_json(const PGresult *res, int row)
@@ -42,19 +42,24 @@ static int upsert_user(struct req *r, const struct github_user *gh, const struct
 
 	snprintf(ghid, sizeof(ghid), "%lld", gh->id);
 	for (int attempt = 0; attempt < 5; attempt++) {
-		const char *params[] = {newid, ghid, gh->login, gh->name[0] ? gh->name : NULL,
-					gh->avatar_url[0] ? gh->avatar_url : NULL, sealed_hex->buf};
+		const char *params[] = {newid,
+					ghid,
+					gh->login,
+					gh->name[0] ? gh->name : NULL,
+					gh->avatar_url[0] ? gh->avatar_url : NULL,
+					sealed_hex->buf};
 
 		if (crypto_short_id(newid, sizeof(newid)) < 0)
 			return err_set(e, 500, "internal_error", "no randomness available");
-		res = db_query(&r->app->db,
-			       "INSERT INTO users (id, github_id, login, name, avatar_url, github_token)"
-			       " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))"
-			       " ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login,"
-			       " name = EXCLUDED.name, avatar_url = EXCLUDED.avatar_url,"
-			       " github_token = EXCLUDED.github_token, updated_at = now()"
-			       " RETURNING id, (xmax = 0)",
-			       6, params, e);
+		res = db_query(
+		    &r->app->db,
+		    "INSERT INTO users (id, github_id, login, name, avatar_url, github_token)"
+		    " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))"
+		    " ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login,"
+		    " name = EXCLUDED.name, avatar_url = EXCLUDED.avatar_url,"
+		    " github_token = EXCLUDED.github_token, updated_at = now()"
+		    " RETURNING id, (xmax = 0)",
+		    6, params, e);
 		if (res)
 			break;
 		/* a collision of the random id with another user's: draw again */
@@ -81,15 +86,16 @@ static int create_personal_workspace(struct req *r, const char *user_id, const c
 
 		if (crypto_short_id(wsid, sizeof(wsid)) < 0)
 			return err_set(e, 500, "internal_error", "no randomness available");
-		n = db_command(&r->app->db,
-			       "WITH w AS (INSERT INTO workspaces (id, name, personal_of, created_by)"
-			       " VALUES ($1, $2, $3, $3) RETURNING id)"
-			       " INSERT INTO members (workspace_id, user_id, role)"
-			       " SELECT id, $3, 'owner' FROM w",
-			       3, params, e);
+		n = db_command(
+		    &r->app->db,
+		    "WITH w AS (INSERT INTO workspaces (id, name, personal_of, created_by)"
+		    " VALUES ($1, $2, $3, $3) RETURNING id)"
+		    " INSERT INTO members (workspace_id, user_id, role)"
+		    " SELECT id, $3, 'owner' FROM w",
+		    3, params, e);
 		if (n >= 0)
-			return audit_record(&r->app->db, wsid, user_id, "workspace.create", "workspace",
-					    wsid, NULL, r->request_id, e);
+			return audit_record(&r->app->db, wsid, user_id, "workspace.create",
+					    "workspace", wsid, NULL, r->request_id, e);
 		if (strcmp(r->app->db.constraint, "workspaces_pkey"))
 			return -1;
 	}
@@ -113,10 +119,11 @@ static int create_session(struct req *r, const char *user_id, struct buf *token,
 	params[1] = user_id;
 	params[2] = ttl;
 	params[3] = r->request_id;
-	n = db_command(&r->app->db,
-		       "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
-		       " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
-		       4, params, e);
+	n = db_command(
+	    &r->app->db,
+	    "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
+	    " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
+	    4, params, e);
 	buf_release(&hex);
 	return n < 0 ? -1 : 0;
 }
@@ -141,7 +148,8 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 	char user_id[16];
 	int created = 0;
 
-	if (crypto_seal(r->app->cfg.secret_key, TOKEN_PURPOSE, gh_token, strlen(gh_token), &sealed) < 0) {
+	if (crypto_seal(r->app->cfg.secret_key, TOKEN_PURPOSE, gh_token, strlen(gh_token),
+			&sealed) < 0) {
 		req_fail(r, 500, "internal_error", "cannot protect the GitHub token");
 		goto out;
 	}
@@ -154,8 +162,8 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 		goto fail;
 	if (create_session(r, user_id, &session, &e) < 0)
 		goto fail;
-	if (audit_record(&r->app->db, NULL, user_id, created ? "user.signup" : "user.signin", "user",
-			 user_id, NULL, r->request_id, &e) < 0)
+	if (audit_record(&r->app->db, NULL, user_id, created ? "user.signup" : "user.signin",
+			 "user", user_id, NULL, r->request_id, &e) < 0)
 		goto fail;
 	if (db_commit(&r->app->db, &e) < 0)
 		goto fail;
@@ -239,7 +247,8 @@ void h_auth_github_login(struct req *r)
 	params[0] = hex.buf;
 	params[1] = ttl;
 	/* Old states are swept here: sign-ins are rare enough for that to be cheap. */
-	if (db_command(&r->app->db, "DELETE FROM oauth_states WHERE expires_at < now()", 0, NULL, &e) < 0 ||
+	if (db_command(&r->app->db, "DELETE FROM oauth_states WHERE expires_at < now()", 0, NULL,
+		       &e) < 0 ||
 	    db_command(&r->app->db,
 		       "INSERT INTO oauth_states (state_hash, expires_at)"
 		       " VALUES (decode($1, 'hex'), now() + make_interval(secs => $2::int))",
@@ -280,9 +289,10 @@ void h_auth_github_callback(struct req *r)
 	state_hash_hex(state, &hex);
 	params[0] = hex.buf;
 	/* One use only: the state row is consumed whether the code works or not. */
-	n = db_command(&r->app->db,
-		       "DELETE FROM oauth_states WHERE state_hash = decode($1, 'hex') AND expires_at > now()",
-		       1, params, &e);
+	n = db_command(
+	    &r->app->db,
+	    "DELETE FROM oauth_states WHERE state_hash = decode($1, 'hex') AND expires_at > now()",
+	    1, params, &e);
 	if (n < 0)
 		goto fail;
 	if (n == 0) {
@@ -315,7 +325,8 @@ void h_me(struct req *r)
 	if (access_user(r, &u) < 0)
 		return;
 	params[0] = u.id;
-	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params, &e);
+	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
+		       &e);
 	if (!res || PQntuples(res) != 1) {
 		/* the session outlived its user (deleted between two statements) */
 		if (res)
@@ -341,8 +352,9 @@ void h_auth_logout(struct req *r)
 		crypto_sha256(tok.buf, tok.len, hash);
 		crypto_hex(hash, sizeof(hash), &hex);
 		params[0] = hex.buf;
-		if (db_command(&r->app->db, "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')",
-			       1, params, &e) < 0) {
+		if (db_command(&r->app->db,
+			       "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1,
+			       params, &e) < 0) {
 			req_error(r, &e);
 			goto out;
 		}
@@ -358,9 +370,9 @@ out:
 int user_github_token(struct req *r, const char *user_id, struct buf *out, struct err *e)
 {
 	const char *params[] = {user_id};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT encode(github_token, 'hex') FROM users WHERE id = $1", 1,
-				 params, e);
+	PGresult *res =
+	    db_query(&r->app->db, "SELECT encode(github_token, 'hex') FROM users WHERE id = $1", 1,
+		     params, e);
 	struct buf raw = BUF_INIT;
 	int ret = -1;
 
@@ -374,7 +386,8 @@ int user_github_token(struct req *r, const char *user_id, struct buf *out, struc
 	    crypto_open(r->app->cfg.secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0) {
 		/* Sealed under another PLATFORM_SECRET_KEY: the user has to sign in again. */
 		err_set(e, 401, "github_token_missing",
-			"the stored GitHub token cannot be read (the secret key changed); sign in again");
+			"the stored GitHub token cannot be read (the secret key changed); sign in "
+			"again");
 		goto out;
 	}
 	ret = 0;
@@ -400,7 +413,8 @@ void h_github_repos(struct req *r)
 
 		page = strtol(q.buf, &end, 10);
 		if (*end || page < 1 || page > 10000) {
-			req_fail(r, 400, "invalid_cursor", "cursor is not one this endpoint gave out");
+			req_fail(r, 400, "invalid_cursor",
+				 "cursor is not one this endpoint gave out");
 			goto out;
 		}
 	}
@@ -414,8 +428,8 @@ void h_github_repos(struct req *r)
 		}
 	}
 	if (user_github_token(r, u.id, &token, &e) < 0 ||
-	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page, &items,
-			      &has_next, &e) < 0) {
+	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page,
+			      &items, &has_next, &e) < 0) {
 		req_error(r, &e);
 		goto out;
 	}

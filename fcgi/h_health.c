@@ -24,7 +24,8 @@ void h_readyz(struct req *r)
 	}
 	if (version < migrate_latest()) {
 		req_fail(r, 503, "schema_outdated",
-			 "the database schema is at version %d, this build needs %d: run 'platformctl migrate'",
+			 "the database schema is at version %d, this build needs %d: run "
+			 "'platformctl migrate'",
 			 version, migrate_latest());
 		return;
 	}

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define HOOK_PURPOSE "webhook-secret"
-#define MAX_SECRETS 8
+#define MAX_SECRETS  8
 
 /* ---- hook management (called by the projects handlers) ---- */
 
@@ -40,8 +40,9 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	}
 	PQclear(res);
 	if (!r->app->cfg.public_url) {
-		err_field(e, 503, "webhooks_not_configured", "auto_deploy",
-			  "auto-deploy needs PLATFORM_PUBLIC_URL, the address GitHub sends pushes to");
+		err_field(
+		    e, 503, "webhooks_not_configured", "auto_deploy",
+		    "auto-deploy needs PLATFORM_PUBLIC_URL, the address GitHub sends pushes to");
 		goto out;
 	}
 	buf_addf(&url, "%s/hooks/github", r->app->cfg.public_url);
@@ -50,7 +51,8 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	if (github_ensure_hook(r->app->cfg.github_api_url, token.buf, repo_key, url.buf, secret.buf,
 			       &hook_id, e) < 0)
 		goto out;
-	if (crypto_seal(r->app->cfg.secret_key, HOOK_PURPOSE, secret.buf, secret.len, &sealed) < 0) {
+	if (crypto_seal(r->app->cfg.secret_key, HOOK_PURPOSE, secret.buf, secret.len, &sealed) <
+	    0) {
 		err_set(e, 500, "internal_error", "cannot protect the webhook secret");
 		goto out;
 	}
@@ -101,10 +103,11 @@ void hooks_disable_if_unused(struct req *r, const char *user_id, const char *rep
 	hook_id = atoll(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	/* Best effort: a hook left behind only earns 401s, as its secret is gone. */
-	if (hook_id > 0 && (user_github_token(r, user_id, &token, &e) < 0 ||
-			    github_delete_hook(r->app->cfg.github_api_url, token.buf, repo_key, hook_id,
-					       &e) < 0))
-		log_warn("could not remove the GitHub webhook", "repo", repo_key, "reason", e.msg, NULL);
+	if (hook_id > 0 &&
+	    (user_github_token(r, user_id, &token, &e) < 0 ||
+	     github_delete_hook(r->app->cfg.github_api_url, token.buf, repo_key, hook_id, &e) < 0))
+		log_warn("could not remove the GitHub webhook", "repo", repo_key, "reason", e.msg,
+			 NULL);
 	OPENSSL_cleanse(token.buf, token.len);
 	buf_release(&token);
 }
@@ -116,10 +119,11 @@ static void count_rejection(struct req *r, const char *reason)
 	const char *params[] = {reason};
 	struct err e = ERR_INIT;
 
-	db_command(&r->app->db,
-		   "INSERT INTO webhook_rejections (day, reason, count) VALUES (current_date, $1, 1)"
-		   " ON CONFLICT (day, reason) DO UPDATE SET count = webhook_rejections.count + 1",
-		   1, params, &e);
+	db_command(
+	    &r->app->db,
+	    "INSERT INTO webhook_rejections (day, reason, count) VALUES (current_date, $1, 1)"
+	    " ON CONFLICT (day, reason) DO UPDATE SET count = webhook_rejections.count + 1",
+	    1, params, &e);
 	log_warn("webhook delivery refused", "reason", reason, NULL);
 }
 
@@ -135,14 +139,17 @@ static int signature_matches(struct req *r, const char *repo_key, const char *si
 	if (repo_key) {
 		const char *params[] = {repo_key};
 		struct err e = ERR_INIT;
-		PGresult *res = db_query(&r->app->db,
-					 "SELECT encode(secret, 'hex') FROM repo_hooks WHERE repo_key = $1",
-					 1, params, &e);
+		PGresult *res = db_query(
+		    &r->app->db, "SELECT encode(secret, 'hex') FROM repo_hooks WHERE repo_key = $1",
+		    1, params, &e);
 
 		if (res && PQntuples(res) == 1 &&
-		    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) == 0 &&
-		    crypto_open(r->app->cfg.secret_key, HOOK_PURPOSE, raw.buf, raw.len, &secret) == 0)
-			ok = webhook_signature_ok(secret.buf, secret.len, r->body.buf, r->body.len, sig);
+		    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) ==
+			0 &&
+		    crypto_open(r->app->cfg.secret_key, HOOK_PURPOSE, raw.buf, raw.len, &secret) ==
+			0)
+			ok = webhook_signature_ok(secret.buf, secret.len, r->body.buf, r->body.len,
+						  sig);
 		PQclear(res);
 	}
 	OPENSSL_cleanse(secret.buf, secret.len);
@@ -189,10 +196,11 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 		      const struct webhook_push *push, struct outcome *out, struct err *e)
 {
 	const char *params[] = {repo_key, push->branch};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT id, auto_deploy_paused FROM projects WHERE repo_key = $1"
-				 " AND branch = $2 AND auto_deploy AND deleted_at IS NULL ORDER BY id",
-				 2, params, e);
+	PGresult *res =
+	    db_query(&r->app->db,
+		     "SELECT id, auto_deploy_paused FROM projects WHERE repo_key = $1"
+		     " AND branch = $2 AND auto_deploy AND deleted_at IS NULL ORDER BY id",
+		     2, params, e);
 	struct buf key = BUF_INIT;
 	int n, paused = 0, ret = -1;
 
@@ -220,7 +228,8 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 		if (deploy_create(&r->app->db, &dn, &dep, &created, e) < 0)
 			goto out;
 		if (json_object_object_get_ex(dep, "id", &idv)) {
-			const char *u[] = {json_object_get_string(idv), push->message, push->author};
+			const char *u[] = {json_object_get_string(idv), push->message,
+					   push->author};
 
 			json_object_array_add(out->deployments, json_object_get(idv));
 			db_command(&r->app->db,
@@ -232,14 +241,17 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 	}
 	if (json_object_array_length(out->deployments)) {
 		out->outcome = "queued";
-		snprintf(out->reason, sizeof(out->reason), "queued %zu deployment(s) of %.100s@%.100s",
+		snprintf(out->reason, sizeof(out->reason),
+			 "queued %zu deployment(s) of %.100s@%.100s",
 			 json_object_array_length(out->deployments), repo_key, push->branch);
 	} else {
 		out->outcome = "ignored";
-		snprintf(out->reason, sizeof(out->reason),
-			 paused ? "auto-deploy of the projects on %.100s@%.100s is paused after a rollback"
-				: "no project deploys %.100s@%.100s automatically",
-			 repo_key, push->branch);
+		snprintf(
+		    out->reason, sizeof(out->reason),
+		    paused
+			? "auto-deploy of the projects on %.100s@%.100s is paused after a rollback"
+			: "no project deploys %.100s@%.100s automatically",
+		    repo_key, push->branch);
 	}
 	ret = 0;
 out:
@@ -249,8 +261,9 @@ out:
 }
 
 static int record_delivery(struct req *r, const char *delivery, const char *event,
-			   const char *repo_key, const char *full_name, const struct webhook_push *push,
-			   const struct outcome *out, struct err *e)
+			   const char *repo_key, const char *full_name,
+			   const struct webhook_push *push, const struct outcome *out,
+			   struct err *e)
 {
 	const char *params[] = {delivery,
 				event,
@@ -270,8 +283,8 @@ static int record_delivery(struct req *r, const char *delivery, const char *even
 			  " ARRAY(SELECT json_array_elements_text($7::json)::uuid), $8, $9, $10)"
 			  " ON CONFLICT (delivery_id) DO NOTHING",
 			  10, params, e) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }
 
 static int delivery_id_ok(const char *s)
@@ -304,13 +317,15 @@ void h_hooks_github(struct req *r)
 		goto fail;
 	if (!event || !delivery || !delivery_id_ok(delivery) || strlen(event) > 64) {
 		count_rejection(r, "missing_headers");
-		err_set(&e, 400, "invalid_delivery", "a GitHub delivery carries X-GitHub-Event and X-GitHub-Delivery");
+		err_set(&e, 400, "invalid_delivery",
+			"a GitHub delivery carries X-GitHub-Event and X-GitHub-Delivery");
 		goto fail;
 	}
 	if (!sig) {
 		count_rejection(r, "missing_signature");
 		err_set(&e, 401, "signature_missing",
-			"X-Hub-Signature-256 is missing: set a secret on the webhook (SHA-1 signatures are not accepted)");
+			"X-Hub-Signature-256 is missing: set a secret on the webhook (SHA-1 "
+			"signatures are not accepted)");
 		goto fail;
 	}
 	payload = webhook_payload(req_header(r, "Content-Type"), r->body.buf, r->body.len, &e);
@@ -321,7 +336,8 @@ void h_hooks_github(struct req *r)
 	has_repo = webhook_repo_key(payload, &repo_key);
 	if (!signature_matches(r, has_repo ? repo_key.buf : NULL, sig)) {
 		count_rejection(r, "bad_signature");
-		err_set(&e, 401, "signature_invalid", "the signature does not match the webhook secret");
+		err_set(&e, 401, "signature_invalid",
+			"the signature does not match the webhook secret");
 		goto fail;
 	}
 	if (answer_duplicate(r, delivery))
@@ -332,7 +348,8 @@ void h_hooks_github(struct req *r)
 		snprintf(out.reason, sizeof(out.reason), "the webhook works");
 	} else if (strcmp(event, "push")) {
 		out.outcome = "ignored";
-		snprintf(out.reason, sizeof(out.reason), "%.64s events are not used; only push", event);
+		snprintf(out.reason, sizeof(out.reason), "%.64s events are not used; only push",
+			 event);
 	} else {
 		webhook_push_parse(payload, &push);
 		if (push.kind == WEBHOOK_PUSH_TAG) {
@@ -340,10 +357,12 @@ void h_hooks_github(struct req *r)
 			snprintf(out.reason, sizeof(out.reason), "tag pushes do not deploy");
 		} else if (push.kind == WEBHOOK_PUSH_DELETED) {
 			out.outcome = "ignored";
-			snprintf(out.reason, sizeof(out.reason), "the branch %.200s was deleted", push.branch);
+			snprintf(out.reason, sizeof(out.reason), "the branch %.200s was deleted",
+				 push.branch);
 		} else if (push.kind == WEBHOOK_PUSH_INVALID || !has_repo) {
 			out.outcome = "ignored";
-			snprintf(out.reason, sizeof(out.reason), "the push payload names no branch, commit or repository");
+			snprintf(out.reason, sizeof(out.reason),
+				 "the push payload names no branch, commit or repository");
 		} else if (queue_push(r, delivery, repo_key.buf, &push, &out, &e) < 0) {
 			goto fail;
 		}
@@ -414,16 +433,17 @@ void h_project_deliveries(struct req *r)
 					list_fetch(&pg, lim, sizeof(lim))};
 
 		/* the cursor is the epoch (microseconds) of the last item */
-		res = db_query(&r->app->db,
-			       "SELECT d.delivery_id, d.event, d.ref, d.after_sha, d.outcome, d.reason,"
-			       " array_to_json(d.deployments)::text,"
-			       " to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-			       " (extract(epoch FROM d.received_at) * 1000000)::bigint"
-			       " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
-			       " WHERE pr.id = $1 AND ($2::bigint IS NULL OR"
-			       " (extract(epoch FROM d.received_at) * 1000000)::bigint < $2::bigint)"
-			       " ORDER BY d.received_at DESC LIMIT $3::int",
-			       3, params, &e);
+		res = db_query(
+		    &r->app->db,
+		    "SELECT d.delivery_id, d.event, d.ref, d.after_sha, d.outcome, d.reason,"
+		    " array_to_json(d.deployments)::text,"
+		    " to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+		    " (extract(epoch FROM d.received_at) * 1000000)::bigint"
+		    " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
+		    " WHERE pr.id = $1 AND ($2::bigint IS NULL OR"
+		    " (extract(epoch FROM d.received_at) * 1000000)::bigint < $2::bigint)"
+		    " ORDER BY d.received_at DESC LIMIT $3::int",
+		    3, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, delivery_json, 8);
 }

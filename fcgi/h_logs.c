@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#define STREAM_TOKEN_TTL 60          /* seconds: the token only has to open a socket */
-#define LOG_PAGE_MAX (512u * 1024)   /* bytes of log text in one answer */
+#define STREAM_TOKEN_TTL 60	       /* seconds: the token only has to open a socket */
+#define LOG_PAGE_MAX	 (512u * 1024) /* bytes of log text in one answer */
 
 /* ---- stream tokens: "<user>.<expiry>.<hmac(channel|user|expiry)>" ---- */
 
@@ -117,7 +117,8 @@ static int original_token(struct req *r, struct buf *out)
 		if (!strncmp(q, "token=", 6)) {
 			const char *end = strchr(q, '&');
 
-			return req_decode(q + 6, end ? (size_t)(end - q - 6) : strlen(q + 6), out) == 0 &&
+			return req_decode(q + 6, end ? (size_t)(end - q - 6) : strlen(q + 6),
+					  out) == 0 &&
 			       out->len;
 		}
 		q = strchr(q, '&');
@@ -151,7 +152,8 @@ void h_nchan_auth(struct req *r)
 		if (stream_token_user(r, channel, token.buf, user, sizeof(user)) < 0 ||
 		    access_user_by_id(r, user, &u) < 0) {
 			req_fail(r, 401, "stream_token_invalid",
-				 "the stream token is expired or not for this channel; ask for a new one");
+				 "the stream token is expired or not for this channel; ask for a "
+				 "new one");
 			goto out;
 		}
 	} else if (access_user(r, &u) < 0) {
@@ -176,11 +178,12 @@ static int read_log(struct req *r, long long from, struct buf *text, long long *
 	PGresult *res;
 
 	snprintf(off, sizeof(off), "%lld", from);
-	res = db_query(&r->app->db,
-		       "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
-		       " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
-		       " ORDER BY byte_offset LIMIT 500",
-		       2, params, e);
+	res =
+	    db_query(&r->app->db,
+		     "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
+		     " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
+		     " ORDER BY byte_offset LIMIT 500",
+		     2, params, e);
 	if (!res)
 		return -1;
 	*next = from;
@@ -237,7 +240,8 @@ void h_deployment_logs(struct req *r)
 
 		offset = strtoll(q.buf, &end, 10);
 		if (*end || offset < 0) {
-			req_fail(r, 400, "invalid_offset", "offset must be a byte offset from an earlier answer");
+			req_fail(r, 400, "invalid_offset",
+				 "offset must be a byte offset from an earlier answer");
 			goto out;
 		}
 	}

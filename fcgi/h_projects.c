@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ENV_PURPOSE "project-env"
-#define ENV_MASK "********"
-#define ENV_MAX_VARS 100
+#define ENV_PURPOSE   "project-env"
+#define ENV_MASK      "********"
+#define ENV_MAX_VARS  100
 #define ENV_MAX_VALUE 32768
 
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -27,7 +27,7 @@
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
 	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at")
 
-static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",    "django",
+static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	   "django",
 					 "flask", "fastapi", "go",   "dockerfile", NULL};
 
 /* Fields of a project as a request gives them; `set` says which were present. */
@@ -52,9 +52,9 @@ enum {
 	F_ENV = 1 << 9,
 };
 
-static const char *const project_keys[] = {"name",          "repo_url",    "branch",   "port",
-					   "framework",     "custom_domain", "auto_deploy", "replicas",
-					   "resources",     "env",         NULL};
+static const char *const project_keys[] = {"name",	"repo_url",	 "branch",	"port",
+					   "framework", "custom_domain", "auto_deploy", "replicas",
+					   "resources", "env",		 NULL};
 
 /* https://github.com/<owner>/<repo>[.git] under the configured GitHub, into canonical form. */
 static int check_repo_url(const char *github_url, const char *url, struct buf *canon, struct err *e)
@@ -65,13 +65,14 @@ static int check_repo_url(const char *github_url, const char *url, struct buf *c
 
 	if (strncmp(url, github_url, blen) || url[blen] != '/')
 		return err_field(e, 422, "invalid_repo_url", "repo_url",
-				 "repo_url must be a repository on %s, like %s/owner/repo", github_url,
-				 github_url);
+				 "repo_url must be a repository on %s, like %s/owner/repo",
+				 github_url, github_url);
 	p = url + blen + 1;
 	slash = strchr(p, '/');
 	if (!slash)
 		return err_field(e, 422, "invalid_repo_url", "repo_url",
-				 "repo_url must name an owner and a repository: %s/owner/repo", github_url);
+				 "repo_url must name an owner and a repository: %s/owner/repo",
+				 github_url);
 	olen = (size_t)(slash - p);
 	rlen = strlen(slash + 1);
 	if (rlen > 4 && !strcmp(slash + 1 + rlen - 4, ".git"))
@@ -81,8 +82,9 @@ static int check_repo_url(const char *github_url, const char *url, struct buf *c
 				 "the owner in repo_url must be 1 to 39 letters, digits or dashes");
 	for (size_t i = 0; i < olen; i++) {
 		if (!isalnum((unsigned char)p[i]) && p[i] != '-')
-			return err_field(e, 422, "invalid_repo_url", "repo_url",
-					 "the owner in repo_url may hold only letters, digits and dashes");
+			return err_field(
+			    e, 422, "invalid_repo_url", "repo_url",
+			    "the owner in repo_url may hold only letters, digits and dashes");
 	}
 	if (!rlen || rlen > 100 || (rlen == 1 && slash[1] == '.') ||
 	    (rlen == 2 && !strncmp(slash + 1, "..", 2)))
@@ -93,7 +95,8 @@ static int check_repo_url(const char *github_url, const char *url, struct buf *c
 
 		if (!isalnum((unsigned char)c) && c != '-' && c != '_' && c != '.')
 			return err_field(e, 422, "invalid_repo_url", "repo_url",
-					 "the repository in repo_url may hold only letters, digits, '.', '-' and '_'");
+					 "the repository in repo_url may hold only letters, "
+					 "digits, '.', '-' and '_'");
 	}
 	buf_reset(canon);
 	buf_addf(canon, "%s/%.*s/%.*s", github_url, (int)olen, p, (int)rlen, slash + 1);
@@ -106,13 +109,16 @@ static int check_quantity(const char *field, struct json_object *v, struct err *
 	int ok;
 
 	if (!json_object_is_type(v, json_type_string))
-		return err_field(e, 422, "invalid_type", field, "%s must be a string like \"250m\" or \"512Mi\"", field);
-	regcomp(&re, "^[0-9]{1,9}(\\.[0-9]{1,3})?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$", REG_EXTENDED | REG_NOSUB);
+		return err_field(e, 422, "invalid_type", field,
+				 "%s must be a string like \"250m\" or \"512Mi\"", field);
+	regcomp(&re, "^[0-9]{1,9}(\\.[0-9]{1,3})?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$",
+		REG_EXTENDED | REG_NOSUB);
 	ok = !regexec(&re, json_object_get_string(v), 0, NULL, 0);
 	regfree(&re);
 	if (!ok)
-		return err_field(e, 422, "invalid_quantity", field,
-				 "%s must be a Kubernetes quantity like \"250m\", \"1\" or \"512Mi\"", field);
+		return err_field(
+		    e, 422, "invalid_quantity", field,
+		    "%s must be a Kubernetes quantity like \"250m\", \"1\" or \"512Mi\"", field);
 	return 0;
 }
 
@@ -126,16 +132,19 @@ static int check_resources(struct json_object *res, struct err *e)
 
 	if (ju_only_keys(res, top, &sub) < 0) {
 		snprintf(field, sizeof(field), "resources.%.40s", sub.field);
-		return err_field(e, 422, "unknown_field", field, "resources takes only requests and limits");
+		return err_field(e, 422, "unknown_field", field,
+				 "resources takes only requests and limits");
 	}
 	json_object_object_foreach(res, k, v)
 	{
 		snprintf(field, sizeof(field), "resources.%.40s", k);
 		if (!json_object_is_type(v, json_type_object))
-			return err_field(e, 422, "invalid_type", field, "%s must be an object", field);
+			return err_field(e, 422, "invalid_type", field, "%s must be an object",
+					 field);
 		if (ju_only_keys(v, inner, &sub) < 0) {
 			snprintf(field, sizeof(field), "resources.%.10s.%.30s", k, sub.field);
-			return err_field(e, 422, "unknown_field", field, "%s: only cpu and memory are allowed", field);
+			return err_field(e, 422, "unknown_field", field,
+					 "%s: only cpu and memory are allowed", field);
 		}
 		json_object_object_foreach(v, k2, q)
 		{
@@ -157,19 +166,21 @@ static int check_env(struct json_object *env, int update, struct err *e)
 	{
 		snprintf(field, sizeof(field), "env.%.140s", k);
 		if (++n > ENV_MAX_VARS)
-			return err_field(e, 422, "too_many_env", "env", "at most %d environment variables",
-					 ENV_MAX_VARS);
+			return err_field(e, 422, "too_many_env", "env",
+					 "at most %d environment variables", ENV_MAX_VARS);
 		if (naming_check_env_name(field, k, e) < 0)
 			return -1;
 		if (!v && update)
 			continue;
 		if (!v || !json_object_is_type(v, json_type_string))
-			return err_field(e, 422, "invalid_type", field, "%s must be a string", field);
+			return err_field(e, 422, "invalid_type", field, "%s must be a string",
+					 field);
 		if (json_object_get_string_len(v) > ENV_MAX_VALUE)
-			return err_field(e, 422, "too_long", field, "%s must be at most %d bytes", field,
-					 ENV_MAX_VALUE);
+			return err_field(e, 422, "too_long", field, "%s must be at most %d bytes",
+					 field, ENV_MAX_VALUE);
 		if (memchr(json_object_get_string(v), '\0', (size_t)json_object_get_string_len(v)))
-			return err_field(e, 422, "invalid_value", field, "%s must not contain NUL", field);
+			return err_field(e, 422, "invalid_value", field, "%s must not contain NUL",
+					 field);
 	}
 	return 0;
 }
@@ -181,7 +192,8 @@ static int check_framework(const char *f, struct err *e)
 			return 0;
 	}
 	return err_field(e, 422, "invalid_framework", "framework",
-			 "framework must be one of auto, nextjs, node, static, django, flask, fastapi, go, dockerfile");
+			 "framework must be one of auto, nextjs, node, static, django, flask, "
+			 "fastapi, go, dockerfile");
 }
 
 /* Read and check the body; `update` allows partial input and nulls. */
@@ -379,7 +391,8 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	json_object_object_add(o, "port", json_object_new_int(atoi(PQgetvalue(res, row, 6))));
 	ju_add_str(o, "framework", PQgetvalue(res, row, 7));
 	ju_add_str(o, "custom_domain", domain);
-	json_object_object_add(o, "auto_deploy", json_object_new_boolean(*PQgetvalue(res, row, 9) == 't'));
+	json_object_object_add(o, "auto_deploy",
+			       json_object_new_boolean(*PQgetvalue(res, row, 9) == 't'));
 	json_object_object_add(o, "auto_deploy_paused",
 			       json_object_new_boolean(*PQgetvalue(res, row, 10) == 't'));
 	json_object_object_add(o, "replicas", json_object_new_int(atoi(PQgetvalue(res, row, 11))));
@@ -398,7 +411,8 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	/* Names that fail to build (a platform domain changed to something odd)
 	 * come out as null rather than breaking the whole answer. */
 	ju_add_str(o, "app_name", naming_app_name(&app, ws, user, name, NULL) < 0 ? NULL : app.buf);
-	ju_add_str(o, "release_name", naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
+	ju_add_str(o, "release_name",
+		   naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
 	ju_add_str(o, "namespace", naming_namespace(&ns, user, NULL) < 0 ? NULL : ns.buf);
 	if (naming_host(&host, name, user, r->app->cfg.domain, domain, NULL) < 0) {
 		ju_add_str(o, "host", NULL);
@@ -423,8 +437,8 @@ static void answer_project(struct req *r, const char *id, int status)
 {
 	const char *params[] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1, params, &e);
+	PGresult *res = db_query(
+	    &r->app->db, "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1, params, &e);
 
 	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
@@ -436,10 +450,12 @@ static void conflict_field(struct req *r, struct err *e, const struct project_in
 		return;
 	if (strstr(r->app->db.constraint, "custom_domain"))
 		err_field(e, 409, "domain_taken", "custom_domain",
-			  "the custom domain %s is already used by another project", in->custom_domain);
+			  "the custom domain %s is already used by another project",
+			  in->custom_domain);
 	else if (strstr(r->app->db.constraint, "name"))
 		err_field(e, 409, "name_taken", "name",
-			  "you already have a project named %s (names are unique per user)", in->name);
+			  "you already have a project named %s (names are unique per user)",
+			  in->name);
 }
 
 /* A custom domain must not sit under the platform domain: it could take over
@@ -497,12 +513,13 @@ void h_projects_create(struct req *r)
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
-		res = db_query(&r->app->db,
-			       "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-			       " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key)"
-			       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)"
-			       " RETURNING id",
-			       13, params, &e);
+		res = db_query(
+		    &r->app->db,
+		    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
+		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)"
+		    " RETURNING id",
+		    13, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -546,7 +563,8 @@ void h_projects_list(struct req *r)
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
+	if (access_user(r, &u) < 0 ||
+	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
 	    list_parse(r, &pg, project_cursor_ok) < 0)
 		return;
 	{
@@ -578,9 +596,9 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 		      struct err *e)
 {
 	const char *params[] = {p->id};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1", 1,
-				 params, e);
+	PGresult *res = db_query(
+	    &r->app->db, "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1", 1,
+	    params, e);
 
 	if (!res)
 		return -1;
@@ -617,7 +635,8 @@ void h_project_update(struct req *r)
 		goto fail;
 	if ((in.set & F_NAME) && strcmp(in.name, p.name)) {
 		err_field(&e, 422, "immutable_field", "name",
-			  "a project's name cannot change (it names the app, its host and its GitOps folder); create a new project instead");
+			  "a project's name cannot change (it names the app, its host and its "
+			  "GitOps folder); create a new project instead");
 		goto fail;
 	}
 	if ((in.set & F_DOMAIN) && check_domain_scope(r, &in, p.name, p.user_id, &e) < 0)
@@ -633,8 +652,9 @@ void h_project_update(struct req *r)
 	{
 		const char *params[] = {p.id};
 
-		res = db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
-			       1, params, &e);
+		res =
+		    db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
+			     1, params, &e);
 		if (!res)
 			goto fail_tx;
 		old_env = json_tokener_parse(PQgetvalue(res, 0, 0));
@@ -655,7 +675,8 @@ void h_project_update(struct req *r)
 					in.set & F_FRAMEWORK ? in.framework : NULL,
 					in.set & F_DOMAIN ? "t" : "f",
 					in.custom_domain,
-					in.set & F_AUTO ? (in.auto_deploy ? "true" : "false") : NULL,
+					in.set & F_AUTO ? (in.auto_deploy ? "true" : "false")
+							: NULL,
 					in.set & F_REPLICAS ? replicas.buf : NULL,
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
 					in.set & F_ENV ? env.buf : NULL,
@@ -668,9 +689,11 @@ void h_project_update(struct req *r)
 			       " framework = coalesce($5, framework),"
 			       " custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
 			       " auto_deploy = coalesce($8::bool, auto_deploy),"
-			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE auto_deploy_paused END,"
+			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
+			       "auto_deploy_paused END,"
 			       " replicas = coalesce($9::int, replicas),"
-			       " resources = coalesce($10::jsonb, resources), env = coalesce($11::jsonb, env),"
+			       " resources = coalesce($10::jsonb, resources), env = "
+			       "coalesce($11::jsonb, env),"
 			       " repo_key = $12, updated_at = now() WHERE id = $1",
 			       12, params, &e) < 0) {
 			conflict_field(r, &e, &in);
@@ -678,8 +701,8 @@ void h_project_update(struct req *r)
 		}
 	}
 	details = audit_details(&in);
-	if (audit_record(&r->app->db, p.workspace_id, u.id, "project.update", "project", p.id, details,
-			 r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, p.workspace_id, u.id, "project.update", "project", p.id,
+			 details, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	if (old_auto && (!new_auto || strcmp(old_key.buf, new_key.buf)))
@@ -729,11 +752,12 @@ void h_project_delete(struct req *r)
 			       "UPDATE projects SET deleted_at = now(), custom_domain = NULL,"
 			       " auto_deploy = false WHERE id = $1",
 			       1, params, &e) < 0 ||
-		    db_command(&r->app->db,
-			       "INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
-			       job, &e) < 0 ||
-		    audit_record(&r->app->db, p.workspace_id, u.id, "project.delete", "project", p.id,
-				 NULL, r->request_id, &e) < 0 ||
+		    db_command(
+			&r->app->db,
+			"INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
+			job, &e) < 0 ||
+		    audit_record(&r->app->db, p.workspace_id, u.id, "project.delete", "project",
+				 p.id, NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0) {
 			db_rollback(&r->app->db);
 			json_object_put(payload);
@@ -744,8 +768,8 @@ void h_project_delete(struct req *r)
 	json_object_put(payload);
 	{
 		const char *params[] = {p.id};
-		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1", 1,
-					 params, &e);
+		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1",
+					 1, params, &e);
 
 		if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			hooks_disable_if_unused(r, u.id, PQgetvalue(res, 0, 0));

@@ -44,7 +44,8 @@ static struct json_object *version_json(struct req *r, const PGresult *res, int 
 		ju_add_str(by, "login", db_value(res, i, 13));
 	}
 	json_object_object_add(o, "triggered_by", by);
-	json_object_object_add(o, "current", json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
+	json_object_object_add(o, "current",
+			       json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
 	return o;
 }
 
@@ -65,7 +66,8 @@ void h_project_versions(struct req *r)
 					list_fetch(&pg, lim, sizeof(lim))};
 
 		res = db_query(&r->app->db,
-			       "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, d.commit_sha,"
+			       "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, "
+			       "d.commit_sha,"
 			       " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
 			       " rfc3339(d.live_at), d.triggered_by, u.login,"
 			       " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
@@ -89,24 +91,27 @@ static int find_target(struct req *r, const char *project_id, const char *deploy
 		return err_field(e, 404, "version_not_found", "deployment_id",
 				 "no deployment of this project has that id");
 	res = db_query(&r->app->db,
-		       deployment_id ? "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
-				       " AND d.state IN ('released', 'syncing', 'live'), d.state"
-				       " FROM deployments d WHERE d.project_id = $1 AND d.id = $2"
-				     : "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
-				       " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
+		       deployment_id
+			   ? "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
+			     " AND d.state IN ('released', 'syncing', 'live'), d.state"
+			     " FROM deployments d WHERE d.project_id = $1 AND d.id = $2"
+			   : "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
+			     " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
 		       2, params, e);
 	if (!res)
 		return -1;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
-		return deployment_id ? err_field(e, 404, "version_not_found", "deployment_id",
-						 "no deployment of this project has that id")
-				     : err_field(e, 404, "version_not_found", "tag",
-						 "no released version of this project has that image tag");
+		return deployment_id
+			   ? err_field(e, 404, "version_not_found", "deployment_id",
+				       "no deployment of this project has that id")
+			   : err_field(e, 404, "version_not_found", "tag",
+				       "no released version of this project has that image tag");
 	}
 	if (*PQgetvalue(res, 0, 1) != 't') {
 		err_field(e, 409, "not_a_version", "deployment_id",
-			  "that deployment (%s) never released an image, so there is nothing to roll back to",
+			  "that deployment (%s) never released an image, so there is nothing to "
+			  "roll back to",
 			  PQgetvalue(res, 0, 2));
 		PQclear(res);
 		return -1;
@@ -158,10 +163,11 @@ void h_project_rollback(struct req *r)
 		details = json_object_new_object();
 		ju_add_str(details, "rollback_of", target);
 		if (db_command(&r->app->db,
-			       "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND auto_deploy",
+			       "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND "
+			       "auto_deploy",
 			       1, params, &e) < 0 ||
-		    audit_record(&r->app->db, p.workspace_id, u.id, "project.rollback", "project", p.id,
-				 details, r->request_id, &e) < 0)
+		    audit_record(&r->app->db, p.workspace_id, u.id, "project.rollback", "project",
+				 p.id, details, r->request_id, &e) < 0)
 			goto fail;
 	}
 	req_json(r, created ? 202 : 200, dep);

@@ -23,7 +23,8 @@ static struct json_object *workspace_json(struct req *r, const PGresult *res, in
 	ju_add_str(o, "id", db_value(res, row, 0));
 	ju_add_str(o, "name", db_value(res, row, 1));
 	ju_add_str(o, "role", db_value(res, row, 2));
-	json_object_object_add(o, "personal", json_object_new_boolean(!strcmp(PQgetvalue(res, row, 3), "t")));
+	json_object_object_add(o, "personal",
+			       json_object_new_boolean(!strcmp(PQgetvalue(res, row, 3), "t")));
 	ju_add_str(o, "created_at", db_value(res, row, 4));
 	return o;
 }
@@ -36,7 +37,8 @@ static int check_ws_name(const char *name, struct err *e)
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		n += (*p & 0xc0) != 0x80; /* count UTF-8 lead bytes only */
 	if (!n || n > 100)
-		return err_field(e, 422, "invalid_name", "name", "name must be 1 to 100 characters");
+		return err_field(e, 422, "invalid_name", "name",
+				 "name must be 1 to 100 characters");
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
 		if (*p < 0x20 || *p == 0x7f)
 			return err_field(e, 422, "invalid_name", "name",
@@ -64,7 +66,8 @@ void h_workspaces_list(struct req *r)
 		const char *params[] = {u.id, pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
 		res = db_query(&r->app->db,
-			       "SELECT " WS_COLS " FROM workspaces w JOIN members m ON m.workspace_id = w.id"
+			       "SELECT " WS_COLS
+			       " FROM workspaces w JOIN members m ON m.workspace_id = w.id"
 			       " WHERE m.user_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3::int",
 			       3, params, &e);
 	}
@@ -105,7 +108,8 @@ void h_workspaces_create(struct req *r)
 
 		crypto_short_id(wsid, sizeof(wsid));
 		if (db_command(&r->app->db,
-			       "WITH w AS (INSERT INTO workspaces (id, name, created_by) VALUES ($1, $2, $3)"
+			       "WITH w AS (INSERT INTO workspaces (id, name, created_by) VALUES "
+			       "($1, $2, $3)"
 			       " RETURNING id) INSERT INTO members (workspace_id, user_id, role)"
 			       " SELECT id, $3, 'owner' FROM w",
 			       3, params, &e) >= 0)
@@ -158,7 +162,8 @@ void h_workspace_update(struct req *r)
 		const char *params[] = {r->params[0], name};
 
 		if (db_begin(&r->app->db, &e) < 0 ||
-		    db_command(&r->app->db, "UPDATE workspaces SET name = $2 WHERE id = $1", 2, params, &e) < 0 ||
+		    db_command(&r->app->db, "UPDATE workspaces SET name = $2 WHERE id = $1", 2,
+			       params, &e) < 0 ||
 		    audit_record(&r->app->db, r->params[0], u.id, "workspace.update", "workspace",
 				 r->params[0], body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
@@ -202,13 +207,14 @@ void h_workspace_delete(struct req *r)
 	}
 	if (strcmp(PQgetvalue(res, 0, 1), "0")) {
 		err_set(&e, 409, "workspace_not_empty",
-			"the workspace still has %s project(s); delete them first", PQgetvalue(res, 0, 1));
+			"the workspace still has %s project(s); delete them first",
+			PQgetvalue(res, 0, 1));
 		goto fail_tx;
 	}
 	/* The audit row goes with the workspace (ON DELETE CASCADE): record the
 	 * deletion platform-wide instead. */
-	if (audit_record(&r->app->db, NULL, u.id, "workspace.delete", "workspace", r->params[0], NULL,
-			 r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, NULL, u.id, "workspace.delete", "workspace", r->params[0],
+			 NULL, r->request_id, &e) < 0 ||
 	    db_command(&r->app->db, "DELETE FROM workspaces WHERE id = $1", 1, params, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
@@ -253,14 +259,16 @@ void h_members_list(struct req *r)
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
+	if (access_user(r, &u) < 0 ||
+	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
 	    list_parse(r, &pg, login_cursor_ok) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
 		res = db_query(&r->app->db,
-			       "SELECT " MEMBER_COLS " FROM members m JOIN users u ON u.id = m.user_id"
+			       "SELECT " MEMBER_COLS
+			       " FROM members m JOIN users u ON u.id = m.user_id"
 			       " WHERE m.workspace_id = $1 AND lower(u.login) > lower($2)"
 			       " ORDER BY lower(u.login) LIMIT $3::int",
 			       3, params, &e);
@@ -285,10 +293,11 @@ static void answer_member(struct req *r, const char *ws, const char *user_id, in
 {
 	const char *params[] = {ws, user_id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT " MEMBER_COLS " FROM members m JOIN users u ON u.id = m.user_id"
-				 " WHERE m.workspace_id = $1 AND m.user_id = $2",
-				 2, params, &e);
+	PGresult *res =
+	    db_query(&r->app->db,
+		     "SELECT " MEMBER_COLS " FROM members m JOIN users u ON u.id = m.user_id"
+		     " WHERE m.workspace_id = $1 AND m.user_id = $2",
+		     2, params, &e);
 
 	list_answer_one(r, res, &e, member_json, status, "no such member");
 }
@@ -298,10 +307,11 @@ static int find_member(struct req *r, const char *ws, const char *login, char *i
 		       enum role *role, struct err *e)
 {
 	const char *params[] = {ws, login};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT u.id, m.role FROM members m JOIN users u ON u.id = m.user_id"
-				 " WHERE m.workspace_id = $1 AND lower(u.login) = lower($2) FOR UPDATE OF m",
-				 2, params, e);
+	PGresult *res =
+	    db_query(&r->app->db,
+		     "SELECT u.id, m.role FROM members m JOIN users u ON u.id = m.user_id"
+		     " WHERE m.workspace_id = $1 AND lower(u.login) = lower($2) FOR UPDATE OF m",
+		     2, params, e);
 
 	if (!res)
 		return -1;
@@ -319,9 +329,9 @@ static int find_member(struct req *r, const char *ws, const char *login, char *i
 static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 {
 	const char *params[] = {ws};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT count(*) FROM members WHERE workspace_id = $1 AND role = 'owner'",
-				 1, params, e);
+	PGresult *res = db_query(
+	    &r->app->db, "SELECT count(*) FROM members WHERE workspace_id = $1 AND role = 'owner'",
+	    1, params, e);
 	int owners;
 
 	if (!res)
@@ -329,8 +339,9 @@ static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 	owners = atoi(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	if (owners < 1)
-		return err_set(e, 409, "last_owner",
-			       "a workspace needs at least one owner; make someone else owner first");
+		return err_set(
+		    e, 409, "last_owner",
+		    "a workspace needs at least one owner; make someone else owner first");
 	return 0;
 }
 
@@ -349,7 +360,8 @@ void h_members_add(struct req *r)
 		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
-	    ju_string(body, "login", JU_REQUIRED, 39, &login, &e) < 0 || parse_role(body, &role, &e) < 0)
+	    ju_string(body, "login", JU_REQUIRED, 39, &login, &e) < 0 ||
+	    parse_role(body, &role, &e) < 0)
 		goto fail;
 	if (role == ROLE_OWNER && mine != ROLE_OWNER) {
 		err_field(&e, 403, "forbidden", "role", "only an owner can make someone owner");
@@ -358,14 +370,15 @@ void h_members_add(struct req *r)
 	{
 		const char *params[] = {login};
 
-		res = db_query(&r->app->db, "SELECT id FROM users WHERE lower(login) = lower($1)", 1,
-			       params, &e);
+		res = db_query(&r->app->db, "SELECT id FROM users WHERE lower(login) = lower($1)",
+			       1, params, &e);
 	}
 	if (!res)
 		goto fail;
 	if (PQntuples(res) != 1) {
-		err_field(&e, 404, "user_not_found", "login",
-			  "no user with that GitHub login has signed in yet; ask them to sign in once");
+		err_field(
+		    &e, 404, "user_not_found", "login",
+		    "no user with that GitHub login has signed in yet; ask them to sign in once");
 		goto fail;
 	}
 	snprintf(uid, sizeof(uid), "%s", PQgetvalue(res, 0, 0));
@@ -374,11 +387,13 @@ void h_members_add(struct req *r)
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
-		if (db_command(&r->app->db,
-			       "INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, $3)", 3,
-			       params, &e) < 0) {
+		if (db_command(
+			&r->app->db,
+			"INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, $3)", 3,
+			params, &e) < 0) {
 			if (e.status == 409)
-				err_field(&e, 409, "already_member", "login", "that user is already a member");
+				err_field(&e, 409, "already_member", "login",
+					  "that user is already a member");
 			goto fail_tx;
 		}
 		if (audit_record(&r->app->db, r->params[0], u.id, "member.add", "user", uid, body,
@@ -417,18 +432,20 @@ void h_members_update(struct req *r)
 	if (find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
 	if ((role == ROLE_OWNER || theirs == ROLE_OWNER) && mine != ROLE_OWNER) {
-		err_field(&e, 403, "forbidden", "role", "only an owner can grant or take the owner role");
+		err_field(&e, 403, "forbidden", "role",
+			  "only an owner can grant or take the owner role");
 		goto fail_tx;
 	}
 	{
 		const char *params[] = {r->params[0], uid, access_role_name(role)};
 
-		if (db_command(&r->app->db,
-			       "UPDATE members SET role = $3 WHERE workspace_id = $1 AND user_id = $2", 3,
-			       params, &e) < 0 ||
+		if (db_command(
+			&r->app->db,
+			"UPDATE members SET role = $3 WHERE workspace_id = $1 AND user_id = $2", 3,
+			params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.update", "user", uid, body,
-				 r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], u.id, "member.update", "user", uid,
+				 body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
@@ -456,7 +473,8 @@ void h_members_remove(struct req *r)
 		goto fail;
 	if (find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
-	if (strcmp(uid, u.id) && (mine < ROLE_ADMIN || (theirs == ROLE_OWNER && mine != ROLE_OWNER))) {
+	if (strcmp(uid, u.id) &&
+	    (mine < ROLE_ADMIN || (theirs == ROLE_OWNER && mine != ROLE_OWNER))) {
 		err_set(&e, 403, "forbidden", "your role here is %s; removing this member needs %s",
 			access_role_name(mine), theirs == ROLE_OWNER ? "owner" : "admin or above");
 		goto fail_tx;
@@ -464,11 +482,12 @@ void h_members_remove(struct req *r)
 	{
 		const char *params[] = {r->params[0], uid};
 
-		if (db_command(&r->app->db, "DELETE FROM members WHERE workspace_id = $1 AND user_id = $2",
-			       2, params, &e) < 0 ||
+		if (db_command(&r->app->db,
+			       "DELETE FROM members WHERE workspace_id = $1 AND user_id = $2", 2,
+			       params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.remove", "user", uid, NULL,
-				 r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], u.id, "member.remove", "user", uid,
+				 NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
@@ -523,13 +542,16 @@ void h_audit_list(struct req *r)
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT a.id, a.action, a.target_type, a.target_id, a.details::text,"
-			       " a.request_id, " TS("a.created_at") ", a.actor_id, u.login"
-			       " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
-			       " WHERE a.workspace_id = $1 AND ($2::bigint IS NULL OR a.id < $2::bigint)"
-			       " ORDER BY a.id DESC LIMIT $3::int",
-			       3, params, &e);
+		res = db_query(
+		    &r->app->db,
+		    "SELECT a.id, a.action, a.target_type, a.target_id, a.details::text,"
+		    " a.request_id, " TS(
+			"a.created_at") ", a.actor_id, u.login"
+					" FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
+					" WHERE a.workspace_id = $1 AND ($2::bigint IS NULL OR "
+					"a.id < $2::bigint)"
+					" ORDER BY a.id DESC LIMIT $3::int",
+		    3, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, audit_json, 0);
 }

@@ -28,13 +28,16 @@ int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *
 
 		p->limit = strtol(v.buf, &end, 10);
 		if (*end || p->limit < 1 || p->limit > 100) {
-			req_fail(r, 400, "invalid_limit", "limit must be a whole number from 1 to 100");
+			req_fail(r, 400, "invalid_limit",
+				 "limit must be a whole number from 1 to 100");
 			goto out;
 		}
 	}
 	if (req_query(r, "cursor", &v) && v.len) {
-		if (v.len >= sizeof(p->cursor) || !printable(v.buf) || (cursor_ok && !cursor_ok(v.buf))) {
-			req_fail(r, 400, "invalid_cursor", "cursor is not one this endpoint gave out");
+		if (v.len >= sizeof(p->cursor) || !printable(v.buf) ||
+		    (cursor_ok && !cursor_ok(v.buf))) {
+			req_fail(r, 400, "invalid_cursor",
+				 "cursor is not one this endpoint gave out");
 			goto out;
 		}
 		snprintf(p->cursor, sizeof(p->cursor), "%s", v.buf);

@@ -9,8 +9,8 @@
 #include "req.h"
 
 struct list_page {
-	long limit;       /* 1..100, default 50 */
-	char cursor[80];  /* "" for the first page */
+	long limit;	 /* 1..100, default 50 */
+	char cursor[80]; /* "" for the first page */
 };
 
 /* Read limit and cursor; answers 400 and returns -1 on bad values.

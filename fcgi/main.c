@@ -24,12 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CHILDREN 1024
+#define MAX_CHILDREN  1024
 #define DRAIN_SECONDS 30
 
 struct child {
 	pid_t pid;
-	int retiring;     /* told to stop; not replaced when it exits */
+	int retiring; /* told to stop; not replaced when it exits */
 	time_t started;
 };
 
@@ -77,7 +77,8 @@ static int load_config(struct config *cfg)
 		return -1;
 	}
 	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) < 0) {
-		log_error("configuration error", "reason", "PLATFORM_LOG_LEVEL must be debug, info, warn or error", NULL);
+		log_error("configuration error", "reason",
+			  "PLATFORM_LOG_LEVEL must be debug, info, warn or error", NULL);
 		config_release(cfg);
 		return -1;
 	}
@@ -180,7 +181,8 @@ static int reap(void)
 			else
 				snprintf(how, sizeof(how), "exit %d", WEXITSTATUS(status));
 			if (!children[i].retiring) {
-				log_warn("pool child died; replacing it", "child_pid", p, "how", how, NULL);
+				log_warn("pool child died; replacing it", "child_pid", p, "how",
+					 how, NULL);
 				if (time(NULL) - children[i].started < 2)
 					young++;
 			}
@@ -319,7 +321,8 @@ int main(int argc, char **argv)
 	FCGX_Init();
 	listen_fd = open_socket(app.cfg.listen);
 	if (listen_fd < 0) {
-		log_error("cannot listen", "listen", app.cfg.listen, "reason", strerror(errno), NULL);
+		log_error("cannot listen", "listen", app.cfg.listen, "reason", strerror(errno),
+			  NULL);
 		config_release(&app.cfg);
 		return 1;
 	}
@@ -349,7 +352,8 @@ int main(int argc, char **argv)
 			else
 				backoff = 0;
 			if (backoff) {
-				log_warn("children die at start; waiting before the next one", NULL);
+				log_warn("children die at start; waiting before the next one",
+					 NULL);
 				sigprocmask(SIG_SETMASK, &empty, NULL);
 				sleep((unsigned)backoff);
 				sigprocmask(SIG_BLOCK, &block, NULL);

@@ -32,16 +32,16 @@ struct req {
 	FCGX_Request *fcgi;
 	struct app *app;
 	const char *method;
-	const char *query;             /* without '?', "" when none */
-	char *path;                    /* the raw path, without the query; owned */
-	char *params[REQ_MAX_PARAMS];  /* decoded path parameters of the route; owned */
+	const char *query;	      /* without '?', "" when none */
+	char *path;		      /* the raw path, without the query; owned */
+	char *params[REQ_MAX_PARAMS]; /* decoded path parameters of the route; owned */
 	int nparams;
 	char request_id[129];
 	struct buf body;
 	int body_read;
-	struct buf headers;            /* extra response header lines */
-	int status;                    /* 0 until answered */
-	int head_only;                 /* HEAD: headers without the body */
+	struct buf headers; /* extra response header lines */
+	int status;	    /* 0 until answered */
+	int head_only;	    /* HEAD: headers without the body */
 	struct timespec started;
 };
 
@@ -71,7 +71,7 @@ void req_json(struct req *r, int status, struct json_object *obj);
 /* Answer {"error":{"code","message","field"?}} with e->status. */
 void req_error(struct req *r, const struct err *e);
 void req_fail(struct req *r, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* Percent-decode `in` (len bytes) into out; -1 on a bad escape or a NUL. */
 int req_decode(const char *in, size_t len, struct buf *out);

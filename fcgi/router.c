@@ -68,7 +68,8 @@ static int body_too_large(struct req *r, const struct route *rt, struct err *e)
 
 static int method_is(const struct route *rt, const char *method)
 {
-	return !strcmp(rt->method, method) || (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"));
+	return !strcmp(rt->method, method) ||
+	       (!strcmp(method, "HEAD") && !strcmp(rt->method, "GET"));
 }
 
 void router_dispatch(struct req *r, const struct route *table, int n)

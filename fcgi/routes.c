@@ -2,6 +2,8 @@
 #include "handlers.h"
 #include "router.h"
 
+/* one route per line reads best as a table: keep clang-format out of it */
+/* clang-format off */
 #define ROUTE(m, p, h, f) {.method = m, .pattern = p, .handler = h, .flags = f}
 /* a route whose body limit is its own, not PLATFORM_MAX_BODY */
 #define ROUTE_BODY(m, p, h, f, max) {.method = m, .pattern = p, .handler = h, .flags = f, .max_body = max}
@@ -48,5 +50,7 @@ const struct route routes[] = {
 	ROUTE("GET", "/internal/nchan/auth", h_nchan_auth, ROUTE_DB),
 	ROUTE_BODY("POST", "/hooks/github", h_hooks_github, ROUTE_DB, WEBHOOK_MAX_BODY),
 };
+
+/* clang-format on */
 
 const int routes_count = (int)(sizeof(routes) / sizeof(routes[0]));

@@ -43,7 +43,8 @@ static double elapsed_ms(const struct timespec *since)
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) * 1e3 + (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+	return (double)(now.tv_sec - since->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e6;
 }
 
 void server_handle(struct app *app, FCGX_Request *fr)
@@ -57,9 +58,11 @@ void server_handle(struct app *app, FCGX_Request *fr)
 	snprintf(status, sizeof(status), "%d", r.status);
 	snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
 	if (r.status >= 500)
-		log_warn("request", "method", r.method, "path", r.path, "status", status, "ms", ms, NULL);
+		log_warn("request", "method", r.method, "path", r.path, "status", status, "ms", ms,
+			 NULL);
 	else
-		log_debug("request", "method", r.method, "path", r.path, "status", status, "ms", ms, NULL);
+		log_debug("request", "method", r.method, "path", r.path, "status", status, "ms", ms,
+			  NULL);
 	log_set_request_id(NULL);
 	req_release(&r);
 }

@@ -28,13 +28,17 @@ int argocd_parse(const char *json, struct argocd_status *st, struct err *e)
 	memset(st, 0, sizeof(*st));
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		return err_set(e, 502, "argocd_unavailable", "Argo CD's answer is not an Application");
+		return err_set(e, 502, "argocd_unavailable",
+			       "Argo CD's answer is not an Application");
 	}
 	st->found = 1;
 	snprintf(st->sync, sizeof(st->sync), "%s", path_str(o, PATH("status", "sync", "status")));
-	snprintf(st->revision, sizeof(st->revision), "%s", path_str(o, PATH("status", "sync", "revision")));
-	snprintf(st->health, sizeof(st->health), "%s", path_str(o, PATH("status", "health", "status")));
-	snprintf(st->phase, sizeof(st->phase), "%s", path_str(o, PATH("status", "operationState", "phase")));
+	snprintf(st->revision, sizeof(st->revision), "%s",
+		 path_str(o, PATH("status", "sync", "revision")));
+	snprintf(st->health, sizeof(st->health), "%s",
+		 path_str(o, PATH("status", "health", "status")));
+	snprintf(st->phase, sizeof(st->phase), "%s",
+		 path_str(o, PATH("status", "operationState", "phase")));
 	snprintf(st->op_revision, sizeof(st->op_revision), "%s",
 		 path_str(o, PATH("status", "operationState", "syncResult", "revision")));
 	msg = path_str(o, PATH("status", "health", "message"));
@@ -93,11 +97,13 @@ int argocd_get(const char *base_url, const char *token, const char *app, int ref
 		goto out;
 	}
 	if (rs.status == 401) {
-		err_set(e, 502, "argocd_unauthorized", "Argo CD refused the token (PLATFORM_ARGOCD_TOKEN)");
+		err_set(e, 502, "argocd_unauthorized",
+			"Argo CD refused the token (PLATFORM_ARGOCD_TOKEN)");
 		goto out;
 	}
 	if (rs.status != 200) {
-		err_set(e, 502, "argocd_unavailable", "Argo CD answered with status %ld", rs.status);
+		err_set(e, 502, "argocd_unavailable", "Argo CD answered with status %ld",
+			rs.status);
 		goto out;
 	}
 	ret = argocd_parse(rs.body.buf, st, e);

@@ -11,13 +11,13 @@
 #include "err.h"
 
 struct argocd_status {
-	int found;          /* 0: Argo CD does not know the application (yet) */
-	char sync[32];      /* Synced, OutOfSync, Unknown */
-	char revision[64];  /* status.sync.revision */
-	char health[32];    /* Healthy, Progressing, Degraded, Suspended, Missing, Unknown */
-	char phase[32];     /* status.operationState.phase: Running, Failed, Error, Succeeded */
+	int found;	      /* 0: Argo CD does not know the application (yet) */
+	char sync[32];	      /* Synced, OutOfSync, Unknown */
+	char revision[64];    /* status.sync.revision */
+	char health[32];      /* Healthy, Progressing, Degraded, Suspended, Missing, Unknown */
+	char phase[32];	      /* status.operationState.phase: Running, Failed, Error, Succeeded */
 	char op_revision[64]; /* the revision the last operation synced */
-	char message[512];  /* health or operation message, for a person */
+	char message[512];    /* health or operation message, for a person */
 };
 
 enum argocd_verdict {

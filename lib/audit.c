@@ -4,18 +4,17 @@
 #include "jsonutil.h"
 
 static struct db_stmt st_audit = DB_STMT(
-	"audit_insert",
-	"INSERT INTO audit_log (workspace_id, actor_id, action, target_type, target_id, details,"
-	" request_id) VALUES ($1, $2, $3, $4, $5, coalesce($6::jsonb, '{}'::jsonb), $7)",
-	7);
+    "audit_insert",
+    "INSERT INTO audit_log (workspace_id, actor_id, action, target_type, target_id, details,"
+    " request_id) VALUES ($1, $2, $3, $4, $5, coalesce($6::jsonb, '{}'::jsonb), $7)",
+    7);
 
 int audit_record(struct db *db, const char *workspace_id, const char *actor_id, const char *action,
 		 const char *target_type, const char *target_id, struct json_object *details,
 		 const char *request_id, struct err *e)
 {
-	const char *params[] = {workspace_id, actor_id,
-				action,       target_type,
-				target_id,    details ? ju_text(details) : NULL,
+	const char *params[] = {workspace_id, actor_id,	 action,
+				target_type,  target_id, details ? ju_text(details) : NULL,
 				request_id};
 	PGresult *res = db_prepared(db, &st_audit, params, e);
 

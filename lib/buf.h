@@ -19,7 +19,10 @@ struct buf {
 	size_t max; /* 0: no cap */
 };
 
-#define BUF_INIT {buf_empty, 0, 0, 0}
+#define BUF_INIT                                                                                   \
+	{                                                                                          \
+		buf_empty, 0, 0, 0                                                                 \
+	}
 extern char buf_empty[];
 
 /* Set up an empty buffer; `max` caps its length (0 for none). */

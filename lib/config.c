@@ -18,77 +18,83 @@ struct setting {
 	enum setting_type type;
 	size_t offset;
 	const char *def; /* default, or NULL */
-	int secret;      /* never logged */
-	long min, max;   /* for numbers */
+	int secret;	 /* never logged */
+	long min, max;	 /* for numbers */
 };
 
-#define S(n, d, sec) {#n, SET_STR, offsetof(struct config, n), d, sec, 0, 0}
-#define N(n, d, lo, hi) {#n, SET_LONG, offsetof(struct config, n), d, 0, lo, hi}
+#define S(n, d, sec)                                                                               \
+	{                                                                                          \
+#n, SET_STR, offsetof(struct config, n), d, sec, 0, 0                              \
+	}
+#define N(n, d, lo, hi)                                                                            \
+	{                                                                                          \
+#n, SET_LONG, offsetof(struct config, n), d, 0, lo, hi                             \
+	}
 
 static const struct setting settings[] = {
-	S(database_url, NULL, 1),
-	S(secret_key, NULL, 1),
-	S(domain, "apps.localhost", 0),
-	S(public_url, NULL, 0),
-	S(github_url, "https://github.com", 0),
-	S(github_api_url, "https://api.github.com", 0),
-	S(github_client_id, NULL, 0),
-	S(github_client_secret, NULL, 1),
-	S(github_webhook_secret, NULL, 1),
-	S(jenkins_url, NULL, 0),
-	S(jenkins_user, NULL, 0),
-	S(jenkins_token, NULL, 1),
-	S(jenkins_job, "platform-deploy", 0),
-	S(argocd_url, NULL, 0),
-	S(argocd_token, NULL, 1),
-	S(gitops_url, NULL, 1),
-	S(gitops_branch, NULL, 0),
-	S(gitops_author_name, NULL, 0),
-	S(gitops_author_email, NULL, 0),
-	S(gitops_ssh_key, NULL, 0),
-	S(gitops_ssh_passphrase, NULL, 1),
-	S(gitops_cache, NULL, 0),
-	S(nchan_publish_url, NULL, 0),
-	S(registry_url, NULL, 0),
-	S(listen, "127.0.0.1:9000", 0),
-	S(log_level, "info", 0),
-	N(workers, "0", 0, 1024),
-	N(max_body, "1048576", 1024, 64L * 1024 * 1024),
-	N(db_connect_timeout, "3", 1, 60),
-	N(session_ttl, "1209600", 60, 365L * 86400),
-	S(jenkins_callback_url, NULL, 0),
-	N(jenkins_poll_ms, "2000", 50, 600000),
-	N(jenkins_timeout_ms, "15000", 100, 600000),
-	N(jenkins_retries, "6", 0, 1000),
-	N(jenkins_retry_ms, "1000", 10, 600000),
-	N(jenkins_queue_timeout, "1800", 1, 7L * 86400),
-	N(jenkins_build_timeout, "3600", 1, 7L * 86400),
-	N(callback_grace, "30", 0, 3600),
-	N(worker_lease, "30", 2, 3600),
-	N(worker_poll, "5", 1, 3600),
-	N(worker_max_builds, "500", 1, 100000),
-	N(deploy_supersede, "1", 0, 1),
-	/* the local builder (worker/local.c) */
-	S(build_driver, NULL, 0),
-	S(build_dir, "/var/tmp/platform-builds", 0),
-	N(allow_local_repos, "0", 0, 1),
-	S(registry_user, NULL, 0),
-	S(registry_password, NULL, 1),
-	S(builder_tool, "buildah", 0),
-	S(builder_storage, NULL, 0),
-	S(builder_templates, NULL, 0),
-	S(build_helper, NULL, 0),
-	S(base_image_node, "node:20-alpine", 0),
-	S(base_image_python, "python:3.12-slim", 0),
-	S(base_image_go, "golang:1.22-alpine", 0),
-	S(base_image_static, "busybox:1.36", 0),
-	S(base_image_runtime, "gcr.io/distroless/static-debian12", 0),
-	N(argocd_poll_ms, "2000", 50, 600000),
-	N(argocd_timeout, "600", 1, 86400),
-	S(rollback_mode, "direct", 0),
-	N(publish_timeout_ms, "3000", 50, 600000),
-	N(publish_queue_kb, "4096", 64, 1024L * 1024),
-	N(log_retention, "50", 0, 1000000),
+    S(database_url, NULL, 1),
+    S(secret_key, NULL, 1),
+    S(domain, "apps.localhost", 0),
+    S(public_url, NULL, 0),
+    S(github_url, "https://github.com", 0),
+    S(github_api_url, "https://api.github.com", 0),
+    S(github_client_id, NULL, 0),
+    S(github_client_secret, NULL, 1),
+    S(github_webhook_secret, NULL, 1),
+    S(jenkins_url, NULL, 0),
+    S(jenkins_user, NULL, 0),
+    S(jenkins_token, NULL, 1),
+    S(jenkins_job, "platform-deploy", 0),
+    S(argocd_url, NULL, 0),
+    S(argocd_token, NULL, 1),
+    S(gitops_url, NULL, 1),
+    S(gitops_branch, NULL, 0),
+    S(gitops_author_name, NULL, 0),
+    S(gitops_author_email, NULL, 0),
+    S(gitops_ssh_key, NULL, 0),
+    S(gitops_ssh_passphrase, NULL, 1),
+    S(gitops_cache, NULL, 0),
+    S(nchan_publish_url, NULL, 0),
+    S(registry_url, NULL, 0),
+    S(listen, "127.0.0.1:9000", 0),
+    S(log_level, "info", 0),
+    N(workers, "0", 0, 1024),
+    N(max_body, "1048576", 1024, 64L * 1024 * 1024),
+    N(db_connect_timeout, "3", 1, 60),
+    N(session_ttl, "1209600", 60, 365L * 86400),
+    S(jenkins_callback_url, NULL, 0),
+    N(jenkins_poll_ms, "2000", 50, 600000),
+    N(jenkins_timeout_ms, "15000", 100, 600000),
+    N(jenkins_retries, "6", 0, 1000),
+    N(jenkins_retry_ms, "1000", 10, 600000),
+    N(jenkins_queue_timeout, "1800", 1, 7L * 86400),
+    N(jenkins_build_timeout, "3600", 1, 7L * 86400),
+    N(callback_grace, "30", 0, 3600),
+    N(worker_lease, "30", 2, 3600),
+    N(worker_poll, "5", 1, 3600),
+    N(worker_max_builds, "500", 1, 100000),
+    N(deploy_supersede, "1", 0, 1),
+    /* the local builder (worker/local.c) */
+    S(build_driver, NULL, 0),
+    S(build_dir, "/var/tmp/platform-builds", 0),
+    N(allow_local_repos, "0", 0, 1),
+    S(registry_user, NULL, 0),
+    S(registry_password, NULL, 1),
+    S(builder_tool, "buildah", 0),
+    S(builder_storage, NULL, 0),
+    S(builder_templates, NULL, 0),
+    S(build_helper, NULL, 0),
+    S(base_image_node, "node:20-alpine", 0),
+    S(base_image_python, "python:3.12-slim", 0),
+    S(base_image_go, "golang:1.22-alpine", 0),
+    S(base_image_static, "busybox:1.36", 0),
+    S(base_image_runtime, "gcr.io/distroless/static-debian12", 0),
+    N(argocd_poll_ms, "2000", 50, 600000),
+    N(argocd_timeout, "600", 1, 86400),
+    S(rollback_mode, "direct", 0),
+    N(publish_timeout_ms, "3000", 50, 600000),
+    N(publish_queue_kb, "4096", 64, 1024L * 1024),
+    N(log_retention, "50", 0, 1000000),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
@@ -130,8 +136,9 @@ static int setting_store(struct config *cfg, const struct setting *s, const char
 		errno = 0;
 		v = strtol(value, &end, 10);
 		if (errno || end == value || *end || v < s->min || v > s->max)
-			return err_set(e, 500, "bad_config", "%s: %s must be a whole number from %ld to %ld",
-				       where, s->name, s->min, s->max);
+			return err_set(e, 500, "bad_config",
+				       "%s: %s must be a whole number from %ld to %ld", where,
+				       s->name, s->min, s->max);
 		*long_slot(cfg, s) = v;
 	}
 	return 0;
@@ -165,7 +172,8 @@ static int config_read_file(struct config *cfg, const char *path, struct err *e)
 	yaml_parser_set_input_file(&parser, f);
 	while (!done) {
 		if (!yaml_parser_parse(&parser, &ev)) {
-			err_set(e, 500, "bad_config", "%s:%zu: %s", path, parser.problem_mark.line + 1,
+			err_set(e, 500, "bad_config", "%s:%zu: %s", path,
+				parser.problem_mark.line + 1,
 				parser.problem ? parser.problem : "invalid YAML");
 			goto out;
 		}
@@ -177,7 +185,8 @@ static int config_read_file(struct config *cfg, const char *path, struct err *e)
 		case YAML_MAPPING_START_EVENT:
 			if (++depth > 1) {
 				yaml_event_delete(&ev);
-				err_set(e, 500, "bad_config", "%s: nested mappings are not settings", where);
+				err_set(e, 500, "bad_config",
+					"%s: nested mappings are not settings", where);
 				goto out;
 			}
 			break;
@@ -200,7 +209,8 @@ static int config_read_file(struct config *cfg, const char *path, struct err *e)
 
 				if (!s) {
 					yaml_event_delete(&ev);
-					err_set(e, 500, "bad_config", "%s: unknown setting '%s'", where, key);
+					err_set(e, 500, "bad_config", "%s: unknown setting '%s'",
+						where, key);
 					goto out;
 				}
 				if (setting_store(cfg, s, val, where, e) < 0) {
@@ -231,7 +241,8 @@ int config_load(struct config *cfg, const char *path, struct err *e)
 
 	memset(cfg, 0, sizeof(*cfg));
 	for (size_t i = 0; i < NSETTINGS; i++) {
-		if (settings[i].def && setting_store(cfg, &settings[i], settings[i].def, "default", e) < 0)
+		if (settings[i].def &&
+		    setting_store(cfg, &settings[i], settings[i].def, "default", e) < 0)
 			return -1;
 	}
 	if (!path)
@@ -284,7 +295,8 @@ int config_require(const struct config *cfg, const char *const *names, struct er
 		if (!v || !*v) {
 			env_name(*names, env, sizeof(env));
 			return err_set(e, 500, "missing_setting",
-				       "required setting %s is not set (environment variable %s or '%s:' in the config file)",
+				       "required setting %s is not set (environment variable %s or "
+				       "'%s:' in the config file)",
 				       env, env, *names);
 		}
 	}

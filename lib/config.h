@@ -29,56 +29,57 @@ struct config {
 	char *argocd_url;
 	char *argocd_token;
 	char *gitops_url;
-	char *gitops_branch;         /* NULL: main */
-	char *gitops_author_name;    /* commit author of releases */
+	char *gitops_branch;	  /* NULL: main */
+	char *gitops_author_name; /* commit author of releases */
 	char *gitops_author_email;
-	char *gitops_ssh_key;        /* path of the private key for ssh remotes */
+	char *gitops_ssh_key; /* path of the private key for ssh remotes */
 	char *gitops_ssh_passphrase;
-	char *gitops_cache;          /* the bare cache folder; NULL: ~/.cache/platform/gitops */
+	char *gitops_cache; /* the bare cache folder; NULL: ~/.cache/platform/gitops */
 	char *nchan_publish_url;
 	char *registry_url;
 	char *listen;
 	char *log_level;
-	long workers;        /* 0: one per core */
-	long max_body;       /* bytes of a request body the API accepts */
+	long workers;		 /* 0: one per core */
+	long max_body;		 /* bytes of a request body the API accepts */
 	long db_connect_timeout; /* seconds */
-	long session_ttl;    /* seconds */
+	long session_ttl;	 /* seconds */
 	/* platform-worker and the Jenkins driver (worker/, lib/jenkins, lib/queue) */
-	char *jenkins_callback_url; /* where the pipeline posts events; default public_url + /internal/jenkins/events */
-	long jenkins_poll_ms;       /* how often each followed build is polled */
+	char *jenkins_callback_url; /* where the pipeline posts events; default public_url +
+				       /internal/jenkins/events */
+	long jenkins_poll_ms;	    /* how often each followed build is polled */
 	long jenkins_timeout_ms;    /* one call to Jenkins */
-	long jenkins_retries;       /* consecutive failed calls before a deployment fails */
-	long jenkins_retry_ms;      /* first back-off after a failed call; doubles each time */
+	long jenkins_retries;	    /* consecutive failed calls before a deployment fails */
+	long jenkins_retry_ms;	    /* first back-off after a failed call; doubles each time */
 	long jenkins_queue_timeout; /* seconds a build may wait in Jenkins's queue */
 	long jenkins_build_timeout; /* seconds a build may run */
-	long callback_grace;        /* seconds to wait for the release event after SUCCESS */
-	long worker_lease;          /* seconds a job lease lasts; renewed at a third of it */
-	long worker_poll;           /* seconds between job polls when no NOTIFY arrives */
-	long worker_max_builds;     /* builds one worker follows at once */
-	long deploy_supersede;      /* 1: a new deploy supersedes the project's unfinished ones */
+	long callback_grace;	    /* seconds to wait for the release event after SUCCESS */
+	long worker_lease;	    /* seconds a job lease lasts; renewed at a third of it */
+	long worker_poll;	    /* seconds between job polls when no NOTIFY arrives */
+	long worker_max_builds;	    /* builds one worker follows at once */
+	long deploy_supersede;	    /* 1: a new deploy supersedes the project's unfinished ones */
 	/* the local builder (worker/local.c) */
-	char *build_driver;         /* local or jenkins; unset: jenkins when jenkins_url is set */
-	char *build_dir;            /* per-deployment build folders */
-	long allow_local_repos;     /* 1: file://, paths and http:// repositories (development) */
-	char *registry_user;        /* registry login for pushes (optional) */
+	char *build_driver;	/* local or jenkins; unset: jenkins when jenkins_url is set */
+	char *build_dir;	/* per-deployment build folders */
+	long allow_local_repos; /* 1: file://, paths and http:// repositories (development) */
+	char *registry_user;	/* registry login for pushes (optional) */
 	char *registry_password;
-	char *builder_tool;         /* buildah or docker */
-	char *builder_storage;      /* buildah --root/--runroot base folder; unset: buildah's default */
-	char *builder_templates;    /* Dockerfile templates; unset: builder/templates of the build */
-	char *build_helper;         /* the platform-build program; unset: next to platform-worker */
-	char *base_image_node;      /* base images of the templates, by family */
+	char *builder_tool;    /* buildah or docker */
+	char *builder_storage; /* buildah --root/--runroot base folder; unset: buildah's default */
+	char *builder_templates; /* Dockerfile templates; unset: builder/templates of the build */
+	char *build_helper;	 /* the platform-build program; unset: next to platform-worker */
+	char *base_image_node;	 /* base images of the templates, by family */
 	char *base_image_python;
 	char *base_image_go;
 	char *base_image_static;
-	char *base_image_runtime;   /* the final stage of compiled apps (go) */
+	char *base_image_runtime; /* the final stage of compiled apps (go) */
 	/* Argo CD tracking and rollbacks (worker/track.c, worker/release.c) */
-	long argocd_poll_ms;        /* how often a syncing deployment's Application is read */
-	long argocd_timeout;        /* seconds from released until it must be live */
-	char *rollback_mode;        /* direct: the worker writes GitOps; jenkins: ACTION=rollback */
+	long argocd_poll_ms; /* how often a syncing deployment's Application is read */
+	long argocd_timeout; /* seconds from released until it must be live */
+	char *rollback_mode; /* direct: the worker writes GitOps; jenkins: ACTION=rollback */
 	/* live build logs (worker/publish.c, lib/retention.c) */
-	long publish_timeout_ms;    /* one POST to the nchan publisher */
-	long publish_queue_kb;      /* log bytes queued per channel before the oldest are dropped */
-	long log_retention;         /* finished deployments per project whose logs are kept; 0: all */
+	long publish_timeout_ms; /* one POST to the nchan publisher */
+	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
+	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #define SEAL_VERSION 1
-#define NONCE_LEN 12
-#define TAG_LEN 16
+#define NONCE_LEN    12
+#define TAG_LEN	     16
 
 int crypto_random(unsigned char *out, size_t n)
 {
@@ -21,7 +21,7 @@ int crypto_token(struct buf *out, size_t nbytes)
 {
 	unsigned char raw[64];
 	static const char alpha[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	unsigned acc = 0;
 	int bits = 0;
 
@@ -96,8 +96,10 @@ static int derive_key(const char *secret, const char *purpose, unsigned char key
 		return -1;
 	ok = EVP_PKEY_derive_init(ctx) > 0 && EVP_PKEY_CTX_set_hkdf_md(ctx, EVP_sha256()) > 0 &&
 	     EVP_PKEY_CTX_set1_hkdf_salt(ctx, (const unsigned char *)"platform/v1", 11) > 0 &&
-	     EVP_PKEY_CTX_set1_hkdf_key(ctx, (const unsigned char *)secret, (int)strlen(secret)) > 0 &&
-	     EVP_PKEY_CTX_add1_hkdf_info(ctx, (const unsigned char *)purpose, (int)strlen(purpose)) > 0 &&
+	     EVP_PKEY_CTX_set1_hkdf_key(ctx, (const unsigned char *)secret, (int)strlen(secret)) >
+		 0 &&
+	     EVP_PKEY_CTX_add1_hkdf_info(ctx, (const unsigned char *)purpose,
+					 (int)strlen(purpose)) > 0 &&
 	     EVP_PKEY_derive(ctx, key, &n) > 0;
 	EVP_PKEY_CTX_free(ctx);
 	return ok ? 0 : -1;
@@ -164,7 +166,8 @@ int crypto_open(const char *secret, const char *purpose, const void *in, size_t 
 			      p + 1 + NONCE_LEN + TAG_LEN, (int)dlen) != 1)
 		goto out;
 	out->len += (size_t)n;
-	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)(p + 1 + NONCE_LEN)) != 1)
+	if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)(p + 1 + NONCE_LEN)) !=
+	    1)
 		goto out;
 	if (EVP_DecryptFinal_ex(ctx, (unsigned char *)out->buf + out->len, &n) != 1)
 		goto out;
@@ -241,7 +244,8 @@ int crypto_unbase64(const char *in, size_t len, struct buf *out)
 		pad++;
 	if (buf_grow(out, len / 4 * 3) < 0)
 		return -1;
-	n = EVP_DecodeBlock((unsigned char *)out->buf + out->len, (const unsigned char *)in, (int)len);
+	n = EVP_DecodeBlock((unsigned char *)out->buf + out->len, (const unsigned char *)in,
+			    (int)len);
 	if (n < 0)
 		return -1;
 	out->len += (size_t)n - pad;

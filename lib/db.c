@@ -18,8 +18,9 @@ static void notice_to_log(void *arg, const char *message)
 static int db_connect(struct db *db, struct err *e)
 {
 	char timeout[16];
-	const char *keys[] = {"dbname", "connect_timeout", "application_name", "keepalives",
-			      "keepalives_idle", "keepalives_interval", "keepalives_count", NULL};
+	const char *keys[] = {
+	    "dbname",	       "connect_timeout",     "application_name", "keepalives",
+	    "keepalives_idle", "keepalives_interval", "keepalives_count", NULL};
 	const char *vals[] = {db->url, timeout, "platform", "1", "30", "10", "3", NULL};
 
 	if (db->conn) {
@@ -107,11 +108,13 @@ static void db_fail(struct db *db, PGresult *res, struct err *e)
 	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state ? state : "");
 	snprintf(db->constraint, sizeof(db->constraint), "%s", cons ? cons : "");
 	if (conn_lost(db) || (state && !strncmp(state, "08", 2)) ||
-	    (state && (!strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03")))) {
+	    (state &&
+	     (!strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03")))) {
 		if (!state || !*state)
 			snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
 		log_warn("database connection lost", NULL);
-		err_set(e, 503, "database_unavailable", "the database is unavailable; try again shortly");
+		err_set(e, 503, "database_unavailable",
+			"the database is unavailable; try again shortly");
 	} else if (state && (!strcmp(state, "23505") || !strcmp(state, "23P01"))) {
 		err_set(e, 409, "conflict", "that already exists");
 	} else {

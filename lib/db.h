@@ -40,14 +40,18 @@ struct db_stmt {
 	unsigned gen;
 };
 
-#define DB_STMT(n, sql, np) {n, sql, np, 0}
+#define DB_STMT(n, sql, np)                                                                        \
+	{                                                                                          \
+		n, sql, np, 0                                                                      \
+	}
 
 /* Remember `url` (copied) and connect; -1 with 503 if the server cannot be reached
  * (the struct is still usable: later calls try again). */
 int db_open(struct db *db, const char *url, int connect_timeout, struct err *e);
 /* db_open, retrying every second for up to `wait_seconds` (for processes that start
  * alongside their database). */
-int db_open_wait(struct db *db, const char *url, int connect_timeout, int wait_seconds, struct err *e);
+int db_open_wait(struct db *db, const char *url, int connect_timeout, int wait_seconds,
+		 struct err *e);
 void db_close(struct db *db);
 
 /* Make sure a working connection exists; reconnects when needed. */
@@ -57,7 +61,8 @@ int db_ensure(struct db *db, struct err *e);
 PGresult *db_query(struct db *db, const char *sql, int nparams, const char *const *params,
 		   struct err *e);
 /* The same with a prepared statement. */
-PGresult *db_prepared(struct db *db, struct db_stmt *stmt, const char *const *params, struct err *e);
+PGresult *db_prepared(struct db *db, struct db_stmt *stmt, const char *const *params,
+		      struct err *e);
 /* Run a statement whose rows are not needed; returns the affected row count or -1. */
 long db_command(struct db *db, const char *sql, int nparams, const char *const *params,
 		struct err *e);

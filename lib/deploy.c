@@ -28,7 +28,8 @@ static const unsigned allowed[DEPLOY_NSTATES] = {
 	B(DEPLOY_RELEASED) | B(DEPLOY_FAILED) | B(DEPLOY_CANCELLED) | B(DEPLOY_SUPERSEDED),
     /* superseded here: a newer release of the project reached git before this one was
      * live, so Argo CD will never sync it (worker/track.c) */
-    [DEPLOY_RELEASED] = B(DEPLOY_SYNCING) | B(DEPLOY_LIVE) | B(DEPLOY_FAILED) | B(DEPLOY_SUPERSEDED),
+    [DEPLOY_RELEASED] =
+	B(DEPLOY_SYNCING) | B(DEPLOY_LIVE) | B(DEPLOY_FAILED) | B(DEPLOY_SUPERSEDED),
     [DEPLOY_SYNCING] = B(DEPLOY_LIVE) | B(DEPLOY_FAILED) | B(DEPLOY_SUPERSEDED),
 };
 #undef B
@@ -929,10 +930,11 @@ int deploy_log_complete(struct db *db, const char *id, struct err *e)
 {
 	const char *p[1] = {id};
 
-	return db_command(db,
-			  "UPDATE deployments SET log_complete_at = coalesce(log_complete_at, now()) "
-			  "WHERE id = $1",
-			  1, p, e) < 0
-		       ? -1
-		       : 0;
+	return db_command(
+		   db,
+		   "UPDATE deployments SET log_complete_at = coalesce(log_complete_at, now()) "
+		   "WHERE id = $1",
+		   1, p, e) < 0
+		   ? -1
+		   : 0;
 }

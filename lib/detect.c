@@ -60,7 +60,8 @@ static int npm_depends(struct json_object *pkg, const char *name)
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		if (json_object_object_get_ex(pkg, maps[i], &m) &&
-		    json_object_is_type(m, json_type_object) && json_object_object_get_ex(m, name, &v))
+		    json_object_is_type(m, json_type_object) &&
+		    json_object_object_get_ex(m, name, &v))
 			return 1;
 	}
 	return 0;
@@ -182,11 +183,12 @@ int detect_dir(const char *dir, struct detect_result *r, struct err *e)
 			goto out;
 		}
 	}
-	ret = err_set(e, 404, "no_framework",
-		      "no supported framework found in '%s': looked for Dockerfile, package.json, "
-		      "manage.py, requirements.txt, pyproject.toml, Pipfile, go.mod and index.html; "
-		      "add a Dockerfile to build anything else",
-		      dir);
+	ret =
+	    err_set(e, 404, "no_framework",
+		    "no supported framework found in '%s': looked for Dockerfile, package.json, "
+		    "manage.py, requirements.txt, pyproject.toml, Pipfile, go.mod and index.html; "
+		    "add a Dockerfile to build anything else",
+		    dir);
 out:
 	buf_release(&tmp);
 	return ret;

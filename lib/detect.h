@@ -1,4 +1,5 @@
-/* detect.h: which framework a repository's files say it uses, and which file said so (prefix detect_).
+/* detect.h: which framework a repository's files say it uses, and which file said so (prefix
+ *detect_).
  *
  * The answer decides the Dockerfile the builder writes (builder/templates/<framework>.Dockerfile)
  * and the base image it names (PLATFORM_BASE_IMAGE_<KIND>). Rules, first match wins, all read
@@ -24,15 +25,20 @@
 #define DETECT_MAX_FILE (1024 * 1024)
 
 /* The image family a framework builds on (the base image setting it reads). */
-enum detect_base { DETECT_BASE_NONE, DETECT_BASE_NODE, DETECT_BASE_PYTHON, DETECT_BASE_GO,
-		   DETECT_BASE_STATIC };
+enum detect_base {
+	DETECT_BASE_NONE,
+	DETECT_BASE_NODE,
+	DETECT_BASE_PYTHON,
+	DETECT_BASE_GO,
+	DETECT_BASE_STATIC
+};
 
 struct detect_result {
 	const char *framework; /* static string: "nextjs", "node", ... "dockerfile" */
 	enum detect_base base;
-	int has_dockerfile;	/* the repository has its own Dockerfile */
-	char file[64];		/* the file that decided, relative to the folder */
-	char reason[256];	/* one sentence for a person */
+	int has_dockerfile; /* the repository has its own Dockerfile */
+	char file[64];	    /* the file that decided, relative to the folder */
+	char reason[256];   /* one sentence for a person */
 };
 
 /* Look at folder `dir`. 0 with `r` filled; -1 with `e` (404 no_framework, 400 not_a_folder). */

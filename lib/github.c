@@ -16,17 +16,19 @@ static int github_status_error(const struct http_response *rs, struct err *e)
 	int ret;
 
 	if (rs->status == 401)
-		return err_set(e, 401, "github_token_invalid",
-			       "GitHub refused the token: it was revoked or has expired; sign in again");
+		return err_set(
+		    e, 401, "github_token_invalid",
+		    "GitHub refused the token: it was revoked or has expired; sign in again");
 	if ((rs->status == 403 || rs->status == 429) &&
 	    ((http_header(rs, "x-ratelimit-remaining", &h) && !strcmp(h.buf, "0")) ||
 	     http_header(rs, "retry-after", &h) || rs->status == 429)) {
 		struct buf reset = BUF_INIT;
 
 		if (http_header(rs, "x-ratelimit-reset", &reset))
-			ret = err_set(e, 429, "github_rate_limited",
-				      "GitHub's rate limit is exhausted until %s (unix time); try again then",
-				      reset.buf);
+			ret = err_set(
+			    e, 429, "github_rate_limited",
+			    "GitHub's rate limit is exhausted until %s (unix time); try again then",
+			    reset.buf);
 		else
 			ret = err_set(e, 429, "github_rate_limited",
 				      "GitHub asks us to slow down; try again in a minute");
@@ -61,7 +63,8 @@ int github_oauth_exchange(const char *github_url, const char *client_id, const c
 	http_response_init(&rs);
 	if (!client_id || !client_secret) {
 		err_set(e, 503, "oauth_not_configured",
-			"GitHub sign-in is not configured (PLATFORM_GITHUB_CLIENT_ID and PLATFORM_GITHUB_CLIENT_SECRET)");
+			"GitHub sign-in is not configured (PLATFORM_GITHUB_CLIENT_ID and "
+			"PLATFORM_GITHUB_CLIENT_SECRET)");
 		goto out;
 	}
 	buf_addf(&url, "%s/login/oauth/access_token", github_url);
@@ -85,9 +88,11 @@ int github_oauth_exchange(const char *github_url, const char *client_id, const c
 	if (o && json_object_is_type(o, json_type_object)) {
 		struct json_object *v;
 
-		if (json_object_object_get_ex(o, "access_token", &v) && json_object_is_type(v, json_type_string))
+		if (json_object_object_get_ex(o, "access_token", &v) &&
+		    json_object_is_type(v, json_type_string))
 			tok = json_object_get_string(v);
-		if (json_object_object_get_ex(o, "error", &v) && json_object_is_type(v, json_type_string))
+		if (json_object_object_get_ex(o, "error", &v) &&
+		    json_object_is_type(v, json_type_string))
 			gh_err = json_object_get_string(v);
 	}
 	/* GitHub reports a bad code with status 200 and an "error" member. */
@@ -96,9 +101,10 @@ int github_oauth_exchange(const char *github_url, const char *client_id, const c
 			err_set(e, 503, "oauth_misconfigured",
 				"GitHub refused the platform's OAuth client credentials");
 		else
-			err_set(e, 401, "oauth_code_invalid",
-				"GitHub did not accept the sign-in code (%s); start the sign-in again",
-				gh_err ? gh_err : "no token in the answer");
+			err_set(
+			    e, 401, "oauth_code_invalid",
+			    "GitHub did not accept the sign-in code (%s); start the sign-in again",
+			    gh_err ? gh_err : "no token in the answer");
 		goto out;
 	}
 	buf_addstr(token, tok);
@@ -172,7 +178,8 @@ int github_get_user(const char *api_url, const char *token, struct github_user *
 	if (api_get(api_url, "/user", token, &rs, e) < 0)
 		goto out;
 	o = json_tokener_parse(rs.body.buf);
-	if (!o || !json_object_object_get_ex(o, "id", &v) || !json_object_is_type(v, json_type_int)) {
+	if (!o || !json_object_object_get_ex(o, "id", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
 		err_set(e, 502, "github_unavailable", "GitHub's answer to /user has no user id");
 		goto out;
 	}
@@ -195,19 +202,24 @@ out:
 static struct json_object *repo_summary(struct json_object *r)
 {
 	struct json_object *o = json_object_new_object(), *v, *owner;
-	static const char *const keys[] = {"full_name", "name", "clone_url", "html_url",
-					   "default_branch", NULL};
+	static const char *const keys[] = {"full_name", "name",		  "clone_url",
+					   "html_url",	"default_branch", NULL};
 
 	for (const char *const *k = keys; *k; k++) {
-		if (json_object_object_get_ex(r, *k, &v) && json_object_is_type(v, json_type_string))
-			json_object_object_add(o, *k, json_object_new_string(json_object_get_string(v)));
+		if (json_object_object_get_ex(r, *k, &v) &&
+		    json_object_is_type(v, json_type_string))
+			json_object_object_add(o, *k,
+					       json_object_new_string(json_object_get_string(v)));
 	}
 	if (json_object_object_get_ex(r, "owner", &owner) &&
-	    json_object_object_get_ex(owner, "login", &v) && json_object_is_type(v, json_type_string))
-		json_object_object_add(o, "owner", json_object_new_string(json_object_get_string(v)));
-	json_object_object_add(o, "private",
-			       json_object_new_boolean(json_object_object_get_ex(r, "private", &v) &&
-						       json_object_get_boolean(v)));
+	    json_object_object_get_ex(owner, "login", &v) &&
+	    json_object_is_type(v, json_type_string))
+		json_object_object_add(o, "owner",
+				       json_object_new_string(json_object_get_string(v)));
+	json_object_object_add(
+	    o, "private",
+	    json_object_new_boolean(json_object_object_get_ex(r, "private", &v) &&
+				    json_object_get_boolean(v)));
 	return o;
 }
 
@@ -227,7 +239,8 @@ int github_list_repos(const char *api_url, const char *token, int page, int per_
 		goto out;
 	arr = json_tokener_parse(rs.body.buf);
 	if (!arr || !json_object_is_type(arr, json_type_array)) {
-		err_set(e, 502, "github_unavailable", "GitHub's answer to /user/repos is not a list");
+		err_set(e, 502, "github_unavailable",
+			"GitHub's answer to /user/repos is not a list");
 		goto out;
 	}
 	*repos = json_object_new_array();
@@ -275,7 +288,8 @@ static long long hook_id_of(const char *text)
 static void hook_forbidden(const char *repo_key, struct err *e)
 {
 	err_field(e, 422, "github_hook_forbidden", "auto_deploy",
-		  "GitHub refused to manage webhooks of %s: auto-deploy needs admin rights on the repository for your account",
+		  "GitHub refused to manage webhooks of %s: auto-deploy needs admin rights on the "
+		  "repository for your account",
 		  repo_key);
 }
 
@@ -298,14 +312,15 @@ static long long find_hook(const char *api_url, const char *token, const char *r
 	}
 	arr = json_tokener_parse(rs.body.buf);
 	id = 0;
-	for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
-			   i < json_object_array_length(arr);
+	for (size_t i = 0;
+	     arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr);
 	     i++) {
 		struct json_object *h = json_object_array_get_idx(arr, i), *cfg, *u, *v;
 
 		if (json_object_object_get_ex(h, "config", &cfg) &&
 		    json_object_object_get_ex(cfg, "url", &u) &&
-		    !strcmp(json_object_get_string(u), url) && json_object_object_get_ex(h, "id", &v)) {
+		    !strcmp(json_object_get_string(u), url) &&
+		    json_object_object_get_ex(h, "id", &v)) {
 			id = json_object_get_int64(v);
 			break;
 		}
@@ -336,7 +351,8 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 		buf_addf(&path, "/repos/%s/hooks/%lld", repo_key, existing);
 	else
 		buf_addf(&path, "/repos/%s/hooks", repo_key);
-	if (api_call(existing ? "PATCH" : "POST", api_url, path.buf, token, ju_text(body), &rs, e) < 0) {
+	if (api_call(existing ? "PATCH" : "POST", api_url, path.buf, token, ju_text(body), &rs, e) <
+	    0) {
 		if (rs.status == 404 || (rs.status == 403 && e->status != 429))
 			hook_forbidden(repo_key, e);
 		goto out;

@@ -162,8 +162,7 @@ int http_link_next(const struct http_response *rs, struct buf *out)
 		if (!end)
 			break;
 		next = strchr(end, ',');
-		if (strstr(end, "rel=\"next\"") &&
-		    (!next || strstr(end, "rel=\"next\"") < next)) {
+		if (strstr(end, "rel=\"next\"") && (!next || strstr(end, "rel=\"next\"") < next)) {
 			buf_reset(out);
 			buf_add(out, p + 1, (size_t)(end - p - 1));
 			found = 1;

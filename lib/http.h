@@ -13,14 +13,14 @@
 #include "err.h"
 
 struct http_request {
-	const char *method;          /* NULL: GET, or POST when body is set */
+	const char *method; /* NULL: GET, or POST when body is set */
 	const char *url;
-	const char *const *headers;  /* NULL-terminated "Name: value" lines, or NULL */
-	const char *body;            /* NULL: none */
+	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;	    /* NULL: none */
 	size_t body_len;
-	const char *userpwd;         /* "user:token" for Basic auth, or NULL */
-	long timeout_ms;             /* 0: 10 s */
-	size_t max_body;             /* 0: 16 MiB */
+	const char *userpwd; /* "user:token" for Basic auth, or NULL */
+	long timeout_ms;     /* 0: 10 s */
+	size_t max_body;     /* 0: 16 MiB */
 };
 
 struct http_response {

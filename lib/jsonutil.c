@@ -17,7 +17,8 @@ struct json_object *ju_parse_object(const char *data, size_t len, struct err *e)
 		return NULL;
 	}
 	if (memchr(data, '\0', len)) {
-		err_set(e, 400, "invalid_json", "the request body is not valid JSON: it contains a NUL byte");
+		err_set(e, 400, "invalid_json",
+			"the request body is not valid JSON: it contains a NUL byte");
 		return NULL;
 	}
 	tok = json_tokener_new();
@@ -61,7 +62,8 @@ int ju_only_keys(struct json_object *obj, const char *const *allowed, struct err
 				break;
 		}
 		if (!*a)
-			return err_field(e, 422, "unknown_field", key, "unknown field '%.64s'", key);
+			return err_field(e, 422, "unknown_field", key, "unknown field '%.64s'",
+					 key);
 	}
 	return 0;
 }
@@ -70,8 +72,7 @@ int ju_only_keys(struct json_object *obj, const char *const *allowed, struct err
 static int lookup(struct json_object *obj, const char *key, int flags, struct json_object **val,
 		  struct err *e)
 {
-	if (!json_object_object_get_ex(obj, key, val) ||
-	    (*val == NULL && (flags & JU_NULLABLE))) {
+	if (!json_object_object_get_ex(obj, key, val) || (*val == NULL && (flags & JU_NULLABLE))) {
 		if (flags & JU_REQUIRED)
 			return err_field(e, 422, "missing_field", key, "%s is required", key);
 		return 0;
@@ -113,8 +114,8 @@ int ju_int(struct json_object *obj, const char *key, int flags, long min, long m
 		return err_field(e, 422, "invalid_type", key, "%s must be a whole number", key);
 	n = json_object_get_int64(v);
 	if (n < min || n > max)
-		return err_field(e, 422, "out_of_range", key, "%s must be from %ld to %ld", key, min,
-				 max);
+		return err_field(e, 422, "out_of_range", key, "%s must be from %ld to %ld", key,
+				 min, max);
 	*out = (long)n;
 	return 1;
 }
@@ -149,7 +150,7 @@ int ju_object(struct json_object *obj, const char *key, int flags, struct json_o
 const char *ju_text(struct json_object *obj)
 {
 	return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN |
-							   JSON_C_TO_STRING_NOSLASHESCAPE);
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 void ju_add_str(struct json_object *obj, const char *key, const char *s)

@@ -41,8 +41,8 @@ void log_set_request_id(const char *id)
 
 int log_key_is_secret(const char *key)
 {
-	static const char *const words[] = {"token", "secret", "password", "passwd",
-					    "authorization", "cookie", "key", "credential"};
+	static const char *const words[] = {"token",	     "secret", "password", "passwd",
+					    "authorization", "cookie", "key",	   "credential"};
 
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		if (strcasestr(key, words[i]))
@@ -90,7 +90,8 @@ void log_write(enum log_level level, const char *msg, ...)
 	}
 	va_end(ap);
 	fprintf(log_out ? log_out : stderr, "%s\n",
-		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(log_out ? log_out : stderr);
 out:
 	json_object_put(o);

@@ -29,9 +29,21 @@ void log_set_request_id(const char *id);
 
 void log_write(enum log_level level, const char *msg, ...) __attribute__((sentinel));
 
-#define log_debug(...) do { if (log_min_level <= LOG_DEBUG) log_write(LOG_DEBUG, __VA_ARGS__); } while (0)
-#define log_info(...)  do { if (log_min_level <= LOG_INFO) log_write(LOG_INFO, __VA_ARGS__); } while (0)
-#define log_warn(...)  do { if (log_min_level <= LOG_WARN) log_write(LOG_WARN, __VA_ARGS__); } while (0)
+#define log_debug(...)                                                                             \
+	do {                                                                                       \
+		if (log_min_level <= LOG_DEBUG)                                                    \
+			log_write(LOG_DEBUG, __VA_ARGS__);                                         \
+	} while (0)
+#define log_info(...)                                                                              \
+	do {                                                                                       \
+		if (log_min_level <= LOG_INFO)                                                     \
+			log_write(LOG_INFO, __VA_ARGS__);                                          \
+	} while (0)
+#define log_warn(...)                                                                              \
+	do {                                                                                       \
+		if (log_min_level <= LOG_WARN)                                                     \
+			log_write(LOG_WARN, __VA_ARGS__);                                          \
+	} while (0)
 #define log_error(...) log_write(LOG_ERROR, __VA_ARGS__)
 
 /* 1 if a field of this name holds a secret and is redacted. */

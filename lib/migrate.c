@@ -21,9 +21,7 @@ int migrate_current(struct db *db, int *version, struct err *e)
 	PGresult *res;
 
 	*version = 0;
-	res = db_query(db,
-		       "SELECT coalesce(max(version), 0) FROM schema_migrations",
-		       0, NULL, e);
+	res = db_query(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", 0, NULL, e);
 	if (!res) {
 		/* 42P01: undefined table, i.e. a database nobody migrated yet */
 		if (!strcmp(db->sqlstate, "42P01"))

@@ -18,10 +18,10 @@ struct shape {
 };
 
 static const struct shape shapes[] = {
-	{"ghp_", 4, 0}, {"gho_", 4, 0}, {"ghu_", 4, 0},
-	{"ghs_", 4, 0}, {"ghr_", 4, 0}, {"github_pat_", 11, 1},
+    {"ghp_", 4, 0}, {"gho_", 4, 0}, {"ghu_", 4, 0},
+    {"ghs_", 4, 0}, {"ghr_", 4, 0}, {"github_pat_", 11, 1},
 };
-#define NSHAPES (sizeof(shapes) / sizeof(shapes[0]))
+#define NSHAPES	   (sizeof(shapes) / sizeof(shapes[0]))
 #define SHAPE_TAIL 64 /* bytes at the end of a chunk that can hold an unfinished shape */
 
 struct span {
@@ -161,7 +161,8 @@ static int shape_at(const char *data, size_t len, size_t i, size_t *end, int *op
 
 		if (len - i < sh->plen || memcmp(data + i, sh->prefix, sh->plen))
 			continue;
-		for (j = i + sh->plen; j < len && token_char((unsigned char)data[j], sh->underscore); j++)
+		for (j = i + sh->plen;
+		     j < len && token_char((unsigned char)data[j], sh->underscore); j++)
 			;
 		if (j - i - sh->plen >= SHAPE_MIN_RUN) {
 			*end = j;
@@ -194,7 +195,8 @@ static int could_grow(const struct redact *r, const char *data, size_t len, size
 		}
 		if (memcmp(data + p, sh->prefix, sh->plen))
 			continue;
-		for (j = p + sh->plen; j < len && token_char((unsigned char)data[j], sh->underscore); j++)
+		for (j = p + sh->plen;
+		     j < len && token_char((unsigned char)data[j], sh->underscore); j++)
 			;
 		if (j == len)
 			return 1; /* a run that has not reached its minimum yet */

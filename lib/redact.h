@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 #define REDACT_MIN_LEN 6
-#define REDACT_MASK '*'
+#define REDACT_MASK    '*'
 
 struct redact_secret {
 	char *value;
@@ -40,7 +40,10 @@ struct redact {
 	int shapes;    /* 1: also mask the known token shapes (the default) */
 };
 
-#define REDACT_INIT {NULL, 0, 0, 0, 1}
+#define REDACT_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0, 0, 1                                                                   \
+	}
 
 void redact_init(struct redact *r);
 /* Wipe and free every secret; the struct is empty (and reusable) after. */

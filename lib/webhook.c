@@ -37,7 +37,9 @@ static int form_field(const char *body, size_t len, const char *name, struct buf
 		size_t end = amp ? (size_t)(amp - body) : len;
 
 		if (end - i > nlen && !strncmp(body + i, name, nlen) && body[i + nlen] == '=')
-			return http_urldecode(body + i + nlen + 1, end - i - nlen - 1, 1, out) < 0 ? -1 : 1;
+			return http_urldecode(body + i + nlen + 1, end - i - nlen - 1, 1, out) < 0
+				   ? -1
+				   : 1;
 		i = end + 1;
 	}
 	return 0;

@@ -39,8 +39,8 @@ struct webhook_push {
 	enum webhook_push_kind kind;
 	char branch[256];
 	char after[41];
-	char message[1024];   /* head commit message, cut */
-	char author[256];     /* head commit author name */
+	char message[1024]; /* head commit message, cut */
+	char author[256];   /* head commit author name */
 };
 
 /* Classify a push payload. */

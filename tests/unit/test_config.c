@@ -37,10 +37,12 @@ int main(void)
 	is_str(cfg.domain, "apps.localhost", "a default string");
 	is_int(cfg.max_body, 1048576, "a default number");
 	ok(config_require(&cfg, need, &e) == -1, "a missing required setting is refused");
-	ok(strstr(e.msg, "PLATFORM_DATABASE_URL") != NULL, "the message names the variable: %s", e.msg);
+	ok(strstr(e.msg, "PLATFORM_DATABASE_URL") != NULL, "the message names the variable: %s",
+	   e.msg);
 	config_release(&cfg);
 
-	write_file("# a comment\ndatabase_url: postgresql://db/x\ndomain: \"example.org\"\nworkers: 3\n");
+	write_file(
+	    "# a comment\ndatabase_url: postgresql://db/x\ndomain: \"example.org\"\nworkers: 3\n");
 	ok(config_load(&cfg, path, &e) == 0, "a YAML file loads");
 	is_str(cfg.database_url, "postgresql://db/x", "a file setting");
 	is_str(cfg.domain, "example.org", "a quoted file setting");
@@ -64,7 +66,8 @@ int main(void)
 
 	write_file("database_url: x\nfrobnicate: 1\n");
 	ok(config_load(&cfg, path, &e) == -1, "an unknown key in the file is refused");
-	ok(strstr(e.msg, ":2:") && strstr(e.msg, "frobnicate"), "with file:line and key: %s", e.msg);
+	ok(strstr(e.msg, ":2:") && strstr(e.msg, "frobnicate"), "with file:line and key: %s",
+	   e.msg);
 	config_release(&cfg);
 
 	write_file("database_url: [a, b]\n");

@@ -62,7 +62,8 @@ static void test_whole(void)
 	is_int(redact_add_str(&r, "short"), 0, "a value under REDACT_MIN_LEN is ignored");
 	is_int(redact_add_str(&r, NULL), 0, "NULL is ignored");
 	s = mask_all(&r, "password=hunter2secret and again hunter2secret.");
-	is_str(s, "password=************* and again *************.", "every occurrence, same length");
+	is_str(s, "password=************* and again *************.",
+	       "every occurrence, same length");
 	free(s);
 	s = mask_all(&r, "short values stay: short");
 	is_str(s, "short values stay: short", "short values are not masked");
@@ -83,7 +84,8 @@ static void test_whole(void)
 	/* UTF-8 in a secret: the mask covers its bytes, so offsets do not move */
 	redact_add_str(&r, "pässwörd-1");
 	s = mask_all(&r, "é pässwörd-1 é");
-	is_int((int)strlen(s), (int)strlen("é pässwörd-1 é"), "a UTF-8 secret keeps the byte length");
+	is_int((int)strlen(s), (int)strlen("é pässwörd-1 é"),
+	       "a UTF-8 secret keeps the byte length");
 	is_str(s, "é ************ é", "a UTF-8 secret is masked byte for byte");
 	free(s);
 	redact_release(&r);
@@ -167,7 +169,8 @@ static void test_chunks(void)
 		char plain[] = "compiling module 7 of 9\n";
 		size_t len = strlen(plain);
 
-		is_int((int)redact_mask(&r, plain, len, len, 0), (int)len, "a plain chunk is released whole");
+		is_int((int)redact_mask(&r, plain, len, len, 0), (int)len,
+		       "a plain chunk is released whole");
 	}
 	{
 		char tail[] = "export API_KEY=sk_live_5";
@@ -175,7 +178,8 @@ static void test_chunks(void)
 
 		is_int((int)redact_mask(&r, tail, len, len, 0), (int)(len - strlen("sk_live_5")),
 		       "the start of a secret at the end of a chunk is held back");
-		is_int((int)redact_mask(&r, tail, len, len, 1), (int)len, "but released when the log is over");
+		is_int((int)redact_mask(&r, tail, len, len, 1), (int)len,
+		       "but released when the log is over");
 	}
 	{
 		char cut[] = "x sk_live_51Habcdef y";
@@ -211,8 +215,9 @@ static void test_sealed_env(void)
 	is_str(s, "DATABASE_URL=************************** KEY=****************** abc",
 	       "env values are masked");
 	free(s);
-	is_int(redact_add_sealed_env(&r, "another-key-entirely-0123456789", "project-env", json.buf), 0,
-	       "values sealed under another key do not open");
+	is_int(
+	    redact_add_sealed_env(&r, "another-key-entirely-0123456789", "project-env", json.buf),
+	    0, "values sealed under another key do not open");
 	is_int(redact_add_sealed_env(&r, key, "project-env", "[1,2]"), -1, "not an object: -1");
 	is_int(redact_add_sealed_env(&r, key, "project-env", "{}"), 0, "an empty env adds nothing");
 	redact_release(&r);
