@@ -496,6 +496,7 @@ static void start(struct build *b, struct deploy_info *d, double now)
 		goto out;
 	}
 	if (spawn_prepare(b, d, github, &sp, msg, sizeof(msg)) < 0) {
+		buildjob_rm_tree(lb->dir);
 		finish(b, DEPLOY_FAILED, msg);
 		goto out;
 	}
@@ -505,6 +506,7 @@ static void start(struct build *b, struct deploy_info *d, double now)
 	if (pid < 0) {
 		close(lb->fd);
 		lb->fd = -1;
+		buildjob_rm_tree(lb->dir);
 		finish(b, DEPLOY_FAILED, "the worker could not start a build process (fork failed)");
 		goto out;
 	}
