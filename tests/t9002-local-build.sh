@@ -18,6 +18,7 @@ is "$?" 0 "the sample deploy ends released"
 diag "sample deploy took $(($(date +%s) - start)) s"
 dep=$(psql_stack -c "SELECT d.id FROM deployments d JOIN projects p ON p.id = d.project_id WHERE p.name = 'site' ORDER BY d.seq DESC LIMIT 1")
 is "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$dep'")" released "the deployment is released"
+is "$(psql_stack -c "SELECT log_complete_at IS NOT NULL FROM deployments WHERE id = '$dep'")" t "its log is marked complete once released"
 read -r image tag gc < <(psql_stack -F ' ' -c "SELECT image, tag, gitops_commit FROM deployments WHERE id = '$dep'")
 like "$image" "^127\.0\.0\.1:$PLATFORM_REGISTRY_PORT/sample-sample-site$" "image named <registry>/<workspace>-<user>-<project>"
 tags=$(curl -sS "$PLATFORM_REGISTRY_URL/v2/${image#*/}/tags/list")

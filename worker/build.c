@@ -304,6 +304,9 @@ static void step_release(struct build *b, double now)
 
 	if (release_write(b->w, b->id, &commit, &e) == 0) {
 		b->failures = 0;
+		/* a direct release (a rollback, a local build) writes no more log after this */
+		if (deploy_log_complete(&b->w->db, b->id, &e) < 0)
+			log_warn("could not mark the log complete", "deployment_id", b->id, NULL);
 		finish(b, DEPLOY_RELEASED, NULL);
 	} else if (!strcmp(e.code, "deployment_finished") || e.status == 404) {
 		b->phase = BUILD_LOAD; /* superseded or cancelled meanwhile: the row says */
