@@ -210,9 +210,13 @@ static void finish_halted(struct build *b)
  * project's env values (the callback token is added when it is made). */
 static int load_secrets(struct build *b, struct err *e)
 {
-	static const char *const credentials[] = {
-	    "jenkins_token",	     "argocd_token", "github_client_secret", "github_webhook_secret",
-	    "registry_password", "secret_key",   NULL};
+	static const char *const credentials[] = {"jenkins_token",
+						  "argocd_token",
+						  "github_client_secret",
+						  "github_webhook_secret",
+						  "registry_password",
+						  "secret_key",
+						  NULL};
 	const struct config *cfg = b->w->cfg;
 	const char *p[1] = {b->project_id};
 	PGresult *res;
@@ -312,7 +316,8 @@ static void step_release(struct build *b, double now)
 		b->phase = BUILD_LOAD; /* superseded or cancelled meanwhile: the row says */
 		b->next_at = now;
 	} else if ((e.status >= 500 || !strcmp(e.code, "push_rejected")) &&
-		   strcmp(e.code, "missing_setting") && ++b->failures <= b->w->cfg->jenkins_retries) {
+		   strcmp(e.code, "missing_setting") &&
+		   ++b->failures <= b->w->cfg->jenkins_retries) {
 		/* the GitOps remote or the database is away: try again, backing off */
 		log_warn("gitops release failed; retrying", "deployment_id", b->id, "reason", e.msg,
 			 NULL);

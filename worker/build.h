@@ -85,7 +85,7 @@ struct build {
 	int halt_sent;
 	char why[256]; /* Jenkins's reason while queued */
 	double grace_until;
-	struct track *track; /* owned; set once TRACK was considered (worker/track.c) */
+	struct track *track;	   /* owned; set once TRACK was considered (worker/track.c) */
 	struct local_build *local; /* owned; the local driver's state (worker/local.c) */
 };
 

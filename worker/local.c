@@ -1,4 +1,5 @@
-/* local.c: the local build driver: platform-build started per deployment, its log read without blocking */
+/* local.c: the local build driver: platform-build started per deployment, its log read without
+ * blocking */
 #include "local.h"
 
 #include "buildjob.h"
@@ -34,14 +35,14 @@ enum local_phase { L_LOAD, L_RUN };
 
 struct local_build {
 	enum local_phase phase;
-	pid_t pid;	 /* the build process (leads its process group), 0 when none */
-	int fd;		 /* read end of its output, -1 when closed */
-	int status;	 /* wait status once reaped */
+	pid_t pid;  /* the build process (leads its process group), 0 when none */
+	int fd;	    /* read end of its output, -1 when closed */
+	int status; /* wait status once reaped */
 	int reaped;
 	double started_at, term_at;
-	struct buf pending; /* output not stored yet (an incomplete UTF-8 sequence or secret) */
+	struct buf pending;   /* output not stored yet (an incomplete UTF-8 sequence or secret) */
 	struct redact redact; /* the GitHub token, the registry password, token shapes */
-	char dir[1024];	    /* PLATFORM_BUILD_DIR/<deployment id> */
+	char dir[1024];	      /* PLATFORM_BUILD_DIR/<deployment id> */
 	char image[512], tag[160], digest[160], commit[48], framework[32];
 };
 
@@ -58,12 +59,15 @@ int local_check_config(const struct config *cfg, struct err *e)
 {
 	if (cfg->build_driver && *cfg->build_driver && strcmp(cfg->build_driver, "local") &&
 	    strcmp(cfg->build_driver, "jenkins"))
-		return err_set(e, 500, "bad_config", "PLATFORM_BUILD_DRIVER must be local or jenkins");
+		return err_set(e, 500, "bad_config",
+			       "PLATFORM_BUILD_DRIVER must be local or jenkins");
 	if (!cfg->registry_url || !*cfg->registry_url)
-		return err_set(e, 500, "missing_setting",
-			       "the local builder pushes to PLATFORM_REGISTRY_URL, which is not set");
+		return err_set(
+		    e, 500, "missing_setting",
+		    "the local builder pushes to PLATFORM_REGISTRY_URL, which is not set");
 	if (strcmp(cfg->builder_tool, "buildah") && strcmp(cfg->builder_tool, "docker"))
-		return err_set(e, 500, "bad_config", "PLATFORM_BUILDER_TOOL must be buildah or docker");
+		return err_set(e, 500, "bad_config",
+			       "PLATFORM_BUILDER_TOOL must be buildah or docker");
 	return find_helper(cfg, e);
 }
 
@@ -186,15 +190,15 @@ static char **child_env(void)
  * stdio's, libcurl's or OpenSSL's locks at the moment of fork, and the child would wait on them
  * forever). */
 struct spawn {
-	int in, out;	    /* the job description; the write end of the log pipe */
-	pid_t parent;	    /* the worker, to notice that it died before PR_SET_PDEATHSIG */
-	char *argv[2];	    /* the helper, no arguments: nothing secret on a command line */
-	char **envp;	    /* child_env() */
+	int in, out;	      /* the job description; the write end of the log pipe */
+	pid_t parent;	      /* the worker, to notice that it died before PR_SET_PDEATHSIG */
+	char *argv[2];	      /* the helper, no arguments: nothing secret on a command line */
+	char **envp;	      /* child_env() */
 	struct sigaction dfl; /* SIG_DFL for every signal */
 	sigset_t none;
-	char fail[4200];    /* written if execve fails */
+	char fail[4200]; /* written if execve fails */
 	size_t fail_len;
-	int maxfd;	    /* RLIMIT_NOFILE, for kernels without close_range */
+	int maxfd; /* RLIMIT_NOFILE, for kernels without close_range */
 };
 
 static void exec_helper(const struct spawn *sp) __attribute__((noreturn));
@@ -368,7 +372,8 @@ static const char *url_refused(const struct config *cfg, const char *url, int *g
 	if (!strncmp(url, "file://", 7) || url[0] == '/' || !strncmp(url, "http://", 7))
 		return cfg->allow_local_repos
 			   ? NULL
-			   : "the repository is not an https URL; local and plain-HTTP repositories "
+			   : "the repository is not an https URL; local and plain-HTTP "
+			     "repositories "
 			     "need PLATFORM_ALLOW_LOCAL_REPOS=1 (development machines only)";
 	return "the repository URL must be https (or file:// with PLATFORM_ALLOW_LOCAL_REPOS=1)";
 }
@@ -420,13 +425,15 @@ static int spawn_prepare(struct build *b, struct deploy_info *d, int github, str
 		return -1;
 	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		snprintf(why, n, "the worker could not open the build's log pipe: %s", strerror(errno));
+		snprintf(why, n, "the worker could not open the build's log pipe: %s",
+			 strerror(errno));
 		return -1;
 	}
 	p[0] = above_stdio(p[0]);
 	p[1] = above_stdio(p[1]);
 	if (p[0] < 0 || p[1] < 0) {
-		snprintf(why, n, "the worker could not open the build's log pipe: %s", strerror(errno));
+		snprintf(why, n, "the worker could not open the build's log pipe: %s",
+			 strerror(errno));
 		if (p[0] >= 0)
 			close(p[0]);
 		if (p[1] >= 0)
@@ -446,8 +453,9 @@ static int spawn_prepare(struct build *b, struct deploy_info *d, int github, str
 		 "error: the worker could not run the build program %s (PLATFORM_BUILD_HELPER)\n",
 		 helper);
 	sp->fail_len = strlen(sp->fail);
-	sp->maxfd = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1048576 ? (int)lim.rlim_cur
-										: 1048576;
+	sp->maxfd = getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 1048576
+			? (int)lim.rlim_cur
+			: 1048576;
 	return 0;
 }
 
@@ -490,8 +498,9 @@ static void start(struct build *b, struct deploy_info *d, double now)
 	snprintf(lb->dir, sizeof(lb->dir), "%s/%s", cfg->build_dir, b->id);
 	buildjob_rm_tree(lb->dir);
 	if (buildjob_mkdirs(lb->dir) < 0) {
-		snprintf(msg, sizeof(msg), "cannot create the build folder %s: %s (PLATFORM_BUILD_DIR)",
-			 lb->dir, strerror(errno));
+		snprintf(msg, sizeof(msg),
+			 "cannot create the build folder %s: %s (PLATFORM_BUILD_DIR)", lb->dir,
+			 strerror(errno));
 		finish(b, DEPLOY_FAILED, msg);
 		goto out;
 	}
@@ -507,7 +516,8 @@ static void start(struct build *b, struct deploy_info *d, double now)
 		close(lb->fd);
 		lb->fd = -1;
 		buildjob_rm_tree(lb->dir);
-		finish(b, DEPLOY_FAILED, "the worker could not start a build process (fork failed)");
+		finish(b, DEPLOY_FAILED,
+		       "the worker could not start a build process (fork failed)");
 		goto out;
 	}
 	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
@@ -644,16 +654,19 @@ static void ended(struct build *b, double now)
 	} else if (b->halt == HALT_SUPERSEDE || b->state == DEPLOY_SUPERSEDED) {
 		finish(b, DEPLOY_SUPERSEDED, NULL);
 	} else if (b->halt == HALT_BUILD_TIMEOUT) {
-		snprintf(why, sizeof(why), "the build ran longer than the limit of %ld s and was stopped",
+		snprintf(why, sizeof(why),
+			 "the build ran longer than the limit of %ld s and was stopped",
 			 cfg->jenkins_build_timeout);
 		logf_line(b, "error: %s\n", why);
 		finish(b, DEPLOY_FAILED, why);
 	} else if (!WIFEXITED(lb->status) || WEXITSTATUS(lb->status) != 0) {
 		read_small(lb->dir, "error", why, sizeof(why));
 		if (!why[0])
-			snprintf(why, sizeof(why), "the local build process ended with %s %d; see the build log",
+			snprintf(why, sizeof(why),
+				 "the local build process ended with %s %d; see the build log",
 				 WIFEXITED(lb->status) ? "status" : "signal",
-				 WIFEXITED(lb->status) ? WEXITSTATUS(lb->status) : WTERMSIG(lb->status));
+				 WIFEXITED(lb->status) ? WEXITSTATUS(lb->status)
+						       : WTERMSIG(lb->status));
 		finish(b, DEPLOY_FAILED, why);
 	} else {
 		const char *p[5];
@@ -664,7 +677,8 @@ static void ended(struct build *b, double now)
 		result_value(text, "framework", lb->framework, sizeof(lb->framework));
 		read_small(lb->dir, "digest", lb->digest, sizeof(lb->digest));
 		if (!lb->tag[0]) {
-			finish(b, DEPLOY_FAILED, "the local build ended without a result; see the build log");
+			finish(b, DEPLOY_FAILED,
+			       "the local build ended without a result; see the build log");
 			goto out;
 		}
 		p[0] = b->id;

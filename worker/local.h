@@ -1,4 +1,5 @@
-/* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, release, in the worker (prefix local_).
+/* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, release, in the worker
+ *(prefix local_).
  *
  * The default driver when PLATFORM_JENKINS_URL is unset (PLATFORM_BUILD_DRIVER=local forces it).
  * For each deployment the worker starts one build process, the separate program platform-build

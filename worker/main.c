@@ -180,7 +180,8 @@ static void reap(struct worker *w)
 		struct err e = ERR_INIT;
 
 		if (!b->busy && (b->dropped || b->phase == BUILD_DONE)) {
-			/* released is not the end with Argo CD: follow it to live, job still held */
+			/* released is not the end with Argo CD: follow it to live, job still held
+			 */
 			if (!b->dropped && b->phase == BUILD_DONE && track_take(b, build_now())) {
 				b = next;
 				continue;
@@ -299,9 +300,9 @@ static int load_config(struct config *cfg, const char *path)
 		config_release(cfg);
 		return -1;
 	}
-	if (local_selected(cfg) ? config_require(cfg, required_local, &e) < 0 ||
-				      local_check_config(cfg, &e) < 0
-				: config_require(cfg, required, &e) < 0) {
+	if (local_selected(cfg)
+		? config_require(cfg, required_local, &e) < 0 || local_check_config(cfg, &e) < 0
+		: config_require(cfg, required, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		config_release(cfg);
 		return -1;
@@ -402,7 +403,7 @@ int main(int argc, char **argv)
 		log_info("build driver: local (buildah), no Jenkins", "registry", cfg.registry_url,
 			 NULL);
 	else if (jenkins_init(&w.jk, cfg.jenkins_url, cfg.jenkins_user, cfg.jenkins_token,
-			 cfg.jenkins_job, cfg.jenkins_timeout_ms, &e) < 0) {
+			      cfg.jenkins_job, cfg.jenkins_timeout_ms, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		goto out;
 	}

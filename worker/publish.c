@@ -12,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_INFLIGHT 32		 /* POSTs at once, over all channels */
-#define MAX_TEXT (64u * 1024)	 /* log bytes in one message (JSON escaping may grow it 6x) */
-#define MAX_PROJECTS 4096	 /* deployment -> project pairs remembered */
-#define IDLE_FORGET 60.0	 /* seconds an empty channel is kept */
+#define MAX_INFLIGHT  32	   /* POSTs at once, over all channels */
+#define MAX_TEXT      (64u * 1024) /* log bytes in one message (JSON escaping may grow it 6x) */
+#define MAX_PROJECTS  4096	   /* deployment -> project pairs remembered */
+#define IDLE_FORGET   60.0	   /* seconds an empty channel is kept */
 #define BACKOFF_FIRST 0.1
-#define BACKOFF_MAX 5.0
+#define BACKOFF_MAX   5.0
 
 enum msg_kind { MSG_LOG, MSG_STATUS, MSG_END };
 
@@ -335,7 +335,8 @@ static void chan_compose(struct chan *c)
 		if (*c->project)
 			json_object_object_add(o, "project_id", json_object_new_string(c->project));
 		else
-			json_object_object_add(o, "deployment_id", json_object_new_string(deployment));
+			json_object_object_add(o, "deployment_id",
+					       json_object_new_string(deployment));
 		add_offset(o, "offset", c->gap_from);
 		add_offset(o, "next_offset", c->gap_to);
 		c->sent_from = c->gap_from;
@@ -391,14 +392,15 @@ static void chan_compose(struct chan *c)
 		json_object_object_add(o, "deployment_id", json_object_new_string(deployment));
 		json_object_object_add(o, "offset", json_object_new_int64(from));
 		json_object_object_add(o, "next_offset", json_object_new_int64(next));
-		json_object_object_add(o, "text", json_object_new_string_len(text.buf, (int)text.len));
+		json_object_object_add(o, "text",
+				       json_object_new_string_len(text.buf, (int)text.len));
 		buf_release(&raw);
 		buf_release(&text);
 	}
 	if (!c->head)
 		c->tail = NULL;
 	buf_addstr(&c->body, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-								  JSON_C_TO_STRING_NOSLASHESCAPE));
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
@@ -426,7 +428,8 @@ static void chan_send(struct publisher *p, struct chan *c)
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, c->body.buf);
 	curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body.len);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, p->timeout_ms);
-	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, p->timeout_ms < 1000 ? p->timeout_ms : 1000);
+	curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS,
+			 p->timeout_ms < 1000 ? p->timeout_ms : 1000);
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c->easy, CURLOPT_PRIVATE, c);
@@ -452,9 +455,10 @@ static void chan_result(struct publisher *p, struct chan *c, long status, const 
 
 		snprintf(st, sizeof(st), "%ld", status);
 		if (!c->failures++)
-			log_warn("nchan publish failed; the channel is lagging, clients will be told "
-				 "to fetch the backlog",
-				 "channel", c->name, "status", st, "error", error, NULL);
+			log_warn(
+			    "nchan publish failed; the channel is lagging, clients will be told "
+			    "to fetch the backlog",
+			    "channel", c->name, "status", st, "error", error, NULL);
 		p->stats.failures++;
 		for (int i = 1; i < c->failures && wait < BACKOFF_MAX; i++)
 			wait *= 2;
@@ -610,9 +614,10 @@ struct publisher *publish_from_config(const struct config *cfg)
 	struct publisher *p;
 
 	if (!cfg->nchan_publish_url || !*cfg->nchan_publish_url) {
-		log_info("PLATFORM_NCHAN_PUBLISH_URL is unset: build logs are stored, not published "
-			 "live",
-			 NULL);
+		log_info(
+		    "PLATFORM_NCHAN_PUBLISH_URL is unset: build logs are stored, not published "
+		    "live",
+		    NULL);
 		return NULL;
 	}
 	p = publish_start(cfg->nchan_publish_url, cfg->publish_timeout_ms,

@@ -66,9 +66,9 @@ void publish_state(struct publisher *p, const char *deployment_id, const char *s
 struct log_sink publish_sink(struct publisher *p);
 
 struct publish_stats {
-	unsigned long messages; /* published (nchan answered 201 or 202) */
-	unsigned long failures; /* POSTs that failed or were refused */
-	unsigned long gaps;	/* gap markers published */
+	unsigned long messages;		  /* published (nchan answered 201 or 202) */
+	unsigned long failures;		  /* POSTs that failed or were refused */
+	unsigned long gaps;		  /* gap markers published */
 	unsigned long long dropped_bytes; /* log bytes never published */
 };
 void publish_get_stats(struct publisher *p, struct publish_stats *out);
