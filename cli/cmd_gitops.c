@@ -35,6 +35,8 @@ static const char usage_text[] =
     "  --ingress-class NAME   (nginx); --tls [--tls-secret NAME]; --annotation KEY=VALUE (repeat)\n"
     "  --pull-secret NAME     image pull Secret in the namespace\n"
     "  --deployment-id ID --triggered-by WHO --rollback   (commit message trailers)\n"
+    "  --seq N                the deployment's number in its project: an older one than the\n"
+    "                         app folder holds is refused (stale_release) and not written\n"
     "common options:\n"
     "  --remote URL           GitOps remote (default $PLATFORM_GITOPS_URL): file://, git://,\n"
     "                         http(s)://[user:token@]host/..., ssh://git@host/...\n"
@@ -149,6 +151,7 @@ enum {
 	O_DEPLOYMENT,
 	O_TRIGGERED,
 	O_ROLLBACK,
+	O_SEQ,
 	O_REMOTE,
 	O_BRANCH,
 	O_CACHE,
@@ -193,6 +196,7 @@ static const struct option long_opts[] = {
     {"deployment-id", required_argument, NULL, O_DEPLOYMENT},
     {"triggered-by", required_argument, NULL, O_TRIGGERED},
     {"rollback", no_argument, NULL, O_ROLLBACK},
+    {"seq", required_argument, NULL, O_SEQ},
     {"remote", required_argument, NULL, O_REMOTE},
     {"repo", required_argument, NULL, O_REMOTE},
     {"branch", required_argument, NULL, O_BRANCH},
@@ -335,6 +339,14 @@ static int other_option(struct args *a, int c, const char *arg)
 	case O_ROLLBACK:
 		a->m.rollback = 1;
 		return 0;
+	case O_SEQ: {
+		int seq;
+
+		if (parse_int("seq", arg, &seq) < 0)
+			return -1;
+		a->m.seq = seq;
+		return 0;
+	}
 	case O_JSON:
 		a->json = 1;
 		return 0;

@@ -737,7 +737,7 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	    "coalesce(d.jenkins_build, 0), d.log_offset, extract(epoch FROM d.trigger_started_at), "
 	    "extract(epoch FROM d.triggered_at), extract(epoch FROM d.building_at), "
 	    "extract(epoch FROM d.cancel_requested_at), "
-	    "(d.gitops_commit IS NOT NULL AND d.tag IS NOT NULL) "
+	    "(d.gitops_commit IS NOT NULL AND d.tag IS NOT NULL), d.seq "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1",
 	    1);
 	const char *p[1] = {id};
@@ -776,6 +776,7 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	d->building_at = epoch_or_zero(db_value(res, 0, 19));
 	d->cancel_requested_at = epoch_or_zero(db_value(res, 0, 20));
 	d->has_release = !strcmp(db_value(res, 0, 21), "t");
+	d->seq = atol(db_value(res, 0, 22));
 	PQclear(res);
 	return 0;
 }

@@ -104,6 +104,7 @@ struct deploy_info {
 	char *id, *project_id, *project_name, *user_id, *workspace_id;
 	char *repo_url, *branch, *commit, *custom_domain, *action, *rollback_tag, *triggered_by;
 	long port;
+	long seq; /* the deployment's number in its project */
 	enum deploy_state state;
 	long long queue_id, build; /* 0 when unknown */
 	long long log_offset;

@@ -379,7 +379,8 @@ out_names:
 	return rc;
 }
 
-int gitops_chart_yaml(struct buf *out, const struct gitops_app *app, const char *tag, struct err *e)
+int gitops_chart_yaml(struct buf *out, const struct gitops_app *app, const char *tag, long long seq,
+		      struct err *e)
 {
 	struct yamlout y;
 	size_t start = out->len;
@@ -396,6 +397,15 @@ int gitops_chart_yaml(struct buf *out, const struct gitops_app *app, const char 
 	pair_str(&y, "type", "application");
 	pair_str(&y, "version", "1.0.0");
 	pair_str(&y, "appVersion", tag);
+	if (seq > 0) {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%lld", seq);
+		yamlout_key(&y, "annotations");
+		yamlout_map_start(&y);
+		pair_str(&y, "deployment-seq", n);
+		yamlout_map_end(&y);
+	}
 	yamlout_map_end(&y);
 	rc = yamlout_finish(&y, e);
 	yamlout_release(&y);
@@ -854,6 +864,24 @@ static void previous_tag(git_repository *repo, git_tree *tree, const char *app_p
 	}
 	buf_release(&path);
 	buf_release(&text);
+}
+
+/* The deployment seq the app's Chart.yaml in `tree` records, or 0. */
+static long long previous_seq(git_repository *repo, git_tree *tree, const char *app_path)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	struct yamldoc d;
+	long long seq = 0;
+
+	buf_addf(&path, "%s/Chart.yaml", app_path);
+	if (tree_read(repo, tree, path.buf, &text) &&
+	    yamldoc_load(&d, text.buf, text.len, NULL) == 0) {
+		seq = atoll(str_or(yamldoc_scalar(&d, "annotations.deployment-seq"), "0"));
+		yamldoc_release(&d);
+	}
+	buf_release(&path);
+	buf_release(&text);
+	return seq;
 }
 
 /* ---- what a release writes ---- */
@@ -1358,6 +1386,18 @@ static int build_commit(struct session *s, const struct job *j, git_tree *base,
 
 	previous_tag(s->repo, base, j->app_path, res->previous_tag, sizeof(res->previous_tag));
 	*changed = 1;
+	if (j->kind == JOB_RELEASE && j->meta && j->meta->seq > 0) {
+		long long held = previous_seq(s->repo, base, j->app_path);
+
+		/* checked on every attempt: a retry rebuilds on a tip another writer moved */
+		if (held > j->meta->seq) {
+			err_set(
+			    e, 409, "stale_release",
+			    "%s already holds deployment #%lld; #%lld is older and is not written",
+			    j->app_name, held, j->meta->seq);
+			goto out;
+		}
+	}
 	if (j->kind == JOB_RELEASE) {
 		if (release_changes(s->repo, base, j->rel, &c, e) < 0)
 			goto out;
@@ -1491,7 +1531,7 @@ int gitops_release(const struct gitops_opts *o, const struct gitops_app *app,
 	buf_init(&rj.values, 0);
 	/* Every name and value is checked here, before any path or git call. */
 	if (check_meta(m, e) < 0 || gitops_values_yaml(&rj.values, app, v, e) < 0 ||
-	    gitops_chart_yaml(&rj.chart, app, v->image_tag, e) < 0 ||
+	    gitops_chart_yaml(&rj.chart, app, v->image_tag, m ? m->seq : 0, e) < 0 ||
 	    names_init(&rj.names, app, v, e) < 0)
 		goto out;
 	rj.app = app;

@@ -103,6 +103,7 @@ struct gitops_meta {
 	const char *deployment_id; /* trailer Deployment-Id */
 	const char *triggered_by;  /* trailer Triggered-By */
 	int rollback;		   /* 1: the subject says "rollback" */
+	long long seq;		   /* the deployment's per-project number; 0: unknown */
 };
 
 struct gitops_result {
@@ -128,11 +129,15 @@ int gitops_check(const struct gitops_app *app, const struct gitops_values *v, st
 /* Append values.yaml of `app` to `out` (checked first). */
 int gitops_values_yaml(struct buf *out, const struct gitops_app *app, const struct gitops_values *v,
 		       struct err *e);
-/* Append Chart.yaml (apiVersion v2, name = project, appVersion = tag). */
-int gitops_chart_yaml(struct buf *out, const struct gitops_app *app, const char *tag,
+/* Append Chart.yaml (apiVersion v2, name = project, appVersion = tag); with seq > 0 the
+ * annotation deployment-seq records which deployment wrote it. */
+int gitops_chart_yaml(struct buf *out, const struct gitops_app *app, const char *tag, long long seq,
 		      struct err *e);
 
-/* Write one release; `res` gets the new commit. */
+/* Write one release; `res` gets the new commit. With m->seq > 0, a release older than the
+ * one the app folder holds (its Chart.yaml deployment-seq is higher) is refused with 409
+ * stale_release and nothing is written: two writers (the pipeline and the worker) can race,
+ * and the older must never land after the newer. */
 int gitops_release(const struct gitops_opts *o, const struct gitops_app *app,
 		   const struct gitops_values *v, const struct gitops_meta *m,
 		   struct gitops_result *res, struct err *e);

@@ -118,4 +118,24 @@ gitops release --remote "file://$TEST_TMP/nope.git" --workspace ws1 --user u1 --
 is "$RC" 1 "a missing local remote fails"
 like "$ERR" 'cannot open the gitops remote' "  with a clear message"
 
+# ---- ordering: a release older than the one in git is refused, whoever wrote the newer one
+new_remote "$TEST_TMP/ordered.git"
+export PLATFORM_GITOPS_URL=file://$TEST_TMP/ordered.git
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag s5 --seq 5
+is "$RC" 0 "release of deployment #5"
+like "$(git -C "$TEST_TMP/ordered.git" show main:apps/ws1/u1/ord/Chart.yaml)" 'deployment-seq: "?5"?' "Chart.yaml records the deployment seq"
+held=$(tip "$TEST_TMP/ordered.git")
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag s3 --seq 3
+is "$RC" 1 "an older deployment (#3) is refused"
+like "$ERR" 'already holds deployment #5' "  saying which one git holds"
+is "$(tip "$TEST_TMP/ordered.git")" "$held" "  and nothing is written"
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag s5b --seq 5
+is "$RC" 0 "the same deployment may write again (a retried release)"
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag s7 --seq 7
+is "$RC" 0 "a newer deployment (#7) is written"
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag manual
+is "$RC" 0 "a release without --seq is not ordered (an operator's manual write)"
+gitops release --workspace ws1 --user u1 --project ord --image r/ord --tag s6 --seq 6
+is "$RC" 0 "after a manual write the order starts again"
+
 done_testing

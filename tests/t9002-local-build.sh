@@ -93,6 +93,23 @@ like "$(cat "$TEST_TMP/wrap.job")" "^$d5 file://.*/sample/site buildah$" "its jo
 kill "$w3" 2>/dev/null
 wait "$w3" 2>/dev/null
 
+# 6. a newer release already in GitOps (say the pipeline wrote it): the worker's older one is
+#    refused and the deployment ends superseded, never overwriting it
+"$top_builddir/worker/platform-worker" >"$TEST_TMP/worker4.log" 2>&1 &
+w4=$!
+bg_register "$w4"
+http POST "$PLATFORM_URL/api/projects/$pid/deploy" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{}'
+d6=$(json_get .id)
+seq6=$(psql_stack -c "SELECT seq FROM deployments WHERE id = '$d6'")
+PLATFORM_GITOPS_URL=$PLATFORM_GITOPS_URL "$PLATFORMCTL_BIN" gitops release --workspace sample --user sample \
+	--project site --image newer/image --tag from-the-pipeline --seq $((seq6 + 10)) >/dev/null
+held=$(git --git-dir="$gitdir" rev-parse main)
+wait_until 60 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d6'")" = superseded
+is "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d6'")" superseded "an older release than the one in GitOps ends superseded"
+is "$(git --git-dir="$gitdir" rev-parse main)" "$held" "and writes nothing over the newer release"
+kill "$w4" 2>/dev/null
+wait "$w4" 2>/dev/null
+
 no_token_leak() { ! grep -rq "$token" "$STACK_DIR/logs" "$scripts_worker_log"; }
 ok "the session token appears in no log" no_token_leak
 done_testing

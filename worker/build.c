@@ -315,6 +315,11 @@ static void step_release(struct build *b, double now)
 	} else if (!strcmp(e.code, "deployment_finished") || e.status == 404) {
 		b->phase = BUILD_LOAD; /* superseded or cancelled meanwhile: the row says */
 		b->next_at = now;
+	} else if (!strcmp(e.code, "stale_release")) {
+		/* a newer deployment of the project is already in git: this one is replaced */
+		log_info("release not written: a newer one is in gitops", "deployment_id", b->id,
+			 "reason", e.msg, NULL);
+		finish(b, DEPLOY_SUPERSEDED, NULL);
 	} else if ((e.status >= 500 || !strcmp(e.code, "push_rejected")) &&
 		   strcmp(e.code, "missing_setting") &&
 		   ++b->failures <= b->w->cfg->jenkins_retries) {
@@ -383,7 +388,7 @@ static void step_trigger(struct build *b, double now)
 	struct deploy_info d;
 	struct err e = ERR_INIT;
 	struct buf token = BUF_INIT, form = BUF_INIT;
-	char port[16];
+	char port[16], seq[24];
 	int claimed;
 
 	if (deploy_info_load(&w->db, b->id, &d, &e) < 0) {
@@ -416,6 +421,8 @@ static void step_trigger(struct build *b, double now)
 	add_param(&form, "PLATFORM_DOMAIN", w->cfg->domain);
 	add_param(&form, "CUSTOM_DOMAIN", d.custom_domain);
 	add_param(&form, "DEPLOYMENT_ID", b->id);
+	snprintf(seq, sizeof(seq), "%ld", d.seq);
+	add_param(&form, "DEPLOYMENT_SEQ", seq);
 	add_param(&form, "ACTION", d.action);
 	add_param(&form, "IMAGE_TAG", !strcmp(d.action, "rollback") ? d.rollback_tag : "");
 	add_param(&form, "CALLBACK_URL", w->callback_url);

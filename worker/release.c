@@ -43,7 +43,7 @@ static void opts_of(const struct config *cfg, struct gitops_opts *o)
 static struct db_stmt st_load =
     DB_STMT("release_load",
 	    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain "
+	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain, d.seq "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
 	    1);
 
@@ -107,6 +107,8 @@ int release_write(struct worker *w, const char *deployment_id, struct buf *commi
 	m.deployment_id = deployment_id;
 	m.triggered_by = db_value(row, 0, 5);
 	m.rollback = !strcmp(db_value(row, 0, 1), "rollback");
+	/* a newer deployment already in git (written by the pipeline) wins: 409 stale_release */
+	m.seq = atoll(db_value(row, 0, 12));
 	if (gitops_release(&o, &app, &v, &m, &res, e) < 0)
 		goto out;
 	/* The commit is kept even if the row moved meanwhile (it is in git either way); the

@@ -16,7 +16,11 @@
  * GitOps settings: PLATFORM_GITOPS_URL (the config setting gitops_url, a secret: never
  * logged, messages carry the redacted URL), and like platformctl PLATFORM_GITOPS_BRANCH,
  * PLATFORM_GITOPS_CACHE, PLATFORM_GITOPS_AUTHOR_NAME/_EMAIL, PLATFORM_GITOPS_SSH_KEY and
- * PLATFORM_GITOPS_SSH_PASSPHRASE from the environment.
+ * PLATFORM_GITOPS_SSH_PASSPHRASE (config settings, as for platformctl).
+ *
+ * Each release carries the deployment's per-project seq (Chart.yaml annotation
+ * deployment-seq): a release older than the one git holds fails with 409 stale_release and
+ * writes nothing, whichever of the pipeline and the worker wrote the newer one.
  */
 #ifndef PLATFORM_WORKER_RELEASE_H
 #define PLATFORM_WORKER_RELEASE_H

@@ -201,7 +201,7 @@ async function finish(b, result) {
 function gitopsRelease(p, image, tag) {
 	const args = ['gitops', 'release', '--workspace', p.WORKSPACE_ID, '--user', p.USER_ID, '--project', p.PROJECT_NAME,
 		'--image', image, '--tag', tag, '--port', p.APP_PORT || '8080', '--domain', p.PLATFORM_DOMAIN || 'apps.localhost',
-		'--framework', 'auto', '--deployment-id', p.DEPLOYMENT_ID];
+		'--framework', 'auto', '--deployment-id', p.DEPLOYMENT_ID, '--seq', p.DEPLOYMENT_SEQ || '0'];
 	if (p.CUSTOM_DOMAIN) args.push('--host', p.CUSTOM_DOMAIN);
 	if (p.ACTION === 'rollback') args.push('--rollback');
 	return new Promise((resolve, reject) => {

@@ -93,7 +93,7 @@ static void test_chart(void)
 	struct err e = ERR_INIT;
 	struct yamldoc d;
 
-	is_int(gitops_chart_yaml(&out, &app, "1.0", &e), 0, "Chart.yaml");
+	is_int(gitops_chart_yaml(&out, &app, "1.0", 0, &e), 0, "Chart.yaml");
 	is_int(yamldoc_load(&d, out.buf, out.len, &e), 0, "Chart.yaml parses");
 	is_str(yamldoc_scalar(&d, "apiVersion"), "v2", "apiVersion v2");
 	is_str(yamldoc_scalar(&d, "appVersion"), "1.0", "appVersion is the tag, a string");
