@@ -225,18 +225,12 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 		 * cut short by a crash and redelivered completes without duplicates. */
 		dn.idempotency_key = key.buf;
 		dn.supersede = 1;
+		dn.commit_message = push->message[0] ? push->message : NULL;
+		dn.commit_author = push->author[0] ? push->author : NULL;
 		if (deploy_create(&r->app->db, &dn, &dep, &created, e) < 0)
 			goto out;
-		if (json_object_object_get_ex(dep, "id", &idv)) {
-			const char *u[] = {json_object_get_string(idv), push->message,
-					   push->author};
-
+		if (json_object_object_get_ex(dep, "id", &idv))
 			json_object_array_add(out->deployments, json_object_get(idv));
-			db_command(&r->app->db,
-				   "UPDATE deployments SET commit_message = $2, commit_author = $3"
-				   " WHERE id = $1",
-				   3, u, e);
-		}
 		json_object_put(dep);
 	}
 	if (json_object_array_length(out->deployments)) {

@@ -278,7 +278,7 @@ static int find_by_key(struct db *db, const struct deploy_new *n, struct json_ob
 /* The insert proper, inside the caller's transaction; the new id into `id`. */
 static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id, struct err *e)
 {
-	const char *p[11];
+	const char *p[13];
 	char seq[24];
 	PGresult *res = NULL, *rb = NULL;
 	int ret = -1;
@@ -305,6 +305,8 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 	p[8] = NULL;
 	p[9] = NULL;
 	p[10] = NULL;
+	p[11] = n->commit_message;
+	p[12] = n->commit_author;
 	if (!strcmp(n->trigger, "rollback")) {
 		const char *q[2] = {n->rollback_of, n->project_id};
 
@@ -328,10 +330,12 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 		PGresult *ins = db_query(
 		    db,
 		    "INSERT INTO deployments (project_id, seq, trigger, triggered_by, branch, "
-		    "commit_sha, idempotency_key, rollback_of, image, tag, digest, action) "
+		    "commit_sha, idempotency_key, rollback_of, image, tag, digest, action, "
+		    "commit_message, commit_author) "
 		    "VALUES ($1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END) RETURNING id",
-		    11, p, e);
+		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END, $12, $13) "
+		    "RETURNING id",
+		    13, p, e);
 
 		if (!ins)
 			goto out;

@@ -60,6 +60,8 @@ struct deploy_new {
 	const char *commit;	     /* NULL: the head of the branch */
 	const char *idempotency_key; /* NULL: none */
 	const char *rollback_of; /* for trigger "rollback": the deployment whose image is reused */
+	const char *commit_message; /* the head commit's message and author (webhooks), or NULL */
+	const char *commit_author;
 	int supersede;		 /* mark older unfinished deployments of the project superseded */
 };
 
