@@ -62,7 +62,7 @@ struct deploy_new {
 	const char *rollback_of; /* for trigger "rollback": the deployment whose image is reused */
 	const char *commit_message; /* the head commit's message and author (webhooks), or NULL */
 	const char *commit_author;
-	int supersede;		 /* mark older unfinished deployments of the project superseded */
+	int supersede; /* mark older unfinished deployments of the project superseded */
 };
 
 /* Store a deployment (state queued, the next per-project seq) and its deploy job in

@@ -28,6 +28,6 @@ shellcheck:
 		tests/lib.sh $(STACK_TESTS) bench/api.sh .ci/run
 .PHONY: stack-up stack-down bench-api shellcheck
 
-# the README's configuration table against lib/config.c
-TESTS += tests/t0001-docs.sh
-EXTRA_DIST += tests/t0001-docs.sh
+# the README's configuration table against lib/config.c; the C files against .clang-format
+TESTS += tests/t0001-docs.sh tests/t0002-format.sh
+EXTRA_DIST += tests/t0001-docs.sh tests/t0002-format.sh
