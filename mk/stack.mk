@@ -12,7 +12,7 @@ STACK_TESTS = \
 
 TESTS += $(STACK_TESTS)
 EXTRA_DIST += $(STACK_TESTS) tests/lib.sh \
-	scripts/dev-stack scripts/render-nginx scripts/test \
+	scripts/dev-stack scripts/render-nginx scripts/test scripts/install-deps scripts/quickstart \
 	nginx/platform.conf.in nginx/platform.conf nginx/README.md \
 	bench/api.sh .ci/run .ci/packages
 
