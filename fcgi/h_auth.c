@@ -119,11 +119,17 @@ static int create_session(struct req *r, const char *user_id, struct buf *token,
 	params[1] = user_id;
 	params[2] = ttl;
 	params[3] = r->request_id;
-	n = db_command(
-	    &r->app->db,
-	    "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
-	    " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
-	    4, params, e);
+	/* The user's expired sessions go as a new one comes: the table stays the size of the
+	 * sessions in use without a sweeper process. */
+	n = db_command(&r->app->db,
+		       "DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()", 1,
+		       params + 1, e);
+	if (n >= 0)
+		n = db_command(
+		    &r->app->db,
+		    "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
+		    " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
+		    4, params, e);
 	buf_release(&hex);
 	return n < 0 ? -1 : 0;
 }

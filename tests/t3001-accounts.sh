@@ -160,5 +160,8 @@ api GET /api/me "$ALICE"
 is "$HTTP_STATUS" 401 "the session is gone after logout"
 api GET /api/me "$ALICE2"
 is "$HTTP_STATUS" 200 "another session of the same user stays"
+psql_stack -c "UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE user_id = '$ALICE_ID'" >/dev/null
+sign_in gh-alice-token
+is "$(psql_stack -c "SELECT count(*) FROM sessions WHERE user_id = '$ALICE_ID'")" 1 "a sign-in clears the user's expired sessions"
 
 done_testing
