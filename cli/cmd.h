@@ -7,6 +7,7 @@
 #define PLATFORM_CLI_CMD_H
 
 int cmd_migrate(int argc, char **argv);
+int cmd_housekeep(int argc, char **argv);
 int cmd_gitops(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
     {"migrate", cmd_migrate, "apply the missing schema migrations (--status to list them)"},
+    {"housekeep", cmd_housekeep, "remove expired sessions, old webhook deliveries, finished jobs"},
     {"gitops", cmd_gitops, "write, remove and check releases in the GitOps repository"},
     {"detect", cmd_detect, "the framework of a checkout and the file that decided it"},
 };

@@ -58,6 +58,8 @@ static const struct setting settings[] = {
 	N(max_body, "1048576", 1024, 64L * 1024 * 1024),
 	N(db_connect_timeout, "3", 1, 60),
 	N(session_ttl, "1209600", 60, 365L * 86400),
+	N(housekeep_interval, "3600", 0, 7L * 86400),
+	N(webhook_retention_days, "30", 1, 3650),
 	S(jenkins_callback_url, NULL, 0),
 	N(jenkins_poll_ms, "2000", 50, 600000),
 	N(jenkins_timeout_ms, "15000", 100, 600000),

@@ -39,10 +39,12 @@ struct config {
 	char *registry_url;
 	char *listen;
 	char *log_level;
-	long workers;		 /* 0: one per core */
-	long max_body;		 /* bytes of a request body the API accepts */
-	long db_connect_timeout; /* seconds */
-	long session_ttl;	 /* seconds */
+	long workers;		     /* 0: one per core */
+	long max_body;		     /* bytes of a request body the API accepts */
+	long db_connect_timeout;     /* seconds */
+	long session_ttl;	     /* seconds */
+	long housekeep_interval;     /* seconds between the worker's clean-ups; 0: never */
+	long webhook_retention_days; /* webhook deliveries are kept this long */
 	/* platform-worker and the Jenkins driver (worker/, lib/jenkins, lib/queue) */
 	char *jenkins_callback_url; /* where the pipeline posts events; default public_url +
 				       /internal/jenkins/events */

@@ -21,3 +21,4 @@ libplatform_la_SOURCES += \
 libplatform_la_SOURCES += lib/github.c lib/github.h
 libplatform_la_SOURCES += lib/audit.c lib/audit.h
 libplatform_la_SOURCES += lib/webhook.c lib/webhook.h
+libplatform_la_SOURCES += lib/housekeep.c lib/housekeep.h

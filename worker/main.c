@@ -10,6 +10,7 @@
 #include "build.h"
 
 #include "crypto.h"
+#include "housekeep.h"
 #include "http.h"
 #include "local.h"
 #include "log.h"
@@ -201,7 +202,7 @@ static void reap(struct worker *w)
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
-	double claim, renew, refresh;
+	double claim, renew, refresh, housekeep;
 };
 
 static int next_wait_ms(struct worker *w, const struct timers *t, double now)
@@ -223,7 +224,7 @@ static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 
 static void loop(struct worker *w)
 {
-	struct timers t = {0, 0, 0};
+	struct timers t = {0, 0, 0, 0};
 	struct err e = ERR_INIT;
 
 	while (!stopping) {
@@ -240,6 +241,12 @@ static void loop(struct worker *w)
 		if (now >= t.claim) {
 			claim(w);
 			t.claim = now + (double)w->cfg->worker_poll;
+		}
+		if (w->cfg->housekeep_interval > 0 && now >= t.housekeep) {
+			if (housekeep_run(&w->db, w->cfg->webhook_retention_days, NULL, &e) < 0)
+				log_warn("housekeeping failed; trying again later", "reason", e.msg,
+					 NULL);
+			t.housekeep = now + (double)w->cfg->housekeep_interval;
 		}
 		if (now >= t.refresh) {
 			refresh_all(w, now);
