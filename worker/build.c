@@ -64,7 +64,7 @@ static void db_trouble(struct build *b, double now, const struct err *e)
 	later(b, now, 1.0);
 }
 
-static void notify_state(struct build *b, enum deploy_state s)
+void build_notify_state(struct build *b, enum deploy_state s)
 {
 	b->state = s;
 	if (b->w->sink.state)
@@ -76,11 +76,10 @@ static void notify_state(struct build *b, enum deploy_state s)
 static void observe_state(struct build *b, enum deploy_state s)
 {
 	if (s != b->state)
-		notify_state(b, s);
+		build_notify_state(b, s);
 }
 
-/* Move the deployment; 0 done (moved or not allowed), -1 database trouble. */
-static int move(struct build *b, enum deploy_state to, const char *reason)
+int build_move(struct build *b, enum deploy_state to, const char *reason)
 {
 	struct err e = ERR_INIT;
 	int r = deploy_transition(&b->w->db, b->id, to, reason, &e);
@@ -90,14 +89,14 @@ static int move(struct build *b, enum deploy_state to, const char *reason)
 		return -1;
 	}
 	if (r > 0)
-		notify_state(b, to);
-	return 0;
+		build_notify_state(b, to);
+	return r;
 }
 
 /* The deployment ends here; the job is over once that is stored. */
 static void finish(struct build *b, enum deploy_state to, const char *reason)
 {
-	if (move(b, to, reason) < 0)
+	if (build_move(b, to, reason) < 0)
 		return; /* db_trouble scheduled a retry of the same step */
 	retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 	b->phase = BUILD_DONE;
@@ -528,7 +527,7 @@ static void on_queue_item(void *arg, const struct jenkins_reply *r)
 		b->number = qs.build;
 		b->number_saved = deploy_set_build(&b->w->db, b->id, qs.build, &e) == 0;
 		if (b->number_saved && b->state == DEPLOY_QUEUED)
-			notify_state(b, DEPLOY_BUILDING);
+			build_notify_state(b, DEPLOY_BUILDING);
 		b->building_at = build_now();
 		snprintf(n, sizeof(n), "%lld", qs.build);
 		log_info("jenkins build started", "deployment_id", b->id, "build", n, NULL);

@@ -93,6 +93,13 @@ struct build {
 struct build *build_new(struct worker *w, long long job, const char *id, int attempts);
 void build_free(struct build *b);
 
+/* Record the deployment's new state on the build and tell the live channels. */
+void build_notify_state(struct build *b, enum deploy_state s);
+/* Move the deployment (lib/deploy's transition table) and tell the live channels: 1 moved,
+ * 0 not allowed any more (someone else moved it), -1 database trouble (the build's step is
+ * scheduled again in a second). Shared by the drivers (build.c, local.c, track.c). */
+int build_move(struct build *b, enum deploy_state to, const char *reason);
+
 /* Take the next step (see above). */
 void build_step(struct build *b, double now);
 

@@ -242,13 +242,6 @@ static struct local_build *lb_of(struct build *b)
 	return b->local;
 }
 
-static void notify_state(struct build *b, enum deploy_state s)
-{
-	b->state = s;
-	if (b->w->sink.state)
-		b->w->sink.state(b->w->sink.arg, b->id, deploy_state_name(s));
-}
-
 static void done(struct build *b)
 {
 	b->phase = BUILD_DONE;
@@ -263,26 +256,11 @@ static void to_release(struct build *b)
 	b->next_at = build_now();
 }
 
-/* Move the deployment; -1 on database trouble (the step is tried again). */
-static int move(struct build *b, enum deploy_state to, const char *reason)
-{
-	struct err e = ERR_INIT;
-	int r = deploy_transition(&b->w->db, b->id, to, reason, &e);
-
-	if (r < 0) {
-		log_warn("database call failed; retrying", "deployment_id", b->id, "reason", e.msg,
-			 NULL);
-		b->next_at = build_now() + 1.0;
-		return -1;
-	}
-	if (r > 0)
-		notify_state(b, to);
-	return 0;
-}
-
+/* The deployment ends here (or ended elsewhere already); on database trouble the step
+ * comes again. */
 static void finish(struct build *b, enum deploy_state to, const char *reason)
 {
-	if (move(b, to, reason) == 0)
+	if (build_move(b, to, reason) >= 0)
 		done(b);
 }
 
@@ -526,7 +504,7 @@ static void start(struct build *b, struct deploy_info *d, double now)
 	lb->reaped = 0;
 	lb->started_at = now;
 	lb->phase = L_RUN;
-	if (move(b, DEPLOY_BUILDING, NULL) < 0)
+	if (build_move(b, DEPLOY_BUILDING, NULL) < 0)
 		b->next_at = now; /* the state comes with the next step; the build runs */
 	{
 		char spid[16];
@@ -690,7 +668,7 @@ static void ended(struct build *b, double now)
 			       "UPDATE deployments SET image = $2, tag = $3, digest = $4, "
 			       "commit_sha = coalesce(commit_sha, $5) WHERE id = $1",
 			       5, p, &e) < 0 ||
-		    move(b, DEPLOY_PUSHED, NULL) < 0) {
+		    build_move(b, DEPLOY_PUSHED, NULL) < 0) {
 			b->next_at = now + 1.0;
 			return; /* the result files are still there: try again */
 		}

@@ -42,26 +42,6 @@ static void done(struct build *b)
 	b->next_at = build_now();
 }
 
-/* Move the deployment; 1 moved, 0 not allowed any more, -1 database trouble (retried). */
-static int move(struct build *b, enum deploy_state to, const char *reason)
-{
-	struct err e = ERR_INIT;
-	int r = deploy_transition(&b->w->db, b->id, to, reason, &e);
-
-	if (r < 0) {
-		log_warn("database call failed; retrying", "deployment_id", b->id, "reason", e.msg,
-			 NULL);
-		b->next_at = build_now() + 1.0;
-		return -1;
-	}
-	if (r > 0) {
-		b->state = to;
-		if (b->w->sink.state)
-			b->w->sink.state(b->w->sink.arg, b->id, deploy_state_name(to));
-	}
-	return r;
-}
-
 static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
@@ -75,7 +55,7 @@ static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
 	}
-	if (move(b, to, fmt ? why : NULL) >= 0)
+	if (build_move(b, to, fmt ? why : NULL) >= 0)
 		done(b);
 }
 
@@ -190,7 +170,7 @@ void track_step(struct build *b, double now)
 	} else {
 		describe(t->last, sizeof(t->last), &st);
 		if (!t->refreshed) {
-			if (move(b, DEPLOY_SYNCING, NULL) < 0)
+			if (build_move(b, DEPLOY_SYNCING, NULL) < 0)
 				return; /* the refresh is asked again on the retry: harmless */
 			t->refreshed = 1;
 		}
