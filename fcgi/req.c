@@ -137,6 +137,20 @@ int req_body(struct req *r, size_t max, struct err *e)
 	return 0;
 }
 
+void req_drain(struct req *r)
+{
+	char scratch[16384];
+	size_t total = 0;
+	int n;
+
+	if (r->body_read)
+		return;
+	while (total < (64u << 20) &&
+	       (n = FCGX_GetStr(scratch, (int)sizeof(scratch), r->fcgi->in)) > 0)
+		total += (size_t)n;
+	r->body_read = 1;
+}
+
 struct json_object *req_json_body(struct req *r, struct err *e)
 {
 	if (req_body(r, (size_t)r->app->cfg.max_body, e) < 0)

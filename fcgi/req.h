@@ -53,6 +53,11 @@ void req_release(struct req *r);
 const char *req_env(struct req *r, const char *name);
 const char *req_header(struct req *r, const char *name);
 
+/* Read and discard what is left of the body (up to 64 MiB). Called after every answer:
+ * closing a connection with request bytes unread makes the kernel reset it, and the reset
+ * can destroy the answer before nginx reads it (a 413 or 401 turning into a 502). */
+void req_drain(struct req *r);
+
 /* Read the whole body once (later calls return the same). Over `max` bytes:
  * 413 before anything is read. */
 int req_body(struct req *r, size_t max, struct err *e);

@@ -55,6 +55,7 @@ void server_handle(struct app *app, FCGX_Request *fr)
 	req_init(&r, app, fr);
 	log_set_request_id(r.request_id);
 	router_dispatch(&r, routes, routes_count);
+	req_drain(&r);
 	snprintf(status, sizeof(status), "%d", r.status);
 	snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
 	if (r.status >= 500)
