@@ -30,4 +30,5 @@ shellcheck:
 
 # the README's configuration table against lib/config.c; the C files against .clang-format
 TESTS += tests/t0001-docs.sh tests/t0002-format.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh
-EXTRA_DIST += tests/t0001-docs.sh tests/t0002-format.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh
+EXTRA_DIST += tests/t0001-docs.sh tests/t0002-format.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh \
+	tests/fcgi/keepconn.py

@@ -19,4 +19,12 @@ is "$(grep -c '^413$' "$TEST_TMP/codes")" 40 "every oversized body: 413"
 is "$(grep -c '^401$' "$TEST_TMP/codes")" 40 "every unauthenticated small body: 401"
 is "$(grep -c '^200$' "$TEST_TMP/codes")" 40 "every health check after them: 200"
 is "$(grep -vc '^\(413\|401\|200\)$' "$TEST_TMP/codes")" 0 "nothing else (no 502)"
+
+# The same on the FastCGI protocol itself, where it is certain rather than a race: a refused
+# body and a next request on one kept connection (FCGI_KEEP_CONN, what nginx sends). Without
+# the drain, the second request is never answered.
+for size in 70000 1000000; do
+	is "$(python3 "$top_srcdir/tests/fcgi/keepconn.py" "$PLATFORM_API_LISTEN" "$size")" "413 200" \
+		"a $size-byte body refused on a kept connection, then the next request on it answered"
+done
 done_testing
