@@ -25,7 +25,20 @@
 #define PROJECT_COLS                                                                               \
 	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
-	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at")
+	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
+	    "cur") ", " DEPLOY_BRIEF("lat")
+/* the deployment serving now (live, or released without Argo CD) and the newest one, joined
+ * in the same query so a list of projects costs one statement, not one per project */
+#define DEPLOY_BRIEF(t)                                                                            \
+	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
+#define PROJECT_FROM                                                                               \
+	" FROM projects p"                                                                         \
+	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
+	" coalesce(d.live_at, d.released_at) AS at FROM deployments d WHERE d.project_id = p.id"   \
+	" AND d.state IN ('live', 'released') ORDER BY d.seq DESC LIMIT 1) cur ON true"            \
+	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
+	" d.created_at AS at FROM deployments d WHERE d.project_id = p.id"                         \
+	" ORDER BY d.seq DESC LIMIT 1) lat ON true"
 
 static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	   "django",
 					 "flask", "fastapi", "go",   "dockerfile", NULL};
@@ -336,41 +349,22 @@ static struct json_object *audit_details(const struct project_in *in)
 	return d;
 }
 
-/* The deployment that is live now (or released, without Argo CD) and the newest one. */
-static void add_status(struct req *r, struct json_object *o, const char *project_id)
+/* The brief of a deployment from columns col.. of the row (DEPLOY_BRIEF), or NULL. */
+static struct json_object *deploy_brief(const PGresult *res, int row, int col, const char *when)
 {
-	const char *params[] = {project_id};
-	struct err e = ERR_INIT;
-	struct json_object *cur = NULL, *latest = NULL;
-	PGresult *res = db_query(&r->app->db,
-				 "(SELECT 'current', id, seq, state, image, tag, digest,"
-				 "  rfc3339(coalesce(live_at, released_at)) FROM deployments"
-				 "  WHERE project_id = $1 AND state IN ('live', 'released')"
-				 "  ORDER BY seq DESC LIMIT 1)"
-				 " UNION ALL (SELECT 'latest', id, seq, state, image, tag, digest,"
-				 "  rfc3339(created_at) FROM deployments WHERE project_id = $1"
-				 "  ORDER BY seq DESC LIMIT 1)",
-				 1, params, &e);
+	struct json_object *d;
 
-	for (int i = 0; res && i < PQntuples(res); i++) {
-		struct json_object *d = json_object_new_object();
-		int is_cur = !strcmp(PQgetvalue(res, i, 0), "current");
-
-		ju_add_str(d, "id", PQgetvalue(res, i, 1));
-		json_object_object_add(d, "seq", json_object_new_int(atoi(PQgetvalue(res, i, 2))));
-		ju_add_str(d, "state", PQgetvalue(res, i, 3));
-		ju_add_str(d, "image", db_value(res, i, 4));
-		ju_add_str(d, "tag", db_value(res, i, 5));
-		ju_add_str(d, "digest", db_value(res, i, 6));
-		ju_add_str(d, is_cur ? "since" : "created_at", db_value(res, i, 7));
-		if (is_cur)
-			cur = d;
-		else
-			latest = d;
-	}
-	PQclear(res);
-	json_object_object_add(o, "current_deployment", cur);
-	json_object_object_add(o, "latest_deployment", latest);
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	d = json_object_new_object();
+	ju_add_str(d, "id", PQgetvalue(res, row, col));
+	json_object_object_add(d, "seq", json_object_new_int(atoi(PQgetvalue(res, row, col + 1))));
+	ju_add_str(d, "state", PQgetvalue(res, row, col + 2));
+	ju_add_str(d, "image", db_value(res, row, col + 3));
+	ju_add_str(d, "tag", db_value(res, row, col + 4));
+	ju_add_str(d, "digest", db_value(res, row, col + 5));
+	ju_add_str(d, when, db_value(res, row, col + 6));
+	return d;
 }
 
 /* Render one project row (PROJECT_COLS) with the derived names. */
@@ -424,7 +418,8 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	}
 	ju_add_str(o, "created_at", PQgetvalue(res, row, 14));
 	ju_add_str(o, "updated_at", PQgetvalue(res, row, 15));
-	add_status(r, o, PQgetvalue(res, row, 0));
+	json_object_object_add(o, "current_deployment", deploy_brief(res, row, 16, "since"));
+	json_object_object_add(o, "latest_deployment", deploy_brief(res, row, 23, "created_at"));
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);
@@ -438,7 +433,7 @@ static void answer_project(struct req *r, const char *id, int status)
 	const char *params[] = {id};
 	struct err e = ERR_INIT;
 	PGresult *res = db_query(
-	    &r->app->db, "SELECT " PROJECT_COLS " FROM projects p WHERE p.id = $1", 1, params, &e);
+	    &r->app->db, "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.id = $1", 1, params, &e);
 
 	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
@@ -572,7 +567,7 @@ void h_projects_list(struct req *r)
 					list_fetch(&pg, lim, sizeof(lim))};
 
 		res = db_query(&r->app->db,
-			       "SELECT " PROJECT_COLS " FROM projects p WHERE p.workspace_id = $1"
+			       "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.workspace_id = $1"
 			       " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
 			       " ORDER BY p.id LIMIT $3::int",
 			       3, params, &e);
