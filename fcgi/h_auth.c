@@ -138,6 +138,7 @@ static void set_session_cookie(struct req *r, const char *token, long max_age)
 {
 	struct buf c = BUF_INIT;
 
+	/* __Host-: Secure, Path=/ and no Domain, or browsers drop it */
 	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; Secure; SameSite=Lax", SESSION_COOKIE,
 		 token, max_age);
 	req_add_header(r, "Set-Cookie", c.buf);
@@ -200,6 +201,19 @@ out:
 	buf_release(&session);
 }
 
+/* Sign-in sets the cookie: a foreign page must not sign the browser into an account of
+ * the attacker's choosing (login CSRF). Browsers name the page in Origin on every
+ * cross-origin POST; scripts and the CLI send none. */
+static int signin_origin_ok(struct req *r)
+{
+	if (access_request_origin(r) != ORIGIN_FOREIGN)
+		return 1;
+	req_fail(r, 403, "csrf_rejected",
+		 "sign-in is only accepted from the platform's own pages (Origin or Referer of "
+		 "PLATFORM_PUBLIC_URL)");
+	return 0;
+}
+
 void h_auth_session(struct req *r)
 {
 	static const char *const keys[] = {"github_token", NULL};
@@ -208,6 +222,10 @@ void h_auth_session(struct req *r)
 	struct github_user gh;
 	const char *token = NULL;
 
+	if (!signin_origin_ok(r)) {
+		json_object_put(body);
+		return;
+	}
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "github_token", JU_REQUIRED, 512, &token, &e) < 0)
 		goto fail;
@@ -288,6 +306,8 @@ void h_auth_github_callback(struct req *r)
 	const char *params[1];
 	long n;
 
+	if (!signin_origin_ok(r))
+		goto out;
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "code", JU_REQUIRED, 256, &code, &e) < 0 ||
 	    ju_string(body, "state", JU_REQUIRED, 256, &state, &e) < 0)
@@ -353,8 +373,14 @@ void h_auth_logout(struct req *r)
 	unsigned char hash[32];
 	struct err e = ERR_INIT;
 	const char *params[1];
+	enum access_via via;
 
-	if (access_token(r, &tok)) {
+	via = access_token(r, &tok);
+	/* signing someone out is a change too: a foreign page must not do it */
+	if ((via == ACCESS_VIA_COOKIE || via == ACCESS_VIA_AMBIGUOUS) && access_csrf_check(r) < 0)
+		goto out;
+	/* With two cookies neither is trusted to name a session; clearing ours is all. */
+	if (via == ACCESS_VIA_BEARER || via == ACCESS_VIA_COOKIE) {
 		crypto_sha256(tok.buf, tok.len, hash);
 		crypto_hex(hash, sizeof(hash), &hex);
 		params[0] = hex.buf;
@@ -410,25 +436,26 @@ void h_github_repos(struct req *r)
 	struct buf token = BUF_INIT, q = BUF_INIT;
 	struct json_object *items = NULL, *o;
 	long page = 1, per_page = 50;
+	int qrc;
 	int has_next = 0;
 
 	if (access_user(r, &u) < 0)
 		goto out;
-	if (req_query(r, "cursor", &q) && q.len) {
+	if ((qrc = req_query_value(r, "cursor", &q))) {
 		char *end;
 
 		page = strtol(q.buf, &end, 10);
-		if (*end || page < 1 || page > 10000) {
+		if (qrc < 0 || *end || page < 1 || page > 10000) {
 			req_fail(r, 400, "invalid_cursor",
 				 "cursor is not one this endpoint gave out");
 			goto out;
 		}
 	}
-	if (req_query(r, "limit", &q) && q.len) {
+	if ((qrc = req_query_value(r, "limit", &q))) {
 		char *end;
 
 		per_page = strtol(q.buf, &end, 10);
-		if (*end || per_page < 1 || per_page > 100) {
+		if (qrc < 0 || *end || per_page < 1 || per_page > 100) {
 			req_fail(r, 400, "invalid_limit", "limit must be from 1 to 100");
 			goto out;
 		}

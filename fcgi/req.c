@@ -4,6 +4,8 @@
 #include "http.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "reqparse.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <openssl/rand.h>
@@ -158,6 +160,20 @@ struct json_object *req_json_body(struct req *r, struct err *e)
 	return ju_parse_object(r->body.buf, r->body.len, e);
 }
 
+/* Bytes that are not UTF-8 never reach an answer: a JSON body with them is not JSON. */
+static struct json_object *clean_string(const char *s)
+{
+	struct buf b = BUF_INIT;
+	struct json_object *o;
+
+	if (utf8_valid(s, strlen(s)))
+		return json_object_new_string(s);
+	utf8_sanitize(s, strlen(s), &b);
+	o = json_object_new_string(b.buf ? b.buf : "");
+	buf_release(&b);
+	return o;
+}
+
 int req_decode(const char *in, size_t len, struct buf *out)
 {
 	buf_reset(out);
@@ -166,25 +182,14 @@ int req_decode(const char *in, size_t len, struct buf *out)
 
 int req_query(struct req *r, const char *name, struct buf *out)
 {
-	size_t nlen = strlen(name);
-	const char *p = r->query;
+	return reqparse_query(r->query, name, out);
+}
 
-	while (p && *p) {
-		const char *amp = strchr(p, '&');
-		size_t plen = amp ? (size_t)(amp - p) : strlen(p);
+int req_query_value(struct req *r, const char *name, struct buf *out)
+{
+	int n = req_query(r, name, out);
 
-		if (plen >= nlen && !strncmp(p, name, nlen) && (plen == nlen || p[nlen] == '=')) {
-			const char *v = plen == nlen ? p + plen : p + nlen + 1;
-			size_t vlen = plen == nlen ? 0 : plen - nlen - 1;
-
-			buf_reset(out);
-			if (http_urldecode(v, vlen, 1, out) < 0)
-				buf_reset(out);
-			return 1;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
+	return n == 1 && !out->len ? 0 : n;
 }
 
 void req_add_header(struct req *r, const char *name, const char *value)
@@ -278,11 +283,11 @@ void req_error(struct req *r, const struct err *e)
 	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
 
 	json_object_object_add(inner, "code",
-			       json_object_new_string(e->code[0] ? e->code : "internal_error"));
+			       clean_string(e->code[0] ? e->code : "internal_error"));
 	json_object_object_add(inner, "message",
-			       json_object_new_string(e->msg[0] ? e->msg : "internal error"));
+			       clean_string(e->msg[0] ? e->msg : "internal error"));
 	if (e->field[0])
-		json_object_object_add(inner, "field", json_object_new_string(e->field));
+		json_object_object_add(inner, "field", clean_string(e->field));
 	json_object_object_add(o, "error", inner);
 	req_json(r, status, o);
 	json_object_put(o);

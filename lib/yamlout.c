@@ -1,6 +1,8 @@
 /* yamlout.c: YAML emission through libyaml into a struct buf */
 #include "yamlout.h"
 
+#include "utf8.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -94,6 +96,14 @@ static void scalar(struct yamlout *y, const char *s, int plain_ok, yaml_scalar_s
 
 	if (y->failed)
 		return;
+	/* libyaml decodes what it is given and writes a surrogate or an overlong form as an
+	 * escape (\UD800...) that its own parser then refuses: such a string never gets in. */
+	if (!utf8_valid(s, strlen(s))) {
+		y->failed = 1;
+		y->bad_utf8 = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s", "a string is not valid UTF-8");
+		return;
+	}
 	/* plain_implicit = 0 forbids the plain style, so libyaml quotes it; the
 	 * quoted form needs no tag to read back as a string. */
 	emit(y, &ev,
@@ -143,6 +153,8 @@ int yamlout_finish(struct yamlout *y, struct err *e)
 		y->failed = 1;
 		snprintf(y->problem, sizeof(y->problem), "%s", "cannot flush the yaml output");
 	}
+	if (y->bad_utf8)
+		return err_set(e, 422, "invalid_utf8", "cannot write yaml: %s", y->problem);
 	if (y->failed)
 		return err_set(e, 500, "yaml_emit_failed", "cannot write yaml: %s", y->problem);
 	return 0;

@@ -30,6 +30,7 @@ struct yamlout {
 	yaml_emitter_t emitter;
 	struct buf *out;   /* borrowed */
 	int failed;	   /* sticky: 1 after the first error */
+	int bad_utf8;	   /* the error was a string that is not strict UTF-8 */
 	int started;	   /* the emitter was initialised */
 	char problem[128]; /* libyaml's reason for the first error */
 };
@@ -52,7 +53,8 @@ void yamlout_bool(struct yamlout *y, int v);
 /* An empty mapping `{}`. */
 void yamlout_empty_map(struct yamlout *y);
 
-/* End the document and flush it to the buffer: 0, or -1 with 500 yaml_emit_failed. */
+/* End the document and flush it to the buffer: 0, or -1 with 422 invalid_utf8 (a string
+ * that is not strict UTF-8, refused before libyaml sees it) or 500 yaml_emit_failed. */
 int yamlout_finish(struct yamlout *y, struct err *e);
 
 #endif

@@ -166,7 +166,12 @@ function fcgi(listen, method, path, headers, body) {
 async function call(method, path, opts = {}) {
   const headers = { ...(opts.headers || {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.cookie) headers.Cookie = `platform_session=${opts.cookie}`;
+  if (opts.cookie) headers.Cookie = `__Host-platform_session=${opts.cookie}`;
+  // a cookie request that changes state comes from the platform's own pages (CSRF rule)
+  if (opts.cookie && !['GET', 'HEAD'].includes(method)) {
+    headers.Origin = new URL(env('PLATFORM_PUBLIC_URL')).origin;
+    headers['Content-Type'] = 'application/json';
+  }
   let body;
   if (opts.json !== undefined) body = JSON.stringify(opts.json);
   if (opts.raw !== undefined) body = opts.raw;
