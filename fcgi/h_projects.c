@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ENV_PURPOSE   "project-env"
 #define ENV_MASK      "********"
@@ -438,6 +439,19 @@ static void answer_project(struct req *r, const char *id, int status)
 	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
 
+/* Now as an RFC 3339 UTC time with microseconds, for PostgreSQL. */
+static void request_time(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[24];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%.19s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
 /* Turn a unique violation into a 409 that names the field. */
 static void conflict_field(struct req *r, struct err *e, const struct project_in *in)
 {
@@ -474,7 +488,7 @@ void h_projects_create(struct req *r)
 	struct buf canon = BUF_INIT, env = BUF_INIT, res_txt = BUF_INIT, port = BUF_INIT,
 		   replicas = BUF_INIT, repo_key = BUF_INIT;
 	PGresult *res = NULL;
-	char id[40];
+	char id[40], started[48];
 
 	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
 		goto out;
@@ -485,8 +499,11 @@ void h_projects_create(struct req *r)
 	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
 		goto fail;
 	webhook_url_repo_key(in.repo_url, &repo_key);
-	/* GitHub first: if the hook cannot be made, the project is not stored. */
-	if (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0)
+	request_time(started, sizeof(started));
+	/* GitHub first, with the caller's own token: a repository they cannot read is not
+	 * theirs to deploy, and if the hook cannot be made, the project is not stored. */
+	if (hooks_verify_repo(r, u.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
+	    (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0))
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
@@ -504,17 +521,23 @@ void h_projects_create(struct req *r)
 					replicas.buf,
 					res_txt.buf,
 					env.buf,
-					repo_key.buf};
+					repo_key.buf,
+					started};
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
+		/* created_at is when the request began: a hook's ping, sent by GitHub as the
+		 * hook is made, then belongs to the project's deliveries */
 		res = db_query(
 		    &r->app->db,
 		    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)"
+		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key,"
+		    " created_at, repo_verified_at, repo_verified_by, custom_domain_status)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13,"
+		    " $14::timestamptz, $14::timestamptz, $2,"
+		    " CASE WHEN $8::text IS NULL THEN NULL ELSE 'pending' END)"
 		    " RETURNING id",
-		    13, params, &e);
+		    14, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -620,7 +643,7 @@ void h_project_update(struct req *r)
 	struct project_in in;
 	struct buf canon = BUF_INIT, env = BUF_INIT, port = BUF_INIT, replicas = BUF_INIT;
 	struct buf old_key = BUF_INIT, new_key = BUF_INIT;
-	int old_auto = 0, new_auto = 0;
+	int old_auto = 0, new_auto = 0, verify = 0;
 	PGresult *res = NULL;
 
 	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
@@ -638,7 +661,12 @@ void h_project_update(struct req *r)
 		goto fail;
 	if (hook_state(r, &p, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
 		goto fail;
-	/* GitHub first: if the hook cannot be made, the project stays as it was. */
+	/* GitHub first, with the caller's own token: another repository, or auto-deploy
+	 * turned on, must be readable by the caller (and administrable when a hook has to be
+	 * made); if the hook cannot be made, the project stays as it was. */
+	verify = strcmp(old_key.buf, new_key.buf) || (new_auto && !old_auto);
+	if (verify && hooks_verify_repo(r, u.id, new_key.buf, new_auto, &e) < 0)
+		goto fail;
 	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
 	    hooks_enable(r, u.id, new_key.buf, &e) < 0)
 		goto fail;
@@ -675,22 +703,38 @@ void h_project_update(struct req *r)
 					in.set & F_REPLICAS ? replicas.buf : NULL,
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
 					in.set & F_ENV ? env.buf : NULL,
-					new_key.buf};
+					new_key.buf,
+					verify ? u.id : NULL};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
-		if (db_command(&r->app->db,
-			       "UPDATE projects SET repo_url = coalesce($2, repo_url),"
-			       " branch = coalesce($3, branch), port = coalesce($4::int, port),"
-			       " framework = coalesce($5, framework),"
-			       " custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
-			       " auto_deploy = coalesce($8::bool, auto_deploy),"
-			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
-			       "auto_deploy_paused END,"
-			       " replicas = coalesce($9::int, replicas),"
-			       " resources = coalesce($10::jsonb, resources), env = "
-			       "coalesce($11::jsonb, env),"
-			       " repo_key = $12, updated_at = now() WHERE id = $1",
-			       12, params, &e) < 0) {
+		if (db_command(
+			&r->app->db,
+			"UPDATE projects SET repo_url = coalesce($2, repo_url),"
+			" branch = coalesce($3, branch), port = coalesce($4::int, port),"
+			" framework = coalesce($5, framework),"
+			" custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
+			" auto_deploy = coalesce($8::bool, auto_deploy),"
+			" auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
+			"auto_deploy_paused END,"
+			" replicas = coalesce($9::int, replicas),"
+			" resources = coalesce($10::jsonb, resources), env = "
+			"coalesce($11::jsonb, env),"
+			" repo_key = $12, updated_at = now(),"
+			" repo_verified_at = CASE WHEN $13::text IS NULL THEN repo_verified_at"
+			" ELSE now() END, repo_verified_by = coalesce($13, repo_verified_by),"
+			/* a new domain proves itself again from the start */
+			" custom_domain_status = CASE WHEN NOT $6::bool THEN"
+			" custom_domain_status WHEN $7::text IS NULL THEN NULL"
+			" WHEN $7 IS NOT DISTINCT FROM custom_domain THEN custom_domain_status"
+			" ELSE 'pending' END,"
+			" custom_domain_checked_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_checked_at END,"
+			" custom_domain_verified_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_verified_at END,"
+			" custom_domain_error = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_error END"
+			" WHERE id = $1",
+			13, params, &e) < 0) {
 			conflict_field(r, &e, &in);
 			goto fail_tx;
 		}
