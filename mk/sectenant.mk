@@ -2,3 +2,5 @@
 # custom domain verification)
 TESTS += tests/t7002-tenant-repos.sh
 EXTRA_DIST += tests/t7002-tenant-repos.sh
+TESTS += tests/t4006-pipeline-events.sh
+EXTRA_DIST += tests/t4006-pipeline-events.sh

@@ -22,7 +22,7 @@ one=$DEPLOY_ID
 ok "the deployment is released" wait_state "$one" released 30
 http GET "$PLATFORM_URL/api/deployments/$one" -H "Authorization: Bearer $TOKEN"
 is "$HTTP_STATUS" 200 "GET /api/deployments/{id} answers 200"
-like "$(json_get .image)" '^registry\.local/alice/web$' "the image repository came from the pipeline"
+like "$(json_get .image)" '^registry\.local/platform/alice-web$' "the image repository came from the pipeline"
 like "$(json_get .tag)" '^web-0123456789ab-[0-9]+$' "the tag came from the pipeline"
 like "$(json_get .digest)" '^sha256:[0-9a-f]{64}$' "the digest came from the pipeline"
 like "$(json_get .gitops_commit)" '^[0-9a-f]{40}$' "the GitOps commit came from the pipeline"
