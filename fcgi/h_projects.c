@@ -4,6 +4,7 @@
 #include "access.h"
 #include "audit.h"
 #include "crypto.h"
+#include "domainverify.h"
 #include "jsonutil.h"
 #include "list.h"
 #include "log.h"
@@ -27,7 +28,9 @@
 	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
 	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
-	    "cur") ", " DEPLOY_BRIEF("lat")
+	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
+					    " rfc3339(p.custom_domain_checked_at), "               \
+					    "p.custom_domain_error"
 /* the deployment serving now (live, or released without Argo CD) and the newest one, joined
  * in the same query so a list of projects costs one statement, not one per project */
 #define DEPLOY_BRIEF(t)                                                                            \
@@ -368,6 +371,30 @@ static struct json_object *deploy_brief(const PGresult *res, int row, int col, c
 	return d;
 }
 
+/* custom_domain_status, the TXT record that proves the domain and the last check
+ * (columns 30.. of PROJECT_COLS); all null without a custom domain. */
+static void domain_fields(struct json_object *o, const PGresult *res, int row, const char *domain)
+{
+	struct json_object *v = NULL;
+
+	ju_add_str(o, "custom_domain_status", domain ? db_value(res, row, 30) : NULL);
+	if (domain) {
+		struct buf name = BUF_INIT, value = BUF_INIT;
+
+		domainverify_record_name(&name, domain);
+		domainverify_record_value(&value, PQgetvalue(res, row, 31));
+		v = json_object_new_object();
+		ju_add_str(v, "name", name.buf);
+		ju_add_str(v, "type", "TXT");
+		ju_add_str(v, "value", value.buf);
+		ju_add_str(v, "checked_at", db_value(res, row, 32));
+		ju_add_str(v, "error", db_value(res, row, 33));
+		buf_release(&name);
+		buf_release(&value);
+	}
+	json_object_object_add(o, "custom_domain_verification", v);
+}
+
 /* Render one project row (PROJECT_COLS) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
@@ -409,7 +436,10 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	ju_add_str(o, "release_name",
 		   naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
 	ju_add_str(o, "namespace", naming_namespace(&ns, user, NULL) < 0 ? NULL : ns.buf);
-	if (naming_host(&host, name, user, r->app->cfg.domain, domain, NULL) < 0) {
+	/* the host is the custom domain only once it is verified: until then releases route
+	 * the generated host alone (lib/domainverify) */
+	if (naming_host(&host, name, user, r->app->cfg.domain,
+			domainverify_route(domain, db_value(res, row, 30)), NULL) < 0) {
 		ju_add_str(o, "host", NULL);
 		ju_add_str(o, "live_url", NULL);
 	} else {
@@ -421,6 +451,7 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	ju_add_str(o, "updated_at", PQgetvalue(res, row, 15));
 	json_object_object_add(o, "current_deployment", deploy_brief(res, row, 16, "since"));
 	json_object_object_add(o, "latest_deployment", deploy_brief(res, row, 23, "created_at"));
+	domain_fields(o, res, row, domain);
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);

@@ -96,7 +96,7 @@ static const struct setting settings[] = {
     /* tenant checks (issue 12) */
 	S(image_prefix, NULL, 0),
 	S(dns_server, NULL, 0),
-	N(domain_check_interval, "300", 10, 7L * 86400),
+	N(domain_check_interval, "300", 1, 7L * 86400),
 };
 /* clang-format on */
 

@@ -881,7 +881,8 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	static struct db_stmt st = DB_STMT(
 	    "deploy_info",
 	    "SELECT d.id, d.project_id, p.name, p.user_id, p.workspace_id, p.repo_url, "
-	    "coalesce(d.branch, p.branch), d.commit_sha, p.custom_domain, d.action, d.tag, "
+	    "coalesce(d.branch, p.branch), d.commit_sha, "
+	    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.action, d.tag, "
 	    "d.triggered_by, p.port, d.state, coalesce(d.jenkins_queue_id, 0), "
 	    "coalesce(d.jenkins_build, 0), d.log_offset, extract(epoch FROM d.trigger_started_at), "
 	    "extract(epoch FROM d.triggered_at), extract(epoch FROM d.building_at), "

@@ -9,7 +9,7 @@ ALTER TABLE projects ADD COLUMN repo_verified_at timestamptz;
 ALTER TABLE projects ADD COLUMN repo_verified_by text REFERENCES users(id) ON DELETE SET NULL;
 
 -- Custom domains are routed only once a DNS TXT record _platform-verify.<domain> holds
--- "platform-verify=<custom_domain_token>" (checked by the worker, lib/domains).
+-- "platform-verify=<custom_domain_token>" (checked by the worker, lib/domainverify).
 ALTER TABLE projects ADD COLUMN custom_domain_token text NOT NULL
     DEFAULT replace(gen_random_uuid()::text, '-', '');
 ALTER TABLE projects ADD COLUMN custom_domain_status text
