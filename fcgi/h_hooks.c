@@ -260,8 +260,8 @@ struct outcome {
 };
 
 /* Queue one deployment per auto-deploy project on this repository and branch. */
-static int queue_push(struct req *r, const char *delivery, const char *repo_key,
-		      const struct webhook_push *push, struct outcome *out, struct err *e)
+static int queue_push(struct req *r, const char *repo_key, const struct webhook_push *push,
+		      struct outcome *out, struct err *e)
 {
 	const char *params[] = {repo_key, push->branch};
 	/* Only projects whose repository check was passed (hooks_verify_repo) by someone who
@@ -277,7 +277,6 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 	struct buf key = BUF_INIT;
 	int n, paused = 0, again = 0, ret = -1;
 
-	(void)delivery;
 	if (!res)
 		return -1;
 	n = PQntuples(res);
@@ -440,7 +439,7 @@ void h_hooks_github(struct req *r)
 			out.outcome = "ignored";
 			snprintf(out.reason, sizeof(out.reason),
 				 "the push payload names no branch, commit or repository");
-		} else if (queue_push(r, delivery, repo_key.buf, &push, &out, &e) < 0) {
+		} else if (queue_push(r, repo_key.buf, &push, &out, &e) < 0) {
 			goto fail;
 		}
 	}

@@ -9,3 +9,7 @@ TESTS += tests/t4006-pipeline-events.sh
 EXTRA_DIST += tests/t4006-pipeline-events.sh
 TESTS += tests/t7003-custom-domains.sh
 EXTRA_DIST += tests/t7003-custom-domains.sh tests/fakes/fake-dns.js
+check_PROGRAMS += tests/unit/test_tenant
+tests_unit_test_tenant_SOURCES = tests/unit/test_tenant.c tests/unit/tap.h
+tests_unit_test_tenant_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_tenant
