@@ -2,11 +2,29 @@
 #include "handlers.h"
 
 #include "deploy.h"
+#include "gitops.h"
 #include "jsonutil.h"
 #include "log.h"
 
 #include <string.h>
 #include <strings.h>
+
+/* A reported GitOps commit must be a release of the app in the platform's GitOps repository
+ * (lib/gitops reads it; a remote is fetched into the cache first). */
+static int commit_in_gitops(void *arg, const char *workspace, const char *user, const char *project,
+			    const char *commit, struct err *e)
+{
+	const struct config *cfg = arg;
+	struct gitops_opts o = {0};
+	struct gitops_app app = {workspace, user, project};
+
+	o.url = cfg->gitops_url;
+	o.branch = cfg->gitops_branch;
+	o.cache_dir = cfg->gitops_cache;
+	o.ssh_key = cfg->gitops_ssh_key;
+	o.ssh_passphrase = cfg->gitops_ssh_passphrase;
+	return gitops_commit_touches(&o, &app, commit, e);
+}
 
 /* POST /internal/jenkins/events, Authorization: Bearer <CALLBACK_TOKEN>
  * {"deployment_id", "event": stage|pushed|released|result, ...}: the pipeline reports a
@@ -17,6 +35,7 @@ void h_jenkins_event(struct req *r)
 	struct err e = ERR_INIT;
 	struct json_object *body;
 	const char *auth = req_header(r, "Authorization"), *token = NULL, *id = NULL;
+	struct deploy_event_checks chk = {0};
 
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
 		token = auth + 7;
@@ -25,10 +44,16 @@ void h_jenkins_event(struct req *r)
 		req_fail(r, 401, "invalid_callback_token", "the callback token is missing");
 		return;
 	}
+	/* Without a GitOps repository configured, commits cannot be checked (README). */
+	chk.image_prefix = r->app->cfg.image_prefix;
+	if (r->app->cfg.gitops_url && *r->app->cfg.gitops_url) {
+		chk.commit_ok = commit_in_gitops;
+		chk.arg = &r->app->cfg;
+	}
 	body = req_json_body(r, &e);
 	if (!body || ju_string(body, "deployment_id", JU_REQUIRED, 36, &id, &e) < 0 ||
-	    deploy_event(&r->app->db, id, token, body, &e) < 0) {
-		if (e.status == 401 || e.status == 409 || e.status == 404)
+	    deploy_event(&r->app->db, id, token, body, &chk, &e) < 0) {
+		if (e.status == 401 || e.status == 409 || e.status == 422)
 			log_warn("pipeline event refused", "deployment_id", id ? id : "", "code",
 				 e.code, NULL);
 		json_object_put(body);

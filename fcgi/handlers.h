@@ -61,6 +61,11 @@ void h_deployment_logs(struct req *r);
 #define WEBHOOK_MAX_BODY (25u * 1024 * 1024) /* GitHub's own cap on a delivery */
 void h_hooks_github(struct req *r);
 void h_project_deliveries(struct req *r);
+/* Check with `user_id`'s own GitHub token that the user can read the repository (lower
+ * "owner/repo"), and administer it when auto-deploy needs a hook it has not got yet:
+ * 404 repo_not_found, 403 repo_admin_required, 422 repo_moved. Nothing is written. */
+int hooks_verify_repo(struct req *r, const char *user_id, const char *repo_key, int auto_deploy,
+		      struct err *e);
 /* Make sure the repository (lower "owner/repo") has our push hook, registering it on
  * GitHub with `user_id`'s token when it has none. */
 int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struct err *e);

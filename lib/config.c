@@ -93,6 +93,10 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+    /* tenant checks (issue 12) */
+	S(image_prefix, NULL, 0),
+	S(dns_server, NULL, 0),
+	N(domain_check_interval, "300", 1, 7L * 86400),
 };
 /* clang-format on */
 

@@ -82,6 +82,10 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* tenant checks (issue 12: pipeline events, custom domains) */
+	char *image_prefix;	    /* registry path pushed images must sit under; NULL: any */
+	char *dns_server;	    /* host:port of the resolver for domain checks; NULL: system */
+	long domain_check_interval; /* seconds between checks of a custom domain's TXT record */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

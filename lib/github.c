@@ -256,6 +256,62 @@ out:
 	return ret;
 }
 
+static int perm(struct json_object *perms, const char *key)
+{
+	struct json_object *v;
+
+	return perms && json_object_object_get_ex(perms, key, &v) &&
+	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+int github_repo_access(const char *api_url, const char *token, const char *repo_key,
+		       struct github_repo_access *a, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT;
+	struct json_object *o = NULL, *perms = NULL;
+	int ret = -1;
+
+	memset(a, 0, sizeof(*a));
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s", repo_key);
+	if (api_get(api_url, path.buf, token, &rs, e) < 0) {
+		/* GitHub answers 404 for a private repository the token cannot see, exactly as
+		 * for one that does not exist; 403 (not a rate limit) when access is blocked. */
+		if (rs.status == 404 || (rs.status == 403 && e->status != 429)) {
+			err_clear(e);
+			ret = 0;
+		} else if (rs.status == 301 || rs.status == 302 || rs.status == 307) {
+			err_clear(e);
+			a->moved = 1;
+			ret = 0;
+		}
+		goto out;
+	}
+	o = json_tokener_parse(rs.body.buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		err_set(e, 502, "github_unavailable", "GitHub's answer to /repos is not an object");
+		goto out;
+	}
+	a->found = 1;
+	{
+		struct json_object *v;
+
+		a->private_repo =
+		    json_object_object_get_ex(o, "private", &v) && json_object_get_boolean(v);
+	}
+	json_object_object_get_ex(o, "permissions", &perms);
+	a->pull = perm(perms, "pull");
+	a->push = perm(perms, "push");
+	a->admin = perm(perms, "admin");
+	ret = 0;
+out:
+	json_object_put(o);
+	buf_release(&path);
+	http_response_release(&rs);
+	return ret;
+}
+
 /* The hook settings GitHub wants: push events, JSON, our URL and secret. */
 static struct json_object *hook_body(const char *url, const char *secret)
 {

@@ -1694,3 +1694,80 @@ out:
 	session_close(&s);
 	return rc;
 }
+
+/* ---------------------------------------------------------------- commit check */
+
+/* 1 when `hex` names a commit on the branch (its tip or an ancestor of it) whose tree holds
+ * the app's folder and differs there from its first parent's; 0 when not. */
+static int commit_touches(git_repository *repo, const git_oid *tip, const char *hex,
+			  const char *app_path)
+{
+	git_oid id;
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	git_tree_entry *te = NULL, *pte = NULL;
+	int rc = 0;
+
+	if (strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(&id, hex) < 0)
+		goto out;
+	if (!git_oid_equal(&id, tip) && git_graph_descendant_of(repo, tip, &id) != 1)
+		goto out;
+	if (git_commit_lookup(&c, repo, &id) < 0 || git_commit_tree(&t, c) < 0 ||
+	    git_tree_entry_bypath(&te, t, app_path) < 0)
+		goto out;
+	if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0 ||
+	    git_commit_tree(&pt, parent) < 0 || git_tree_entry_bypath(&pte, pt, app_path) < 0) {
+		rc = 1; /* the commit made the folder */
+		goto out;
+	}
+	rc = !git_oid_equal(git_tree_entry_id(te), git_tree_entry_id(pte));
+out:
+	git_error_clear();
+	git_tree_entry_free(te);
+	git_tree_entry_free(pte);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(c);
+	git_commit_free(parent);
+	return rc;
+}
+
+int gitops_commit_touches(const struct gitops_opts *o, const struct gitops_app *app,
+			  const char *commit, struct err *e)
+{
+	struct session s;
+	struct buf path = BUF_INIT;
+	git_repository *local = NULL;
+	git_oid tip;
+	int have = 0, rc = -1;
+
+	if (check_app(app, e) < 0 ||
+	    naming_app_path(&path, app->workspace, app->user, app->project, e) < 0) {
+		buf_release(&path);
+		return -1;
+	}
+	if (session_open(&s, o, 0, e) < 0) {
+		buf_release(&path);
+		return -1;
+	}
+	if (s.url.path) {
+		if (git_repository_open_ext(&local, s.url.path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+					    NULL) < 0) {
+			err_set(e, 502, "remote_unreachable",
+				"cannot open the gitops repository %s: %s", s.url.shown, git_msg());
+			goto out;
+		}
+		have = git_reference_name_to_id(&tip, local, s.head_ref) == 0;
+		rc = have ? commit_touches(local, &tip, commit, path.buf) : 0;
+	} else {
+		if (cache_open(&s, e) < 0 || fetch_tip(&s, &tip, &have, e) < 0)
+			goto out;
+		rc = have ? commit_touches(s.repo, &tip, commit, path.buf) : 0;
+	}
+out:
+	git_error_clear();
+	git_repository_free(local);
+	session_close(&s);
+	buf_release(&path);
+	return rc;
+}

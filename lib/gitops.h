@@ -160,6 +160,12 @@ typedef int (*gitops_file_fn)(const char *path, const char *data, size_t len, vo
 int gitops_read_files(const struct gitops_opts *o, const char *prefix, const char *const *names,
 		      gitops_file_fn fn, void *arg, char *commit, struct err *e);
 
+/* 1 when `commit` (40 hex digits) is on the branch of `o->url` (its tip or an ancestor of
+ * it, fetched first for a remote) and changes the app's folder (apps/<ws>/<user>/<project>/,
+ * which it holds), 0 when not: what a pipeline reports as its release must be one. */
+int gitops_commit_touches(const struct gitops_opts *o, const struct gitops_app *app,
+			  const char *commit, struct err *e);
+
 /* Append `url` without its user information (user, password or token). */
 void gitops_url_redact(struct buf *out, const char *url);
 

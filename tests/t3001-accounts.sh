@@ -130,7 +130,8 @@ ok "the env value is in no log" sh -c "! grep -rq s3cr3t-value '$STACK_DIR/logs'
 api PATCH "/api/projects/$PROJ" "$ALICE" '{"port":9090,"custom_domain":"www.example.org","env":{"DATABASE_PASSWORD":"********","NEW":"x"}}'
 is "$HTTP_STATUS" 200 "update a project"
 json_is .port 9090 "the port changed"
-json_is .host www.example.org "a custom domain becomes the host"
+json_is .custom_domain www.example.org "the custom domain is stored"
+json_is .host "web-$ALICE_ID.$PLATFORM_DOMAIN" "but is not the host before its DNS record is verified"
 json_is '.env | keys | join(",")' DATABASE_PASSWORD,NEW "the masked value was kept, MODE removed, NEW added"
 api GET "/api/workspaces/$WS/projects" "$BOB"
 is "$(json_get '.items | length')" 1 "a developer lists the projects"

@@ -94,10 +94,22 @@ int build_move(struct build *b, enum deploy_state to, const char *reason)
 }
 
 /* The deployment ends here; the job is over once that is stored. */
+/* The build is over: its callback token stops working (best effort: a token left alive
+ * can still only report on a released deployment, which refuses every change). */
+static void end_callbacks(struct build *b)
+{
+	struct err e = ERR_INIT;
+
+	if (deploy_callback_end(&b->w->db, b->id, &e) < 0)
+		log_warn("could not end the callback token", "deployment_id", b->id, "reason",
+			 e.msg, NULL);
+}
+
 static void finish(struct build *b, enum deploy_state to, const char *reason)
 {
 	if (build_move(b, to, reason) < 0)
 		return; /* db_trouble scheduled a retry of the same step */
+	end_callbacks(b);
 	retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 	b->phase = BUILD_DONE;
 	b->next_at = build_now();
@@ -731,6 +743,7 @@ static void step_grace(struct build *b, double now)
 	b->has_release = d.has_release;
 	deploy_info_release(&d);
 	if (b->state >= DEPLOY_RELEASED) {
+		end_callbacks(b);
 		retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 		b->phase = BUILD_DONE;
 	} else if (b->has_release) {

@@ -10,6 +10,7 @@
 #include "build.h"
 
 #include "crypto.h"
+#include "domains.h"
 #include "housekeep.h"
 #include "http.h"
 #include "local.h"
@@ -202,7 +203,7 @@ static void reap(struct worker *w)
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
-	double claim, renew, refresh, housekeep;
+	double claim, renew, refresh, housekeep, domains;
 };
 
 static int next_wait_ms(struct worker *w, const struct timers *t, double now)
@@ -224,7 +225,7 @@ static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 
 static void loop(struct worker *w)
 {
-	struct timers t = {0, 0, 0, 0};
+	struct timers t = {0, 0, 0, 0, 0};
 	struct err e = ERR_INIT;
 
 	while (!stopping) {
@@ -248,6 +249,8 @@ static void loop(struct worker *w)
 					 NULL);
 			t.housekeep = now + (double)w->cfg->housekeep_interval;
 		}
+		if (now >= t.domains)
+			domains_tick(w, now, &t.domains);
 		if (now >= t.refresh) {
 			refresh_all(w, now);
 			t.refresh = now + (double)w->cfg->jenkins_poll_ms / 1000.0;

@@ -43,7 +43,8 @@ static void opts_of(const struct config *cfg, struct gitops_opts *o)
 static struct db_stmt st_load =
     DB_STMT("release_load",
 	    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain, d.seq "
+	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, "
+	    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.seq "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
 	    1);
 

@@ -12,7 +12,14 @@
 //   GET  /_fake/log                             every request seen: [{method, path, auth}]
 //   GET  /_fake/hooks                           the repository hooks, secrets included
 //   POST /_fake/noadmin {"repo"}                hooks of owner/repo answer 404 (no admin right)
-// and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks, PATCH/DELETE .../{id}.
+//   POST /_fake/repos {"repo","private","permissions":{TOKEN:{admin,push,pull}}}
+//                                               a repository with per-token permissions
+// and implements GET /repos/{o}/{r} and the repository hooks API: GET/POST /repos/{o}/{r}/hooks,
+// PATCH/DELETE .../{id}. GET /repos/{o}/{r} answers as GitHub does: the repository with the
+// token's `permissions`, 404 when the token cannot see it. Unless registered with /_fake/repos,
+// a repository under the token's own login exists and the token administers it (noadmin: it
+// may only push), and any other repository does not exist. A registered repository answers
+// each listed token with its permissions; other tokens get 404 (private) or pull only (public).
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -23,6 +30,7 @@ const limited = new Map(); // token -> reset epoch
 const log = [];
 const hooks = new Map();   // "owner/repo" (lower) -> [{id, config, events, active}]
 const noAdmin = new Set(); // "owner/repo" where the token lacks admin: hooks answer 404
+const repos = new Map();   // "owner/repo" (lower) -> {owner, name, private, permissions: {token: {...}}}
 let nextHookId = 1;
 const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
 const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
@@ -79,6 +87,11 @@ async function handle(req, res) {
       case '/_fake/log': return send(res, 200, log);
       case '/_fake/hooks': return send(res, 200, Object.fromEntries(hooks));
       case '/_fake/noadmin': noAdmin.add(j.repo.toLowerCase()); return send(res, 200, { ok: true });
+      case '/_fake/repos': {
+        const [owner, name] = j.repo.split('/');
+        repos.set(j.repo.toLowerCase(), { owner, name, private: !!j.private, permissions: j.permissions || {} });
+        return send(res, 200, { ok: true });
+      }
     }
     return send(res, 404, { message: 'Not Found' });
   }
@@ -125,6 +138,29 @@ async function handle(req, res) {
     if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
     return send(res, 200, all.slice((page - 1) * perPage, page * perPage),
       links.length ? { ...rate, Link: links.join(', ') } : rate);
+  }
+  const rm = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (rm && req.method === 'GET') {
+    const key = `${rm[1]}/${rm[2]}`.toLowerCase();
+    const none = { admin: false, maintain: false, push: false, triage: false, pull: false };
+    let owner = rm[1], name = rm[2], priv = false, perms;
+    const reg = repos.get(key);
+    if (reg) {
+      ({ owner, name } = reg);
+      priv = reg.private;
+      const p = reg.permissions[token];
+      if (p) perms = { ...none, ...p, triage: !!(p.push || p.triage), maintain: !!(p.admin || p.maintain) };
+      else if (!priv) perms = { ...none, pull: true };
+    } else if (rm[1].toLowerCase() === u.login.toLowerCase()) {
+      const admin = !noAdmin.has(key);
+      perms = { admin, maintain: admin, push: true, triage: true, pull: true };
+    }
+    if (!perms) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository', status: '404' }, rate);
+    return send(res, 200, {
+      id: 1000000 + key.length, name, full_name: `${owner}/${name}`, private: priv, owner: { login: owner },
+      html_url: `https://github.com/${owner}/${name}`, clone_url: `https://github.com/${owner}/${name}.git`,
+      default_branch: 'main', permissions: perms,
+    }, rate);
   }
   const hm = /^\/repos\/([^/]+)\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(url.pathname);
   if (hm) {

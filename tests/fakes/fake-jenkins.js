@@ -168,12 +168,13 @@ async function finish(b, result) {
 	const tag = `${p.PROJECT_NAME}-${(p.COMMIT || 'head').slice(0, 12)}-${b.number}`;
 	let releaseError = null;
 	if (result === 'SUCCESS' && p.ACTION !== 'rollback') {
-		append(b, `Pushed registry.local/${p.USER_ID}/${p.PROJECT_NAME}:${tag}\n`);
-		await callback(b, { event: 'pushed', image: `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`, tag, digest: 'sha256:' + crypto.createHash('sha256').update(tag).digest('hex') });
+		append(b, `Pushed registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}:${tag}\n`);
+		await callback(b, { event: 'pushed', image: `registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}`, tag, digest: 'sha256:' + crypto.createHash('sha256').update(tag).digest('hex') });
 	}
 	if (result === 'SUCCESS') {
 		const relTag = p.ACTION === 'rollback' ? p.IMAGE_TAG : tag;
-		const image = `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`;
+		// the image repository as jenkins/Jenkinsfile names it: $HARBOR_HOST/$HARBOR_PROJECT/<user>-<project>
+		const image = `registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}`;
 		let commit = crypto.createHash('sha1').update('gitops' + b.number).digest('hex');
 		if (b.script.gitops) {
 			await callback(b, { event: 'stage', stage: 'release' });
