@@ -93,6 +93,7 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+	S(sealed_secrets_cert, NULL, 0),
 };
 /* clang-format on */
 

@@ -82,6 +82,9 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* releases (lib/sealed, lib/snapshot): the cluster's sealed-secrets certificate, PEM text
+	 * or a file path; env values reach git only sealed with it */
+	char *sealed_secrets_cert;
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
