@@ -308,6 +308,45 @@ void snapshot_release_clear(struct snapshot_release *r)
 	memset(r, 0, sizeof(*r));
 }
 
+int snapshot_check_token(struct db *db, const char *id, const char *token, struct err *e)
+{
+	const char *p[1] = {id};
+	unsigned char got[32];
+	struct buf want = BUF_INIT;
+	const char *state;
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (!is_uuid(id) || !token || !*token)
+		return err_set(e, 401, "invalid_callback_token",
+			       "the callback token does not belong to this deployment");
+	res = db_query(db,
+		       "SELECT state, encode(callback_token_hash, 'hex') FROM deployments "
+		       "WHERE id = $1::uuid",
+		       1, p, e);
+	if (!res)
+		return -1;
+	crypto_sha256(token, strlen(token), got);
+	if (PQntuples(res) != 1 || !db_value(res, 0, 1) ||
+	    crypto_unhex(db_value(res, 0, 1), strlen(db_value(res, 0, 1)), &want) < 0 ||
+	    !crypto_equal(want.buf, want.len, got, sizeof(got))) {
+		err_set(e, 401, "invalid_callback_token",
+			"the callback token does not belong to this deployment");
+		goto out;
+	}
+	state = db_value(res, 0, 0);
+	if (strcmp(state, "queued") && strcmp(state, "building") && strcmp(state, "pushed")) {
+		err_set(e, 409, "deployment_finished",
+			"the deployment is %s; it has no release to write", state);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&want);
+	PQclear(res);
+	return rc;
+}
+
 /* ---- env in clear ---- */
 
 int snapshot_env_open(struct db *db, const char *secret_key, const char *id,

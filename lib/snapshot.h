@@ -62,6 +62,13 @@ int snapshot_release_from_json(struct snapshot_release *r, struct json_object *d
 
 void snapshot_release_clear(struct snapshot_release *r);
 
+/* The pipeline's credential for deployment `id`: 0 when `token` is the callback token
+ * handed to its build (only its SHA-256 is stored; compared in constant time) and the
+ * deployment may still be released (queued, building or pushed). 401
+ * invalid_callback_token (also for an unknown deployment: nothing is learnt without the
+ * token), 409 deployment_finished. */
+int snapshot_check_token(struct db *db, const char *id, const char *token, struct err *e);
+
 /* ---- the env values in clear, for a runtime that passes them to the process itself ---- */
 
 struct snapshot_env {
