@@ -140,8 +140,8 @@ static int gcm(int enc, const unsigned char *key, const unsigned char *in, size_
 	    EVP_CipherInit_ex(c, NULL, NULL, key, nonce, enc) != 1 ||
 	    (body && EVP_CipherUpdate(c, dst, &n, in, (int)body) != 1))
 		goto out;
-	if (!enc && EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, GCM_TAG_LEN,
-					(void *)(in + body)) != 1)
+	if (!enc &&
+	    EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, GCM_TAG_LEN, (void *)(in + body)) != 1)
 		goto out;
 	if (EVP_CipherFinal_ex(c, dst + n, &fin) != 1)
 		goto out;
@@ -205,8 +205,8 @@ static EVP_PKEY *read_private(const char *pem)
 	return pkey;
 }
 
-int sealed_open(const char *private_pem, const char *namespace_, const char *name,
-		const char *b64, struct buf *out, struct err *e)
+int sealed_open(const char *private_pem, const char *namespace_, const char *name, const char *b64,
+		struct buf *out, struct err *e)
 {
 	struct buf label = BUF_INIT, blob = BUF_INIT;
 	unsigned char key[1024]; /* OpenSSL wants room for a whole RSA block, up to 8192 bits */

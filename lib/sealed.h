@@ -48,7 +48,7 @@ int sealed_seal(const struct sealed_key *k, const char *namespace_, const char *
 /* The reverse, for tests and tools holding the controller's private key (PEM text):
  * open base64 `b64` sealed for `namespace_`/`name`, appending the value to `out`.
  * -1 (422 unseal_failed) when the key, the scope or the blob does not match. */
-int sealed_open(const char *private_pem, const char *namespace_, const char *name,
-		const char *b64, struct buf *out, struct err *e);
+int sealed_open(const char *private_pem, const char *namespace_, const char *name, const char *b64,
+		struct buf *out, struct err *e);
 
 #endif

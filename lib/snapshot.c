@@ -84,10 +84,11 @@ static int reseal_env(struct json_object *stored, const struct config *cfg, cons
 	if (!json_object_object_length(stored))
 		return 0;
 	if (!cfg->sealed_secrets_cert || !*cfg->sealed_secrets_cert)
-		return err_set(e, 500, "missing_setting",
-			       "the project has env variables but PLATFORM_SEALED_SECRETS_CERT is "
-			       "not set: env values reach git only sealed for the cluster (set it to "
-			       "the sealed-secrets controller's certificate, kubeseal --fetch-cert)");
+		return err_set(
+		    e, 500, "missing_setting",
+		    "the project has env variables but PLATFORM_SEALED_SECRETS_CERT is "
+		    "not set: env values reach git only sealed for the cluster (set it to "
+		    "the sealed-secrets controller's certificate, kubeseal --fetch-cert)");
 	if (!cfg->secret_key || sealed_key_init(&key, cfg->sealed_secrets_cert, e) < 0)
 		goto out;
 	json_object_object_foreach(stored, name, v)
@@ -114,8 +115,8 @@ out:
 
 static void add_settings(struct json_object *doc, struct json_object *settings)
 {
-	static const char *const keys[] = {"port", "replicas", "resources", "custom_domain",
-					   "framework", NULL};
+	static const char *const keys[] = {"port",	    "replicas",	 "resources",
+					   "custom_domain", "framework", NULL};
 
 	for (int i = 0; keys[i]; i++) {
 		struct json_object *v = NULL;
@@ -153,7 +154,8 @@ static int describe(const PGresult *row, const struct config *cfg, struct json_o
 	ju_add_str(doc, "domain", cfg->domain);
 	if (!json_object_is_type(settings, json_type_object) ||
 	    !json_object_is_type(stored, json_type_object)) {
-		err_set(e, 500, "internal_error", "the deployment's settings snapshot is unreadable");
+		err_set(e, 500, "internal_error",
+			"the deployment's settings snapshot is unreadable");
 		goto out;
 	}
 	add_settings(doc, settings);
@@ -208,8 +210,7 @@ static const char *str_at(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
-static int int_at(struct json_object *o, const char *key, long lo, long hi, int *out,
-		  struct err *e)
+static int int_at(struct json_object *o, const char *key, long lo, long hi, int *out, struct err *e)
 {
 	long v;
 
@@ -258,8 +259,7 @@ static int read_env(struct snapshot_release *r, struct json_object *env, struct 
 	return 0;
 }
 
-int snapshot_release_from_json(struct snapshot_release *r, struct json_object *doc,
-			       struct err *e)
+int snapshot_release_from_json(struct snapshot_release *r, struct json_object *doc, struct err *e)
 {
 	struct json_object *app = NULL, *res = NULL, *env = NULL, *seq = NULL, *rb = NULL;
 

@@ -41,8 +41,8 @@ struct snapshot_release {
 	struct gitops_app app;
 	struct gitops_values v; /* v.domain, v.custom_domain ... point into doc */
 	struct gitops_meta m;
-	struct gitops_kv *env; /* v.sealed_env: owned array, strings in doc */
-	const char *state;     /* the deployment's state when loaded */
+	struct gitops_kv *env;	   /* v.sealed_env: owned array, strings in doc */
+	const char *state;	   /* the deployment's state when loaded */
 	const char *gitops_commit; /* NULL until a release was recorded */
 };
 
@@ -57,8 +57,7 @@ int snapshot_release_load(struct snapshot_release *r, struct db *db, const struc
 
 /* Take a description (as GET /internal/deployments/{id}/release answers it; `doc` is
  * taken over, also on failure) and fill the structs: 0, or -1 with 422 naming the field. */
-int snapshot_release_from_json(struct snapshot_release *r, struct json_object *doc,
-			       struct err *e);
+int snapshot_release_from_json(struct snapshot_release *r, struct json_object *doc, struct err *e);
 
 void snapshot_release_clear(struct snapshot_release *r);
 
