@@ -9,3 +9,5 @@ check_PROGRAMS += tests/unit/test_sealed
 tests_unit_test_sealed_SOURCES = tests/unit/test_sealed.c tests/unit/tap.h
 tests_unit_test_sealed_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_sealed
+TESTS += tests/t8101-release-fidelity.sh
+EXTRA_DIST += tests/t8101-release-fidelity.sh
