@@ -67,11 +67,11 @@ void h_deployment_release(struct req *r)
 	if (snapshot_check_token(&r->app->db, id, token, &e) < 0 ||
 	    snapshot_release_load(&rel, &r->app->db, &r->app->cfg, id, &e) < 0) {
 		if (e.status == 401 || e.status == 409)
-			log_warn("release description refused", "deployment_id", id, "code",
-				 e.code, NULL);
+			log_warn("release description refused", "deployment_id", id, "code", e.code,
+				 NULL);
 		else if (e.status >= 500)
-			log_warn("release description failed", "deployment_id", id, "reason",
-				 e.msg, NULL);
+			log_warn("release description failed", "deployment_id", id, "reason", e.msg,
+				 NULL);
 		snapshot_release_clear(&rel);
 		req_error(r, &e);
 		return;

@@ -90,13 +90,16 @@ static void test_seal(void)
 static void test_plain_safe(void)
 {
 	static const char *const quoted[] = {
-	    "ON", "on", "On", "yes", "Yes", "YES", "y", "Y", "n", "N", "no", "NO", "off", "OFF",
-	    "true", "True", "TRUE", "false", "False", "null", "Null", "NULL", "~", "", "1e3",
-	    "0x1F", "0o17", "012", "1_000", "3.14", ".inf", "-.inf", ".NaN", "2024-01-01",
-	    "12:30:00", "-x", "?x", ":x", "#x", "&a", "*a", "!tag", "|", ">", "'q", "\"q", "%x",
-	    "@x", "`x", "a b", "a: b", "a#b", "{x}", "[x]", "x,y", "<<", "=", "é", NULL};
-	static const char *const plain[] = {"PORT",	  "DATABASE_URL", "app", "nginx.ingress.kubernetes.io/x",
-					    "_private", "yes_no",	    "ONE", "Nope", NULL};
+	    "ON",    "on",    "On",   "yes",  "Yes",   "YES",  "y",	     "Y",	 "n",
+	    "N",     "no",    "NO",   "off",  "OFF",   "true", "True",	     "TRUE",	 "false",
+	    "False", "null",  "Null", "NULL", "~",     "",     "1e3",	     "0x1F",	 "0o17",
+	    "012",   "1_000", "3.14", ".inf", "-.inf", ".NaN", "2024-01-01", "12:30:00", "-x",
+	    "?x",    ":x",    "#x",   "&a",   "*a",    "!tag", "|",	     ">",	 "'q",
+	    "\"q",   "%x",    "@x",   "`x",   "a b",   "a: b", "a#b",	     "{x}",	 "[x]",
+	    "x,y",   "<<",    "=",    "é",    NULL};
+	static const char *const plain[] = {
+	    "PORT", "DATABASE_URL", "app", "nginx.ingress.kubernetes.io/x", "_private", "yes_no",
+	    "ONE",  "Nope",	    NULL};
 
 	for (int i = 0; quoted[i]; i++)
 		ok(!yamlout_plain_safe(quoted[i]), "key '%s' is quoted", quoted[i]);
