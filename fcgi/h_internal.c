@@ -5,6 +5,7 @@
 #include "gitops.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "snapshot.h"
 
 #include <string.h>
 #include <strings.h>
@@ -68,4 +69,38 @@ void h_jenkins_event(struct req *r)
 		json_object_put(o);
 	}
 	json_object_put(body);
+}
+
+/* GET /internal/deployments/{id}/release, Authorization: Bearer <CALLBACK_TOKEN>: what the
+ * deployment releases, as recorded when it was created (lib/snapshot): the pipeline's
+ * `platformctl gitops release --deployment ID` writes exactly this. Env values in it are
+ * sealed for the cluster; the pipeline never sees one in clear. */
+void h_deployment_release(struct req *r)
+{
+	struct err e = ERR_INIT;
+	struct snapshot_release rel;
+	const char *auth = req_header(r, "Authorization"), *token = NULL, *id = r->params[0];
+
+	memset(&rel, 0, sizeof(rel));
+	if (auth && !strncasecmp(auth, "Bearer ", 7))
+		token = auth + 7;
+	if (!token || !*token) {
+		req_add_header(r, "WWW-Authenticate", "Bearer");
+		req_fail(r, 401, "invalid_callback_token", "the callback token is missing");
+		return;
+	}
+	if (snapshot_check_token(&r->app->db, id, token, &e) < 0 ||
+	    snapshot_release_load(&rel, &r->app->db, &r->app->cfg, id, &e) < 0) {
+		if (e.status == 401 || e.status == 409)
+			log_warn("release description refused", "deployment_id", id, "code", e.code,
+				 NULL);
+		else if (e.status >= 500)
+			log_warn("release description failed", "deployment_id", id, "reason", e.msg,
+				 NULL);
+		snapshot_release_clear(&rel);
+		req_error(r, &e);
+		return;
+	}
+	req_json(r, 200, rel.doc);
+	snapshot_release_clear(&rel);
 }

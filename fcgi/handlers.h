@@ -46,6 +46,7 @@ void h_deployment_cancel(struct req *r);
 
 /* h_internal.c */
 void h_jenkins_event(struct req *r);
+void h_deployment_release(struct req *r);
 
 /* h_versions.c */
 void h_project_versions(struct req *r);

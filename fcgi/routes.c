@@ -41,6 +41,7 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/deployments/{id}", h_deployment_get, ROUTE_DB),
 	ROUTE("POST", "/api/deployments/{id}/cancel", h_deployment_cancel, ROUTE_DB),
 	ROUTE("POST", "/internal/jenkins/events", h_jenkins_event, ROUTE_DB),
+	ROUTE("GET", "/internal/deployments/{id}/release", h_deployment_release, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/webhook/deliveries", h_project_deliveries, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/versions", h_project_versions, ROUTE_DB),
 	ROUTE("POST", "/api/projects/{id}/rollback", h_project_rollback, ROUTE_DB),

@@ -97,6 +97,7 @@ static const struct setting settings[] = {
 	S(image_prefix, NULL, 0),
 	S(dns_server, NULL, 0),
 	N(domain_check_interval, "300", 1, 7L * 86400),
+	S(sealed_secrets_cert, NULL, 0),
 };
 /* clang-format on */
 

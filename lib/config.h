@@ -86,6 +86,9 @@ struct config {
 	char *image_prefix;	    /* registry path pushed images must sit under; NULL: any */
 	char *dns_server;	    /* host:port of the resolver for domain checks; NULL: system */
 	long domain_check_interval; /* seconds between checks of a custom domain's TXT record */
+	/* releases (lib/sealed, lib/snapshot): the cluster's sealed-secrets certificate, PEM text
+	 * or a file path; env values reach git only sealed with it */
+	char *sealed_secrets_cert;
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

@@ -344,9 +344,13 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 		    db,
 		    "INSERT INTO deployments (project_id, seq, trigger, triggered_by, branch, "
 		    "commit_sha, idempotency_key, rollback_of, image, tag, digest, action, "
-		    "commit_message, commit_author) "
+		    "commit_message, commit_author, settings, env_sealed) "
 		    "VALUES ($1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END, $12, $13) "
+		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END, $12, $13, "
+		    /* an exact rollback: the settings and env of the version it returns to; a
+		     * build gets the project's of this moment (trigger of migration 0009) */
+		    "(SELECT r.settings FROM deployments r WHERE r.id = $8::uuid), "
+		    "(SELECT r.env_sealed FROM deployments r WHERE r.id = $8::uuid)) "
 		    "RETURNING id",
 		    13, p, e);
 

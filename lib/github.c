@@ -312,14 +312,16 @@ out:
 	return ret;
 }
 
-/* The hook settings GitHub wants: push events, JSON, our URL and secret. */
-static struct json_object *hook_body(const char *url, const char *secret)
+/* The hook settings GitHub wants: push events, JSON, our URL and secret. `name` ("web") is
+ * part of the create schema only: the update schema (PATCH) has no such property. */
+static struct json_object *hook_body(const char *url, const char *secret, int create)
 {
 	struct json_object *o = json_object_new_object(), *cfg = json_object_new_object();
 	struct json_object *events = json_object_new_array();
 
 	json_object_array_add(events, json_object_new_string("push"));
-	json_object_object_add(o, "name", json_object_new_string("web"));
+	if (create)
+		json_object_object_add(o, "name", json_object_new_string("web"));
 	json_object_object_add(o, "active", json_object_new_boolean(1));
 	json_object_object_add(o, "events", events);
 	json_object_object_add(cfg, "url", json_object_new_string(url));
@@ -349,25 +351,12 @@ static void hook_forbidden(const char *repo_key, struct err *e)
 		  repo_key);
 }
 
-/* The id of the hook of `repo_key` whose config.url is `url`, 0 when none, -1 on error. */
-static long long find_hook(const char *api_url, const char *token, const char *repo_key,
-			   const char *url, struct err *e)
+/* The id of the hook in one page of hooks whose config.url is `url`, 0 when none. */
+static long long hook_in_page(const char *text, const char *url)
 {
-	struct http_response rs;
-	struct buf path = BUF_INIT;
-	struct json_object *arr = NULL;
-	long long id = -1;
+	struct json_object *arr = json_tokener_parse(text);
+	long long id = 0;
 
-	http_response_init(&rs);
-	buf_addf(&path, "/repos/%s/hooks?per_page=100", repo_key);
-	if (api_get(api_url, path.buf, token, &rs, e) < 0) {
-		/* GitHub hides a repository's hooks from non-admins behind a 404 */
-		if (rs.status == 404 || (rs.status == 403 && e->status != 429))
-			hook_forbidden(repo_key, e);
-		goto out;
-	}
-	arr = json_tokener_parse(rs.body.buf);
-	id = 0;
 	for (size_t i = 0;
 	     arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr);
 	     i++) {
@@ -381,8 +370,46 @@ static long long find_hook(const char *api_url, const char *token, const char *r
 			break;
 		}
 	}
-out:
 	json_object_put(arr);
+	return id;
+}
+
+#define HOOK_PAGES_MAX 50 /* GitHub allows 20 hooks per event; this only bounds a loop */
+
+/* The id of the hook of `repo_key` whose config.url is `url`, 0 when none, -1 on error.
+ * Every page is read, following Link: rel="next" (only to the same API: the token goes
+ * along). */
+static long long find_hook(const char *api_url, const char *token, const char *repo_key,
+			   const char *url, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT, next = BUF_INIT;
+	size_t base = strlen(api_url);
+	long long id = -1;
+
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s/hooks?per_page=100", repo_key);
+	for (int page = 0; page < HOOK_PAGES_MAX; page++) {
+		http_response_release(&rs);
+		http_response_init(&rs);
+		if (api_get(api_url, path.buf, token, &rs, e) < 0) {
+			/* GitHub hides a repository's hooks from non-admins behind a 404 */
+			if (rs.status == 404 || (rs.status == 403 && e->status != 429))
+				hook_forbidden(repo_key, e);
+			id = -1;
+			goto out;
+		}
+		if ((id = hook_in_page(rs.body.buf, url)) != 0)
+			goto out;
+		buf_reset(&next);
+		if (!http_link_next(&rs, &next) || strncmp(next.buf, api_url, base) ||
+		    next.buf[base] != '/')
+			goto out;
+		buf_reset(&path);
+		buf_addstr(&path, next.buf + base);
+	}
+out:
+	buf_release(&next);
 	buf_release(&path);
 	http_response_release(&rs);
 	return id;
@@ -393,7 +420,7 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 {
 	struct http_response rs;
 	struct buf path = BUF_INIT;
-	struct json_object *body = hook_body(url, secret);
+	struct json_object *body = NULL;
 	long long existing;
 	int ret = -1;
 
@@ -403,6 +430,7 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 	existing = find_hook(api_url, token, repo_key, url, e);
 	if (existing < 0)
 		goto out;
+	body = hook_body(url, secret, existing == 0);
 	if (existing > 0)
 		buf_addf(&path, "/repos/%s/hooks/%lld", repo_key, existing);
 	else

@@ -152,14 +152,35 @@ static int check_app(const struct gitops_app *app, struct err *e)
 	return 0;
 }
 
+/* A sealed value is base64 of kubeseal's blob: nothing else may pass for one. */
+static int is_sealed_value(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, pad = 0;
+
+	if (n < 4 || n % 4)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '=' && i + 2 >= n)
+			pad++;
+		else if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+				  (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
 static int check_kvs(const struct gitops_values *v, struct err *e)
 {
-	for (size_t i = 0; i < v->n_env; i++) {
-		if (naming_check_env_name("env", v->env[i].key, e) < 0)
+	for (size_t i = 0; i < v->n_sealed_env; i++) {
+		if (naming_check_env_name("env", v->sealed_env[i].key, e) < 0)
 			return -1;
-		if (!v->env[i].value)
-			return err_field(e, 422, "invalid_value", "env", "env %s has no value",
-					 v->env[i].key);
+		if (!is_sealed_value(v->sealed_env[i].value))
+			return err_field(
+			    e, 422, "invalid_value", "env",
+			    "env %s is not a sealed value (base64 of kubeseal's format)",
+			    v->sealed_env[i].key);
 	}
 	for (size_t i = 0; i < v->n_annotations; i++) {
 		if (check_annotation_key(v->annotations[i].key, e) < 0)
@@ -179,7 +200,7 @@ int gitops_check(const struct gitops_app *app, const struct gitops_values *v, st
 	if (check_app(app, e) < 0 || check_repository(v->image_repository, e) < 0 ||
 	    check_tag("tag", v->image_tag, e) < 0 ||
 	    check_range("port", v->port, 0, 65535, e) < 0 ||
-	    check_range("replicas", v->replicas, 0, 100, e) < 0 ||
+	    check_range("replicas", v->replicas, 0, GITOPS_MAX_REPLICAS, e) < 0 ||
 	    check_range("min_replicas", v->min_replicas, 0, 100, e) < 0 ||
 	    check_range("max_replicas", v->max_replicas, 0, 100, e) < 0 ||
 	    check_range("target_cpu", v->target_cpu, 0, 100, e) < 0 ||
@@ -250,7 +271,7 @@ static const char *str_or(const char *s, const char *def)
 
 /* The names derived from the app, computed once. */
 struct names {
-	struct buf app, release, ns, host, path;
+	struct buf app, release, ns, host, path, secret;
 };
 
 static void names_release(struct names *n)
@@ -260,6 +281,7 @@ static void names_release(struct names *n)
 	buf_release(&n->ns);
 	buf_release(&n->host);
 	buf_release(&n->path);
+	buf_release(&n->secret);
 }
 
 static int names_init(struct names *n, const struct gitops_app *app, const struct gitops_values *v,
@@ -270,7 +292,9 @@ static int names_init(struct names *n, const struct gitops_app *app, const struc
 	buf_init(&n->ns, 0);
 	buf_init(&n->host, 0);
 	buf_init(&n->path, 0);
-	if (naming_app_name(&n->app, app->workspace, app->user, app->project, e) < 0 ||
+	buf_init(&n->secret, 0);
+	if (gitops_env_secret_name(&n->secret, app, e) < 0 ||
+	    naming_app_name(&n->app, app->workspace, app->user, app->project, e) < 0 ||
 	    naming_release_name(&n->release, app->user, app->project, e) < 0 ||
 	    naming_namespace(&n->ns, app->user, e) < 0 ||
 	    naming_app_path(&n->path, app->workspace, app->user, app->project, e) < 0)
@@ -278,6 +302,14 @@ static int names_init(struct names *n, const struct gitops_app *app, const struc
 	if (v && naming_host(&n->host, app->project, app->user, str_or(v->domain, "apps.localhost"),
 			     v->custom_domain, e) < 0)
 		return -1;
+	return 0;
+}
+
+int gitops_env_secret_name(struct buf *out, const struct gitops_app *app, struct err *e)
+{
+	if (naming_release_name(out, app->user, app->project, e) < 0)
+		return -1;
+	buf_addstr(out, "-env"); /* a release is at most 53: the name stays a DNS label */
 	return 0;
 }
 
@@ -336,9 +368,13 @@ static void values_body(struct yamlout *y, const struct gitops_app *app,
 	pair_str(y, "pullSecret", str_or(v->pull_secret, ""));
 	yamlout_map_end(y);
 	pair_int(y, "port", v->port ? v->port : 8080);
-	pair_int(y, "replicas", v->replicas ? v->replicas : 1);
+	pair_int(y, "replicas", v->replicas);
 	values_ingress(y, v, n);
-	kv_map(y, "env", v->env, v->n_env);
+	yamlout_key(y, "sealedEnv");
+	yamlout_map_start(y);
+	pair_str(y, "secretName", n->secret.buf);
+	kv_map(y, "encryptedData", v->sealed_env, v->n_sealed_env);
+	yamlout_map_end(y);
 	values_resources(y, v);
 	yamlout_key(y, "autoscaling");
 	yamlout_map_start(y);

@@ -44,8 +44,14 @@ void yamlout_map_start(struct yamlout *y);
 void yamlout_map_end(struct yamlout *y);
 void yamlout_seq_start(struct yamlout *y);
 void yamlout_seq_end(struct yamlout *y);
-/* A mapping key; keys are plain when libyaml finds that safe. */
+/* A mapping key: plain only when yamlout_plain_safe, else double-quoted, so that a
+ * key such as ON, yes, NULL, 1e3 or 2024-01-01 reads back as that string under YAML
+ * 1.1 (Helm) and 1.2 alike. */
 void yamlout_key(struct yamlout *y, const char *key);
+/* 1 when `s` reads back as the same string if written plain, under YAML 1.1 and 1.2:
+ * a letter or '_' first, then only [A-Za-z0-9_./-], and not a boolean or null word
+ * (y, n, yes, no, on, off, true, false, null in any case). */
+int yamlout_plain_safe(const char *s);
 /* A string value, always quoted. NULL writes "". */
 void yamlout_str(struct yamlout *y, const char *s);
 void yamlout_int(struct yamlout *y, long v);

@@ -20,6 +20,11 @@
 // a repository under the token's own login exists and the token administers it (noadmin: it
 // may only push), and any other repository does not exist. A registered repository answers
 // each listed token with its permissions; other tokens get 404 (private) or pull only (public).
+//   POST /_fake/hookpage {"max"}                the largest page of hooks a list gives (100)
+//   POST /_fake/hook {"repo","url"}             a hook someone else made on the repository
+// and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks (the list paginated
+// with per_page/page and a Link header), PATCH/DELETE .../{id} (PATCH takes the update schema:
+// config, events, add_events, remove_events, active; anything else is 422).
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -32,6 +37,7 @@ const hooks = new Map();   // "owner/repo" (lower) -> [{id, config, events, acti
 const noAdmin = new Set(); // "owner/repo" where the token lacks admin: hooks answer 404
 const repos = new Map();   // "owner/repo" (lower) -> {owner, name, private, permissions: {token: {...}}}
 let nextHookId = 1;
+let hookPageMax = 100;
 const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
 const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
 
@@ -91,6 +97,13 @@ async function handle(req, res) {
         const [owner, name] = j.repo.split('/');
         repos.set(j.repo.toLowerCase(), { owner, name, private: !!j.private, permissions: j.permissions || {} });
         return send(res, 200, { ok: true });
+      }
+      case '/_fake/hookpage': hookPageMax = Math.max(1, j.max | 0); return send(res, 200, { ok: true });
+      case '/_fake/hook': {
+        const key = j.repo.toLowerCase();
+        const h = { id: nextHookId++, name: 'web', active: true, events: ['push'], config: { url: j.url, content_type: 'json' } };
+        hooks.set(key, [...(hooks.get(key) || []), h]);
+        return send(res, 200, h);
       }
     }
     return send(res, 404, { message: 'Not Found' });
@@ -169,7 +182,17 @@ async function handle(req, res) {
     const list = hooks.get(key) || [];
     const id = hm[3] ? parseInt(hm[3], 10) : null;
     const found = id ? list.find((h) => h.id === id) : null;
-    if (req.method === 'GET' && !id) return send(res, 200, list.map((h) => ({ ...h, config: { ...h.config, secret: '********' } })));
+    if (req.method === 'GET' && !id) {
+      const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') || '30', 10) || 30, 1), hookPageMax);
+      const page = Math.max(parseInt(url.searchParams.get('page') || '1', 10) || 1, 1);
+      const last = Math.max(Math.ceil(list.length / perPage), 1);
+      const at = (p) => `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${p}>`;
+      const links = [];
+      if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
+      if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
+      const shown = list.slice((page - 1) * perPage, page * perPage).map((h) => ({ ...h, config: { ...h.config, secret: '********' } }));
+      return send(res, 200, shown, links.length ? { Link: links.join(', ') } : {});
+    }
     if (req.method === 'POST' && !id) {
       const j = JSON.parse(body);
       if (!j.config || !j.config.url) return send(res, 422, { message: 'Validation Failed' });
@@ -182,6 +205,9 @@ async function handle(req, res) {
     if (!found) return send(res, 404, { message: 'Not Found' });
     if (req.method === 'PATCH') {
       const j = JSON.parse(body);
+      const allowed = ['config', 'events', 'add_events', 'remove_events', 'active'];
+      const extra = Object.keys(j).filter((k) => !allowed.includes(k));
+      if (extra.length) return send(res, 422, { message: 'Invalid request.', errors: [{ message: `${extra[0]} is not a permitted key.` }] });
       Object.assign(found, { ...j, config: { ...found.config, ...(j.config || {}) } });
       return send(res, 200, { ...found, config: { ...found.config, secret: '********' } });
     }
