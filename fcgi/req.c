@@ -262,6 +262,9 @@ void req_send(struct req *r, int status, const char *content_type, const char *b
 	FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
 	if (len && !r->head_only)
 		FCGX_PutStr(body, (int)len, r->fcgi->out);
+	r->sent_type = content_type;
+	if (r->capture)
+		buf_add(r->capture, body, len);
 	buf_release(&h);
 }
 

@@ -56,6 +56,7 @@ static const struct setting settings[] = {
 	S(log_level, "info", 0),
 	N(workers, "0", 0, 1024),
 	N(max_body, "1048576", 1024, 64L * 1024 * 1024),
+	N(api_cache_bytes, "4194304", 0, 1024L * 1024 * 1024),
 	N(db_connect_timeout, "3", 1, 60),
 	N(session_ttl, "1209600", 60, 365L * 86400),
 	N(housekeep_interval, "3600", 0, 7L * 86400),

@@ -41,6 +41,7 @@ struct config {
 	char *log_level;
 	long workers;		     /* 0: one per core */
 	long max_body;		     /* bytes of a request body the API accepts */
+	long api_cache_bytes;	     /* bytes of hot-read answers a pool child keeps (0: off) */
 	long db_connect_timeout;     /* seconds */
 	long session_ttl;	     /* seconds */
 	long housekeep_interval;     /* seconds between the worker's clean-ups; 0: never */

@@ -1,0 +1,2 @@
+# mk/perf.mk: hot reads at C speed: the pool children's answer cache and its tests, the benchmarks (issue 15)
+fcgi_platform_api_SOURCES += fcgi/rcache.c fcgi/rcache.h
