@@ -5,6 +5,7 @@
 #include "crypto.h"
 #include "log.h"
 
+#include <poll.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,11 +23,11 @@ struct entry {
 	time_t stored;
 	unsigned char token[32];
 	char *uri;
-	char *type;	/* Content-Type */
-	char *headers;	/* extra header lines, as req->headers */
+	char *type;    /* Content-Type */
+	char *headers; /* extra header lines, as req->headers */
 	char *body;
 	size_t body_len;
-	size_t size;	/* what the entry costs, counted against the cap */
+	size_t size; /* what the entry costs, counted against the cap */
 };
 
 /* Shared by the master and all its children: bumped after every request that may write. */
@@ -124,6 +125,24 @@ static const char *request_uri(struct req *r)
 	return uri && *uri ? uri : NULL;
 }
 
+/* Take in what the server sent to the idle connection: notifications, or an error and the
+ * end of the connection when it shut down (those can come in two reads: loop while the
+ * socket has more). -1 when the connection is gone. */
+static int read_idle(PGconn *conn)
+{
+	struct pollfd p = {PQsocket(conn), POLLIN, 0};
+
+	for (int i = 0; i < 8; i++) {
+		if (PQstatus(conn) != CONNECTION_OK || p.fd < 0)
+			return -1;
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+		if (!PQconsumeInput(conn))
+			return -1;
+	}
+	return PQstatus(conn) == CONNECTION_OK ? 0 : -1;
+}
+
 /* Read what the database sent while we were idle: 0 when the cache may be used, -1 when
  * the connection is gone (the cache was emptied). Empties the cache on a notification. */
 static int take_signals(struct db *db)
@@ -136,8 +155,7 @@ static int take_signals(struct db *db)
 		flush();
 		c.writes_seen = w;
 	}
-	if (!db->conn || PQstatus(db->conn) != CONNECTION_OK || !PQconsumeInput(db->conn) ||
-	    PQstatus(db->conn) != CONNECTION_OK) {
+	if (!db->conn || read_idle(db->conn) < 0) {
 		flush();
 		c.listen_gen = 0;
 		return -1;

@@ -1,2 +1,5 @@
 # mk/perf.mk: hot reads at C speed: the pool children's answer cache and its tests, the benchmarks (issue 15)
 fcgi_platform_api_SOURCES += fcgi/rcache.c fcgi/rcache.h
+PERF_TESTS = tests/t5010-read-cache.sh
+TESTS += $(PERF_TESTS)
+EXTRA_DIST += $(PERF_TESTS)
