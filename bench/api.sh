@@ -8,7 +8,7 @@
 #
 # Settings: BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (6s), BENCH_ROUNDS (3),
 # BENCH_PEERS (the folder of peer_php/ and peer_node.js; default ../shared/peers or ../../shared/peers),
-# PLATFORM_WORKERS (4) and PLATFORM_NGINX_WORKERS (2) shape the platform; the baseline nginx gets
+# PLATFORM_WORKERS (8) and PLATFORM_NGINX_WORKERS (2) shape the platform; the baseline nginx gets
 # as many workers as the platform's. Rounds go through every target in turn, so all see the same
 # machine noise; medians are printed. Targets: the project list at >= 25% of nginx serving its
 # body from a file, and >= 5x the faster peer; the same asked of the other three reads.
@@ -19,7 +19,7 @@ threads=${BENCH_THREADS:-2}
 conns=${BENCH_CONNECTIONS:-32}
 duration=${BENCH_DURATION:-6s}
 rounds=${BENCH_ROUNDS:-3}
-export PLATFORM_WORKERS=${PLATFORM_WORKERS:-4}
+export PLATFORM_WORKERS=${PLATFORM_WORKERS:-8}
 export PLATFORM_NGINX_WORKERS=${PLATFORM_NGINX_WORKERS:-2}
 peers=${BENCH_PEERS:-}
 for d in "$here/../shared/peers" "$here/../../shared/peers"; do

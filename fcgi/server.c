@@ -59,14 +59,17 @@ void server_handle(struct app *app, FCGX_Request *fr)
 	/* before FCGX_Finish_r sends the end of the answer: see rcache.h */
 	rcache_note_write(&r);
 	req_drain(&r);
-	snprintf(status, sizeof(status), "%d", r.status);
-	snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
-	if (r.status >= 500)
-		log_warn("request", "method", r.method, "path", r.path, "status", status, "ms", ms,
-			 NULL);
-	else
-		log_debug("request", "method", r.method, "path", r.path, "status", status, "ms", ms,
-			  NULL);
+	/* formatted only when written: a hot read costs about as much as this line did */
+	if (r.status >= 500 || log_min_level <= LOG_DEBUG) {
+		snprintf(status, sizeof(status), "%d", r.status);
+		snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
+		if (r.status >= 500)
+			log_warn("request", "method", r.method, "path", r.path, "status", status,
+				 "ms", ms, NULL);
+		else
+			log_debug("request", "method", r.method, "path", r.path, "status", status,
+				  "ms", ms, NULL);
+	}
 	log_set_request_id(NULL);
 	req_release(&r);
 }
