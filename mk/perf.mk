@@ -3,4 +3,4 @@ fcgi_platform_api_SOURCES += fcgi/rcache.c fcgi/rcache.h
 PERF_TESTS = tests/t5010-read-cache.sh
 TESTS += $(PERF_TESTS)
 EXTRA_DIST += $(PERF_TESTS)
-EXTRA_DIST += bench/api.sh bench/README.md bench/peers-node/package.json bench/peers-node/package-lock.json
+EXTRA_DIST += bench/api.sh bench/memory.sh bench/README.md bench/peers-node/package.json bench/peers-node/package-lock.json
