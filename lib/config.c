@@ -63,6 +63,8 @@ static const struct setting settings[] = {
 	N(webhook_retention_days, "30", 1, 3650),
 	S(jenkins_callback_url, NULL, 0),
 	N(jenkins_poll_ms, "2000", 50, 600000),
+	N(jenkins_watched_poll_ms, "100", 20, 600000),
+	N(jenkins_watch_check_ms, "1000", 100, 600000),
 	N(jenkins_timeout_ms, "15000", 100, 600000),
 	N(jenkins_retries, "6", 0, 1000),
 	N(jenkins_retry_ms, "1000", 10, 600000),
