@@ -30,7 +30,7 @@ bg_register $!
 ok "a watched build is released" wait_state "$w" released 40
 nw=$(reads "$w")
 cmp_ok "$nw" -ge 20 "someone watching: the log was read fast (got $nw reads)"
-is "$(fake_get "log/$w" | wc -c)" "$(psql_stack -c "SELECT coalesce(sum(octet_length(chunk)), 0) FROM deployment_logs WHERE deployment_id = '$w'")" \
-	"and all of it was stored"
+stored() { [ "$(fake_get "log/$w" | wc -c)" = "$(psql_stack -c "SELECT coalesce(sum(octet_length(chunk)), 0) FROM deployment_logs WHERE deployment_id = '$w'")" ]; }
+ok "and all of it was stored" wait_until 10 stored
 
 done_testing
