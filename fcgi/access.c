@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[] = {"none", "viewer", "developer", "admin", "owner"};
@@ -131,7 +132,8 @@ int access_csrf_check(struct req *r)
 
 static struct db_stmt st_session =
     DB_STMT("access_session",
-	    "SELECT u.id, u.login FROM sessions s JOIN users u ON u.id = s.user_id"
+	    "SELECT u.id, u.login, extract(epoch FROM s.expires_at)::bigint"
+	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
 	    1);
 
@@ -176,6 +178,8 @@ int access_user(struct req *r, struct user_ref *u)
 	}
 	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(res, 0, 0));
 	snprintf(u->login, sizeof(u->login), "%s", PQgetvalue(res, 0, 1));
+	/* how long an answer built for this session may be reused (rcache) */
+	r->session_expires = atoll(PQgetvalue(res, 0, 2));
 	ret = 0;
 out:
 	PQclear(res);

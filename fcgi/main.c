@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "log.h"
+#include "rcache.h"
 #include "server.h"
 
 #include <errno.h>
@@ -326,6 +327,9 @@ int main(int argc, char **argv)
 		config_release(&app.cfg);
 		return 1;
 	}
+	/* before the first fork: the children share it (rcache.h) */
+	if (rcache_shared_init() < 0)
+		log_warn("no shared memory for the read cache; hot reads are not cached", NULL);
 	{
 		char n[16];
 

@@ -247,6 +247,18 @@ static const char *reason(int status)
 	}
 }
 
+static void add_number(struct buf *b, unsigned long n)
+{
+	char digits[24];
+	int i = (int)sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	buf_add(b, digits + i, sizeof(digits) - (size_t)i);
+}
+
 void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len)
 {
 	struct buf h = BUF_INIT;
@@ -256,17 +268,28 @@ void req_send(struct req *r, int status, const char *content_type, const char *b
 		return;
 	}
 	r->status = status;
-	buf_addf(&h, "Status: %d %s\r\n", status, reason(status));
-	if (content_type)
-		buf_addf(&h, "Content-Type: %s\r\n", content_type);
-	buf_addf(&h, "Content-Length: %zu\r\n", len);
-	buf_addf(&h, "X-Request-Id: %s\r\n", r->request_id);
-	buf_addstr(&h, "Cache-Control: no-store\r\n");
+	/* plain appends, no printf: this runs for every answer, the cached ones included */
+	buf_addstr(&h, "Status: ");
+	add_number(&h, (unsigned long)status);
+	buf_addch(&h, ' ');
+	buf_addstr(&h, reason(status));
+	if (content_type) {
+		buf_addstr(&h, "\r\nContent-Type: ");
+		buf_addstr(&h, content_type);
+	}
+	buf_addstr(&h, "\r\nContent-Length: ");
+	add_number(&h, (unsigned long)len);
+	buf_addstr(&h, "\r\nX-Request-Id: ");
+	buf_addstr(&h, r->request_id);
+	buf_addstr(&h, "\r\nCache-Control: no-store\r\n");
 	buf_add(&h, r->headers.buf, r->headers.len);
 	buf_addstr(&h, "\r\n");
 	FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
 	if (len && !r->head_only)
 		FCGX_PutStr(body, (int)len, r->fcgi->out);
+	r->sent_type = content_type;
+	if (r->capture)
+		buf_add(r->capture, body, len);
 	buf_release(&h);
 }
 

@@ -43,6 +43,9 @@ struct req {
 	int status;	    /* 0 until answered */
 	int head_only;	    /* HEAD: headers without the body */
 	struct timespec started;
+	long long session_expires; /* the session's end (Unix time) once access_user passed */
+	struct buf *capture;	   /* when set, req_send also appends the body here (borrowed) */
+	const char *sent_type;	   /* the Content-Type req_send sent (static strings only) */
 };
 
 void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);

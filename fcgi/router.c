@@ -4,6 +4,7 @@
 #include "log.h"
 #include "reqparse.h"
 #include "utf8.h"
+#include "rcache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -139,7 +140,11 @@ void router_dispatch(struct req *r, const struct route *table, int n)
 			req_error(r, &e);
 			goto out;
 		}
+		if ((rt->flags & ROUTE_CACHE) && rcache_serve(r))
+			goto out;
 		rt->handler(r);
+		if (rt->flags & ROUTE_CACHE)
+			rcache_store(r);
 		if (!r->status) {
 			log_error("handler returned without answering", "path", r->path, NULL);
 			req_fail(r, 500, "internal_error", "internal error");

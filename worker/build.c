@@ -1,6 +1,7 @@
 /* build.c: one deployment driven through Jenkins: trigger, queue, log tail, result */
 #include "build.h"
 
+#include "cadence.h"
 #include "crypto.h"
 #include "local.h"
 #include "log.h"
@@ -645,7 +646,10 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 		b->phase = BUILD_RESULT;
 		b->next_at = build_now();
 	} else {
-		later(b, build_now(), poll_s(b));
+		/* fast while someone watches the log, the slow rate otherwise */
+		double now = build_now();
+
+		later(b, now, cadence_interval(b->w->cfg, b->id, poll_s(b), now));
 	}
 out:
 	buf_release(&text);
