@@ -43,6 +43,7 @@ struct req {
 	int status;	    /* 0 until answered */
 	int head_only;	    /* HEAD: headers without the body */
 	struct timespec started;
+	int route; /* index + 1 of the route that matched in its table, 0 none (metrics) */
 };
 
 void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);

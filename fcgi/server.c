@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include "log.h"
+#include "metrics.h"
 #include "router.h"
 
 #include <errno.h>
@@ -52,10 +53,12 @@ void server_handle(struct app *app, FCGX_Request *fr)
 	struct req r;
 	char status[8], ms[32];
 
+	metrics_request_begin();
 	req_init(&r, app, fr);
 	log_set_request_id(r.request_id);
 	router_dispatch(&r, routes, routes_count);
 	req_drain(&r);
+	metrics_request(r.route, r.status, elapsed_ms(&r.started) / 1e3);
 	snprintf(status, sizeof(status), "%d", r.status);
 	snprintf(ms, sizeof(ms), "%.2f", elapsed_ms(&r.started));
 	if (r.status >= 500)

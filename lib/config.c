@@ -93,6 +93,9 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+    /* Prometheus metrics listeners (lib/metricsd.c); unset: none */
+	S(api_metrics_listen, NULL, 0),
+	S(worker_metrics_listen, NULL, 0),
 };
 /* clang-format on */
 

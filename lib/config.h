@@ -82,6 +82,9 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* Prometheus metrics listeners, host:port (lib/metricsd.c); unset: none */
+	char *api_metrics_listen;
+	char *worker_metrics_listen;
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
