@@ -172,6 +172,7 @@ static void serve(int lfd, pid_t parent, metricsd_render_fn render, void *arg)
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	prctl(PR_SET_NAME, "metricsd"); /* ps tells it from the pool children */
 	if (getppid() != parent)
 		return; /* the parent died before prctl took effect */
 	while (!stop_now) {
