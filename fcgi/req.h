@@ -46,6 +46,7 @@ struct req {
 	long long session_expires; /* the session's end (Unix time) once access_user passed */
 	struct buf *capture;	   /* when set, req_send also appends the body here (borrowed) */
 	const char *sent_type;	   /* the Content-Type req_send sent (static strings only) */
+	int route; /* index + 1 of the route that matched in its table, 0 none (metrics) */
 };
 
 void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);

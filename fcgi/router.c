@@ -132,6 +132,7 @@ void router_dispatch(struct req *r, const struct route *table, int n)
 			continue;
 		}
 		match(r, rt->pattern, r->path, 1);
+		r->route = i + 1;
 		if (body_too_large(r, rt, &e) || input_ok(r, &e) < 0) {
 			req_error(r, &e);
 			goto out;

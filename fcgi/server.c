@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include "log.h"
+#include "metrics.h"
 #include "rcache.h"
 #include "router.h"
 
@@ -53,12 +54,14 @@ void server_handle(struct app *app, FCGX_Request *fr)
 	struct req r;
 	char status[8], ms[32];
 
+	metrics_request_begin();
 	req_init(&r, app, fr);
 	log_set_request_id(r.request_id);
 	router_dispatch(&r, routes, routes_count);
 	/* before FCGX_Finish_r sends the end of the answer: see rcache.h */
 	rcache_note_write(&r);
 	req_drain(&r);
+	metrics_request(r.route, r.status, elapsed_ms(&r.started) / 1e3);
 	/* formatted only when written: a hot read costs about as much as this line did */
 	if (r.status >= 500 || log_min_level <= LOG_DEBUG) {
 		snprintf(status, sizeof(status), "%d", r.status);

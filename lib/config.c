@@ -101,6 +101,9 @@ static const struct setting settings[] = {
 	S(dns_server, NULL, 0),
 	N(domain_check_interval, "300", 1, 7L * 86400),
 	S(sealed_secrets_cert, NULL, 0),
+    /* Prometheus metrics listeners (lib/metricsd.c); unset: none */
+	S(api_metrics_listen, NULL, 0),
+	S(worker_metrics_listen, NULL, 0),
 };
 /* clang-format on */
 

@@ -92,6 +92,9 @@ struct config {
 	/* releases (lib/sealed, lib/snapshot): the cluster's sealed-secrets certificate, PEM text
 	 * or a file path; env values reach git only sealed with it */
 	char *sealed_secrets_cert;
+	/* Prometheus metrics listeners, host:port (lib/metricsd.c); unset: none */
+	char *api_metrics_listen;
+	char *worker_metrics_listen;
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

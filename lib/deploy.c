@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "metrics.h"
 #include "naming.h"
 
 #include <ctype.h>
@@ -97,7 +98,11 @@ static struct db_stmt st_transition = DB_STMT(
     /* the pipeline's callback token dies with the deployment */
     "callback_token_hash = CASE WHEN $2 IN ('failed','cancelled','superseded','live') "
     "THEN NULL ELSE callback_token_hash END "
-    "FROM t WHERE id = $1 AND state = ANY($4::text[])",
+    "FROM t WHERE id = $1 AND state = ANY($4::text[]) "
+    /* the seconds spent in the stage this move ends, for metrics_deploy_moved */
+    "RETURNING extract(epoch FROM now() - CASE $2 WHEN 'building' THEN queued_at "
+    "WHEN 'pushed' THEN building_at WHEN 'released' THEN pushed_at WHEN 'syncing' THEN "
+    "released_at WHEN 'live' THEN coalesce(syncing_at, released_at) END)",
     4);
 
 int deploy_transition(struct db *db, const char *id, enum deploy_state to, const char *reason,
@@ -120,6 +125,9 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 	if (!res)
 		return -1;
 	moved = atoi(PQcmdTuples(res)) > 0;
+	if (moved)
+		metrics_deploy_moved(state_names[to],
+				     db_value(res, 0, 0) ? atof(db_value(res, 0, 0)) : -1);
 	PQclear(res);
 	if (moved)
 		log_info("deployment state", "deployment_id", id, "state", state_names[to],
@@ -1011,6 +1019,8 @@ int deploy_store_log(struct db *db, const char *id, long long offset, const char
 		return -1;
 	stored = atoi(PQcmdTuples(res)) > 0;
 	PQclear(res);
+	if (stored)
+		metrics_log_bytes(len);
 	return stored;
 }
 

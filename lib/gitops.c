@@ -2,6 +2,7 @@
 #include "gitops.h"
 
 #include "log.h"
+#include "metrics.h"
 #include "naming.h"
 #include "yamldoc.h"
 #include "yamlout.h"
@@ -1531,6 +1532,7 @@ static int run_job(const struct gitops_opts *o, const struct job *j, struct gito
 		rc = attempt_once(&s, j, res, e);
 		if (rc <= 0)
 			break;
+		metrics_gitops_retry();
 		log_info("gitops push rejected, retrying", "app", j->app_name, "remote",
 			 s.url.shown, NULL);
 		if (attempt >= max) {

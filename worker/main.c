@@ -15,9 +15,11 @@
 #include "http.h"
 #include "local.h"
 #include "log.h"
+#include "metricsd.h"
 #include "publish.h"
 #include "release.h"
 #include "track.h"
+#include "worker_metrics.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -385,6 +387,7 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	char id[128];
 	int rc = 1;
+	pid_t metrics_pid;
 
 	log_init("worker", LOG_INFO, stderr);
 	for (int i = 1; i < argc; i++) {
@@ -405,6 +408,7 @@ int main(int argc, char **argv)
 	config_log(&cfg);
 	http_global_init();
 	signals();
+	metrics_pid = worker_metrics_start(&cfg); /* forks: before any connection is open */
 	memset(&w, 0, sizeof(w));
 	w.cfg = &cfg;
 	w.local = local_selected(&cfg);
@@ -435,6 +439,7 @@ int main(int argc, char **argv)
 out_jenkins:
 	jenkins_release(&w.jk);
 out:
+	metricsd_stop(metrics_pid);
 	free(w.callback_url);
 	config_release(&cfg);
 	curl_global_cleanup();
