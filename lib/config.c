@@ -93,6 +93,10 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+	N(notify_allow_private, "0", 0, 1),
+	N(notify_timeout_ms, "10000", 100, 120000),
+	N(notify_retry_ms, "30000", 10, 3600000),
+	N(notify_retry_for, "86400", 1, 7L * 86400),
 };
 /* clang-format on */
 

@@ -82,6 +82,11 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* workspace notifications (lib/notify, worker/notifier.c) */
+	long notify_allow_private; /* 1: notification URLs may reach private/loopback addresses */
+	long notify_timeout_ms;	   /* one delivery attempt */
+	long notify_retry_ms;	   /* first back-off after a failed attempt; doubles, up to 1 h */
+	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
