@@ -203,6 +203,19 @@ static int parse_url(const char *url, struct buf *host, struct err *e)
 
 	if (!u)
 		return err_set(e, 500, "internal_error", "cannot parse a URL");
+	/* curl reads "http:///x" as host x; a receiver's URL is written out in full */
+	for (const char *c = url; *c; c++) {
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c == 0x7f || *c == '\\') {
+			err_field(e, 422, "invalid_url", "url",
+				  "url must not contain spaces, control characters or backslashes");
+			goto out;
+		}
+	}
+	if (!strstr(url, "://") || strstr(url, "://")[3] == '/' || !strstr(url, "://")[3]) {
+		err_field(e, 422, "invalid_url", "url",
+			  "url must be an absolute http or https URL with a host");
+		goto out;
+	}
 	if (strlen(url) > NOTIFY_URL_MAX || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK || !*h) {
