@@ -1,4 +1,5 @@
 /* routes.c: the route table of platform-api */
+#include "h_notify.h"
 #include "handlers.h"
 #include "router.h"
 
@@ -32,6 +33,11 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/workspaces/{ws}/audit", h_audit_list, ROUTE_DB),
 	ROUTE("GET", "/api/workspaces/{ws}/projects", h_projects_list, ROUTE_DB | ROUTE_CACHE),
 	ROUTE("POST", "/api/workspaces/{ws}/projects", h_projects_create, ROUTE_DB),
+	ROUTE("GET", "/api/workspaces/{ws}/notifications", h_notifications_list, ROUTE_DB),
+	ROUTE("POST", "/api/workspaces/{ws}/notifications", h_notifications_create, ROUTE_DB),
+	ROUTE("DELETE", "/api/workspaces/{ws}/notifications/{id}", h_notification_delete, ROUTE_DB),
+	ROUTE("POST", "/api/workspaces/{ws}/notifications/{id}/test", h_notification_test, ROUTE_DB),
+	ROUTE("GET", "/api/workspaces/{ws}/notifications/{id}/deliveries", h_notification_deliveries, ROUTE_DB),
 
 	ROUTE("GET", "/api/projects/{id}", h_project_get, ROUTE_DB | ROUTE_CACHE),
 	ROUTE("PATCH", "/api/projects/{id}", h_project_update, ROUTE_DB),

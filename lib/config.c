@@ -104,6 +104,10 @@ static const struct setting settings[] = {
     /* Prometheus metrics listeners (lib/metricsd.c); unset: none */
 	S(api_metrics_listen, NULL, 0),
 	S(worker_metrics_listen, NULL, 0),
+	N(notify_allow_private, "0", 0, 1),
+	N(notify_timeout_ms, "10000", 100, 120000),
+	N(notify_retry_ms, "30000", 10, 3600000),
+	N(notify_retry_for, "86400", 1, 7L * 86400),
 };
 /* clang-format on */
 

@@ -95,6 +95,11 @@ struct config {
 	/* Prometheus metrics listeners, host:port (lib/metricsd.c); unset: none */
 	char *api_metrics_listen;
 	char *worker_metrics_listen;
+	/* workspace notifications (lib/notify, worker/notifier.c) */
+	long notify_allow_private; /* 1: notification URLs may reach private/loopback addresses */
+	long notify_timeout_ms;	   /* one delivery attempt */
+	long notify_retry_ms;	   /* first back-off after a failed attempt; doubles, up to 1 h */
+	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

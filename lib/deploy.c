@@ -6,6 +6,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "naming.h"
+#include "notify.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -111,10 +112,13 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 	struct buf from = BUF_INIT;
 	const char *p[4];
 	PGresult *res;
-	int moved;
+	int moved, own_tx = !db->in_tx;
 
 	if (!deploy_state_name(to))
 		return err_set(e, 500, "internal_error", "unknown deployment state");
+	/* the move and the notifications it causes commit together or not at all */
+	if (own_tx && db_begin(db, e) < 0)
+		return -1;
 	sources_of(to, &from);
 	p[0] = id;
 	p[1] = state_names[to];
@@ -123,16 +127,24 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 	res = db_prepared(db, &st_transition, p, e);
 	buf_release(&from);
 	if (!res)
-		return -1;
+		goto fail;
 	moved = atoi(PQcmdTuples(res)) > 0;
 	if (moved)
 		metrics_deploy_moved(state_names[to],
 				     db_value(res, 0, 0) ? atof(db_value(res, 0, 0)) : -1);
 	PQclear(res);
+	if (moved && notify_enqueue(db, id, state_names[to], e) < 0)
+		goto fail;
+	if (own_tx && db_commit(db, e) < 0)
+		return -1;
 	if (moved)
 		log_info("deployment state", "deployment_id", id, "state", state_names[to],
 			 reason ? "reason" : NULL, reason, NULL);
 	return moved;
+fail:
+	if (own_tx)
+		db_rollback(db);
+	return -1;
 }
 
 /* ---------------------------------------------------------------- JSON of a row */
@@ -375,19 +387,34 @@ out:
 }
 
 /* Older deployments of the project that are still waiting or building will never be
- * used: mark them superseded and wake the worker so it stops their builds. */
+ * used: mark them superseded (through deploy_transition, like every state change) and
+ * wake the worker so it stops their builds. Runs in deploy_create's transaction. */
 static int supersede_older(struct db *db, const char *project_id, const char *id, struct err *e)
 {
 	const char *p[2] = {project_id, id};
-	long n = db_command(db,
-			    "WITH s AS (UPDATE deployments SET state = 'superseded', "
-			    "superseded_at = now(), finished_at = now(), superseded_by = $2 "
-			    "WHERE project_id = $1 AND id <> $2 "
-			    "AND state IN ('queued', 'building', 'pushed') RETURNING id) "
-			    "SELECT pg_notify('platform_deploy', id::text) FROM s",
-			    2, p, e);
+	PGresult *res =
+	    db_query(db,
+		     "SELECT id FROM deployments WHERE project_id = $1 AND id <> $2 "
+		     "AND state IN ('queued', 'building', 'pushed') ORDER BY seq FOR UPDATE",
+		     2, p, e);
+	int ret = -1;
 
-	return n < 0 ? -1 : 0;
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *q[2] = {db_value(res, i, 0), id};
+
+		if (deploy_transition(db, q[0], DEPLOY_SUPERSEDED, NULL, e) < 0 ||
+		    db_command(db,
+			       "WITH s AS (UPDATE deployments SET superseded_by = $2 WHERE id = $1 "
+			       "RETURNING id) SELECT pg_notify('platform_deploy', id::text) FROM s",
+			       2, q, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	PQclear(res);
+	return ret;
 }
 
 int deploy_create(struct db *db, const struct deploy_new *n, struct json_object **out, int *created,

@@ -16,6 +16,7 @@
 #include "local.h"
 #include "log.h"
 #include "metricsd.h"
+#include "notifier.h"
 #include "publish.h"
 #include "release.h"
 #include "track.h"
@@ -383,6 +384,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct worker w;
+	struct notifier *notifier;
 	struct err e = ERR_INIT;
 	const char *path = NULL;
 	char id[128];
@@ -429,9 +431,11 @@ int main(int argc, char **argv)
 	queue_init(&w.q, &w.db, id, (int)cfg.worker_lease);
 	if ((w.pub = publish_from_config(&cfg)))
 		w.sink = publish_sink(w.pub); /* live logs and states to nchan */
+	notifier = notifier_start(&cfg); /* its own thread: notifications never delay deploys */
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);
 	log_info("platform-worker stopping: handing jobs back", NULL);
+	notifier_stop(notifier);
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;
