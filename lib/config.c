@@ -93,6 +93,8 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+    /* the web console (web/, cli/cmd_signin.c) */
+	N(local_signin, "0", 0, 1),
 };
 /* clang-format on */
 

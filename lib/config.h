@@ -82,6 +82,8 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* the web console */
+	long local_signin; /* 1: one-time links of `platformctl signin-link` (dev stack only) */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
