@@ -57,6 +57,13 @@ export class LogView {
     }
   }
 
+  // Read the backlog again (in turn with the socket's messages): the stored log says when it is
+  // complete, also for builds whose publisher sends no `end`.
+  refresh() {
+    this.chain = this.chain.then(() => this.backlog()).catch(() => {});
+    return this.chain;
+  }
+
   markComplete() {
     if (this.complete) return;
     this.complete = true;

@@ -66,7 +66,7 @@ export async function deploymentView([id], { view }) {
       announce(`deployment ${state}`);
       try { d = await api('GET', `/api/deployments/${id}`); } catch (e) { d = { ...d, state }; }
       show();
-      maybeStop();
+      afterBuild();
     },
     onComplete: () => { complete.textContent = 'complete'; maybeStop(); },
   });
@@ -77,6 +77,11 @@ export async function deploymentView([id], { view }) {
   jump.addEventListener('click', () => { log.jumpToEnd(); log.onFollow(true); });
   function maybeStop() {
     if (log.complete && FINAL.includes(d.state)) log.close();
+  }
+  // past the build the stored log is whole: read its end (and that it is complete)
+  function afterBuild() {
+    if (!log.complete && !['queued', 'building'].includes(d.state)) log.refresh().then(maybeStop);
+    else maybeStop();
   }
 
   view.replaceChildren(
@@ -92,11 +97,12 @@ export async function deploymentView([id], { view }) {
   // the socket carries each state; a slow poll also catches one it missed (two quick moves
   // may show as the later one only). released may still go on to live when a runtime follows.
   const poll = setInterval(async () => {
-    if (FINAL.includes(d.state)) { clearInterval(poll); return; }
+    if (FINAL.includes(d.state) && log.complete) { clearInterval(poll); return; }
     try {
       const n = await api('GET', `/api/deployments/${id}`);
-      if (n.state !== d.state || n.error !== d.error) { d = n; show(); maybeStop(); }
+      if (n.state !== d.state || n.error !== d.error) { d = n; show(); }
+      afterBuild();
     } catch (e) { /* the next round tries again */ }
-  }, 4000);
+  }, 3000);
   return () => { clearInterval(poll); log.close(); };
 }
