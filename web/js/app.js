@@ -78,7 +78,11 @@ async function render() {
   if (state.dispose) { try { state.dispose(); } catch (e) { /* a view's own clean-up */ } }
   state.dispose = null;
   clearBanner();
-  const view = document.getElementById('view');
+  // each render writes into its own element: one overtaken by a newer navigation (a slow
+  // answer) fills a detached node and is disposed of, never the page the user is on now
+  const seq = ++render.seq;
+  const view = h('div');
+  document.getElementById('view').replaceChildren(view);
   const path = location.pathname;
   let match = null, fn = null, opts = {};
   for (const [re, f, o] of routes) {
@@ -109,12 +113,15 @@ async function render() {
   let wsId = /^\/w\/([a-z0-9-]+)/.exec(path)?.[1] || null;
   try {
     if (!opts.public) await loadWorkspaces();
+    if (seq !== render.seq) return;
     ctx.setWorkspace = (id) => { setCurrentWorkspace(id); header(id); };
     if (wsId) setCurrentWorkspace(wsId);
     header(wsId || currentWorkspace());
-    state.dispose = (await fn(match.slice(1), ctx)) || null;
+    const dispose = (await fn(match.slice(1), ctx)) || null;
+    if (seq !== render.seq) { if (dispose) dispose(); return; }
+    state.dispose = dispose;
   } catch (e) {
-    if (e.status === 401) return;
+    if (e.status === 401 || seq !== render.seq) return;
     view.replaceChildren(h('h1', {}, e.status === 404 ? 'Not found' : 'Something went wrong'),
       h('p', { class: 'banner error', role: 'alert' }, e.message));
   }
@@ -125,6 +132,7 @@ async function render() {
   announce(document.title);
 }
 render.count = 0;
+render.seq = 0;
 
 setSignedOutHandler(() => {
   state.me = null;
