@@ -81,12 +81,12 @@ http POST "$PLATFORM_URL/api/workspaces/$(psql_stack -c "SELECT w.id FROM worksp
 is "$HTTP_STATUS" 201 "bob creates a project"
 bob_project=$(json_get .id)
 
-# the sample repository: a Dockerfile whose build prints 20 coloured lines, slowly enough to
+# the sample repository: a Dockerfile whose build prints 30 coloured lines, slowly enough to
 # reload the page in the middle of it
 BUILDAH_ROOT=$PLATFORM_BUILDER_STORAGE "$top_srcdir/builder/base-image" "$PLATFORM_REGISTRY_URL" platform/busybox:1 >/dev/null 2>"$TEST_TMP/base-image.log" ||
 	bail_out "the base image did not build: $(tail -n 3 "$TEST_TMP/base-image.log")"
 mkrepo "$STACK_DIR/repos/sample/site" Dockerfile "FROM $reg/platform/busybox:1
-RUN for i in \$(seq 1 20); do printf '\\033[32mslow step %d\\033[0m of 20\\n' \$i; sleep 0.2; done
+RUN for i in \$(seq 1 30); do printf '\\033[32mslow step %d\\033[0m of 30\\n' \$i; sleep 0.2; done
 COPY index.html /srv/www/index.html
 EXPOSE 8080
 CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/srv/www\"]" index.html '<!doctype html><title>sample</title><h1>sample</h1>'

@@ -192,6 +192,19 @@ async function main() {
       return (t.match(/^slow step \d+/gm) || []).length > seen.lines ? t : null;
     }, 60000);
     ok(afterReload.length > 0, 'lines keep arriving after a reload mid-build');
+    // auto-scroll: at the end while following; scrolled up, it stays put as lines arrive
+    const pos = () => page.locator('#log').evaluate((el) => ({ top: el.scrollTop, max: el.scrollHeight - el.clientHeight, len: el.textContent.length }));
+    await until('the log to outgrow its box', async () => (await pos()).max > 60, 60000);
+    const p0 = await pos();
+    ok(p0.max - p0.top <= 8, 'the log follows its end while it grows', p0);
+    await page.locator('#log').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+    await page.getByRole('button', { name: 'Jump to the end' }).waitFor();
+    await until('more text after scrolling up', async () => (await pos()).len > p0.len, 60000);
+    const p1 = await pos();
+    ok(p1.top === 0, 'scrolled up, new lines do not pull the log down', p1);
+    await page.getByRole('button', { name: 'Jump to the end' }).click();
+    const p2 = await pos();
+    ok(p2.max - p2.top <= 8, '"Jump to the end" follows the log again', p2);
     await waitFinal(page, d1, FINAL);
     ok(true, `the deployment reaches ${FINAL}`);
     const stored1 = await storedLog(page, d1);
@@ -200,7 +213,7 @@ async function main() {
     ok(shown1 === strip(stored1.text), 'the page shows the whole stored log, once, in order',
       `shown ${shown1.length} chars, stored ${strip(stored1.text).length}`);
     const steps = (shown1.match(/^slow step (\d+)/gm) || []).map((l) => Number(l.split(' ')[2]));
-    ok(steps.length === 20 && steps.every((v, i) => v === i + 1), 'every step line once, in order', steps.join(','));
+    ok(steps.length === 30 && steps.every((v, i) => v === i + 1), 'every step line once, in order', steps.join(','));
     const times = await page.locator('.timeline li.done time').count();
     ok(times >= 3, `the timeline has a time for each stage reached (${times})`);
     await screen(page, 'deployment-done');
@@ -272,6 +285,14 @@ async function main() {
     await page.locator('tbody tr').first().waitFor();
     ok(/project\.create/.test(await page.locator('tbody').textContent()), 'the audit lists the project creation');
     await screen(page, 'audit');
+
+    // a new workspace: created, switched to, empty
+    await page.goto(`${BASE}/workspaces`);
+    await page.getByLabel('Name').fill('Team space');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('heading', { name: 'Projects of Team space' }).waitFor();
+    ok(await page.locator('#ws-switch option:checked').textContent() === 'Team space (owner)', 'a new workspace is created and switched to');
+    is(await page.locator('li.project').count(), 0, 'it has no projects');
 
     // keyboard: the skip link is the first stop and moves to the content
     await page.keyboard.press('Tab');
