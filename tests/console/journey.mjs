@@ -285,6 +285,9 @@ async function main() {
     await page.locator('tbody tr').first().waitFor();
     ok(/project\.create/.test(await page.locator('tbody').textContent()), 'the audit lists the project creation');
     await screen(page, 'audit');
+    // keyboard: on a freshly loaded page the skip link is the first stop
+    await page.keyboard.press('Tab');
+    is(await page.evaluate(() => document.activeElement.textContent), 'Skip to content', 'the first Tab stop is the skip link');
 
     // a new workspace: created, switched to, empty
     await page.goto(`${BASE}/workspaces`);
@@ -294,9 +297,6 @@ async function main() {
     ok(await page.locator('#ws-switch option:checked').textContent() === 'Team space (owner)', 'a new workspace is created and switched to');
     is(await page.locator('li.project').count(), 0, 'it has no projects');
 
-    // keyboard: the skip link is the first stop and moves to the content
-    await page.keyboard.press('Tab');
-    is(await page.evaluate(() => document.activeElement.textContent), 'Skip to content', 'the first Tab stop is the skip link');
 
     for (const [name, problems] of Object.entries(axeProblems)) {
       ok(problems.length === 0, `axe: no serious or critical violation on ${name}`, problems.join('\n'));
