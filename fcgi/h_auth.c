@@ -145,13 +145,38 @@ static void set_session_cookie(struct req *r, const char *token, long max_age)
 	buf_release(&c);
 }
 
+/* The answer of every sign-in, once the session is committed: the token, the user, the cookie. */
+static void answer_signed_in(struct req *r, const char *user_id, const char *session)
+{
+	struct err e = ERR_INIT;
+	const char *params[] = {user_id};
+	struct json_object *o;
+	PGresult *res;
+
+	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
+		       &e);
+	if (!res || PQntuples(res) != 1) {
+		if (res)
+			err_set(&e, 401, "session_invalid", "the user is gone; sign in again");
+		PQclear(res);
+		req_error(r, &e);
+		return;
+	}
+	o = json_object_new_object();
+	ju_add_str(o, "token", session);
+	json_object_object_add(o, "expires_in", json_object_new_int64(r->app->cfg.session_ttl));
+	json_object_object_add(o, "user", user_json(res, 0));
+	set_session_cookie(r, session, r->app->cfg.session_ttl);
+	req_json(r, 200, o);
+	json_object_put(o);
+	PQclear(res);
+}
+
 /* Given a GitHub token known to be good for `gh`: store it, start a session, answer. */
 static void finish_sign_in(struct req *r, const char *gh_token, const struct github_user *gh)
 {
 	struct err e = ERR_INIT;
 	struct buf sealed = BUF_INIT, hex = BUF_INIT, session = BUF_INIT;
-	struct json_object *o = NULL;
-	PGresult *res = NULL;
 	char user_id[16];
 	int created = 0;
 
@@ -174,28 +199,13 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 		goto fail;
 	if (db_commit(&r->app->db, &e) < 0)
 		goto fail;
-	{
-		const char *params[] = {user_id};
-
-		res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
-			       params, &e);
-		if (!res)
-			goto fail;
-	}
-	o = json_object_new_object();
-	ju_add_str(o, "token", session.buf);
-	json_object_object_add(o, "expires_in", json_object_new_int64(r->app->cfg.session_ttl));
-	json_object_object_add(o, "user", user_json(res, 0));
-	set_session_cookie(r, session.buf, r->app->cfg.session_ttl);
 	log_info("signed in", "user_id", user_id, "login", gh->login, NULL);
-	req_json(r, 200, o);
+	answer_signed_in(r, user_id, session.buf);
 	goto out;
 fail:
 	db_rollback(&r->app->db);
 	req_error(r, &e);
 out:
-	json_object_put(o);
-	PQclear(res);
 	buf_release(&sealed);
 	buf_release(&hex);
 	buf_release(&session);
@@ -482,4 +492,65 @@ out:
 	OPENSSL_cleanse(token.buf, token.len);
 	buf_release(&token);
 	buf_release(&q);
+}
+
+/* POST /api/auth/local {code}: the one-time code of a `platformctl signin-link` URL (the local
+ * stack only). The code row is consumed in the same transaction as the session it starts, so a
+ * code works once; an expired one is consumed and refused. */
+void h_auth_local(struct req *r)
+{
+	static const char *const keys[] = {"code", NULL};
+	struct err e = ERR_INIT;
+	struct json_object *body = NULL;
+	struct buf hex = BUF_INIT, session = BUF_INIT;
+	const char *code = NULL, *params[1];
+	char user_id[16];
+	PGresult *res = NULL;
+
+	if (!r->app->cfg.local_signin) {
+		/* production: as if the endpoint did not exist */
+		req_fail(r, 404, "not_found", "sign-in links are off here (PLATFORM_LOCAL_SIGNIN)");
+		goto out;
+	}
+	body = req_json_body(r, &e);
+	if (!body || ju_only_keys(body, keys, &e) < 0 ||
+	    ju_string(body, "code", JU_REQUIRED, 128, &code, &e) < 0)
+		goto fail;
+	state_hash_hex(code, &hex);
+	params[0] = hex.buf;
+	if (db_begin(&r->app->db, &e) < 0)
+		goto fail;
+	res = db_query(&r->app->db,
+		       "DELETE FROM local_signin_codes WHERE code_hash = decode($1, 'hex')"
+		       " RETURNING user_id, expires_at > now()",
+		       1, params, &e);
+	if (!res)
+		goto rollback;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t")) {
+		/* an expired code is gone now too: commit that, then refuse */
+		if (db_commit(&r->app->db, &e) < 0)
+			goto fail;
+		err_field(&e, 400, "invalid_code", "code",
+			  "this sign-in link is unknown, used or expired; run "
+			  "`platformctl signin-link LOGIN` again");
+		goto fail;
+	}
+	snprintf(user_id, sizeof(user_id), "%s", PQgetvalue(res, 0, 0));
+	if (create_session(r, user_id, &session, &e) < 0 ||
+	    audit_record(&r->app->db, NULL, user_id, "user.signin", "user", user_id, NULL,
+			 r->request_id, &e) < 0 ||
+	    db_commit(&r->app->db, &e) < 0)
+		goto rollback;
+	log_info("signed in with a local link", "user_id", user_id, NULL);
+	answer_signed_in(r, user_id, session.buf);
+	goto out;
+rollback:
+	db_rollback(&r->app->db);
+fail:
+	req_error(r, &e);
+out:
+	PQclear(res);
+	json_object_put(body);
+	buf_release(&hex);
+	buf_release(&session);
 }

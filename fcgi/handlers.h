@@ -14,6 +14,7 @@ void h_auth_session(struct req *r);
 void h_auth_github_login(struct req *r);
 void h_auth_github_callback(struct req *r);
 void h_auth_logout(struct req *r);
+void h_auth_local(struct req *r);
 void h_me(struct req *r);
 void h_github_repos(struct req *r);
 /* The stored GitHub token of `user_id`, decrypted into out (wipe it after use). */

@@ -18,6 +18,7 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/auth/github/login", h_auth_github_login, ROUTE_DB),
 	ROUTE("POST", "/api/auth/github/callback", h_auth_github_callback, ROUTE_DB),
 	ROUTE("POST", "/api/auth/logout", h_auth_logout, ROUTE_DB),
+	ROUTE("POST", "/api/auth/local", h_auth_local, ROUTE_DB),
 	ROUTE("GET", "/api/me", h_me, ROUTE_DB),
 	ROUTE("GET", "/api/github/repos", h_github_repos, ROUTE_DB),
 

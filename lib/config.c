@@ -108,6 +108,8 @@ static const struct setting settings[] = {
 	N(notify_timeout_ms, "10000", 100, 120000),
 	N(notify_retry_ms, "30000", 10, 3600000),
 	N(notify_retry_for, "86400", 1, 7L * 86400),
+    /* the web console (web/, cli/cmd_signin.c) */
+	N(local_signin, "0", 0, 1),
 };
 /* clang-format on */
 

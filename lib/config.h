@@ -100,6 +100,8 @@ struct config {
 	long notify_timeout_ms;	   /* one delivery attempt */
 	long notify_retry_ms;	   /* first back-off after a failed attempt; doubles, up to 1 h */
 	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
+	/* the web console */
+	long local_signin; /* 1: one-time links of `platformctl signin-link` (dev stack only) */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
