@@ -21,8 +21,8 @@ static void walk(struct json_object *v, int depth)
 {
 	FUZZ_ASSERT(depth < 64);
 	if (json_object_is_type(v, json_type_string)) {
-		FUZZ_ASSERT(utf8_valid(json_object_get_string(v),
-				       (size_t)json_object_get_string_len(v)));
+		FUZZ_ASSERT(
+		    utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v)));
 	} else if (json_object_is_type(v, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(v); i++)
 			walk(json_object_array_get_idx(v, i), depth + 1);

@@ -25,8 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int proj_ok = naming_check_project(NULL, proj, &e) == 0;
 
 	if (naming_is_dns_label(proj))
-		FUZZ_ASSERT(strlen(proj) >= 1 && strlen(proj) <= NAMING_LABEL_MAX && dns_chars(proj) &&
-			    !strchr(proj, '.'));
+		FUZZ_ASSERT(strlen(proj) >= 1 && strlen(proj) <= NAMING_LABEL_MAX &&
+			    dns_chars(proj) && !strchr(proj, '.'));
 	if (naming_is_dns_name(domain))
 		FUZZ_ASSERT(strlen(domain) <= NAMING_DNS_NAME_MAX && dns_chars(domain) &&
 			    domain[0] != '.' && !strstr(domain, ".."));
@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    proj[0] >= 'a' && proj[0] <= 'z');
 	if (naming_check_branch(NULL, branch, &e) == 0)
 		FUZZ_ASSERT(utf8_valid(branch, strlen(branch)) && !strstr(branch, "..") &&
-			    branch[0] != '-' && branch[0] != '/' && strlen(branch) <= NAMING_BRANCH_MAX);
+			    branch[0] != '-' && branch[0] != '/' &&
+			    strlen(branch) <= NAMING_BRANCH_MAX);
 	if (naming_check_env_name(NULL, custom, &e) == 0)
 		FUZZ_ASSERT(strlen(custom) <= NAMING_ENV_NAME_MAX && !strpbrk(custom, "=\n"));
 	if (ids_ok && proj_ok) {

@@ -33,8 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(whole, p, len);
 	/* one pass over everything, as a finished build */
 	FUZZ_ASSERT(redact_mask(&r, whole, len, len, 1) == len);
-	for (size_t i = 0; i < r.n; i++)
-		FUZZ_ASSERT(!contains(whole, len, r.v[i].value, r.v[i].len));
+	/* (a secret with the mask byte in it may be "found" in the mask itself) */
+	for (size_t i = 0; i < r.n; i++) {
+		if (!memchr(r.v[i].value, REDACT_MASK, r.v[i].len))
+			FUZZ_ASSERT(!contains(whole, len, r.v[i].value, r.v[i].len));
+	}
 	/* the same text in chunks: the first byte of the input picks the chunk size */
 	step = len ? (size_t)(p[0] % 17) + 1 : 1;
 	while (done < len) {

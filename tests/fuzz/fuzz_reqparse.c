@@ -10,7 +10,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
-	char *cookie = fuzz_field(&p, end), *query = fuzz_field(&p, end), *name = fuzz_field(&p, end);
+	char *cookie = fuzz_field(&p, end), *query = fuzz_field(&p, end),
+	     *name = fuzz_field(&p, end);
 	char *url = fuzz_field(&p, end);
 	struct buf v = BUF_INIT, o = BUF_INIT;
 	char bad[64];
@@ -36,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{
 			struct buf again = BUF_INIT;
 
-			FUZZ_ASSERT(reqparse_origin(o.buf, &again) == 0 && !strcmp(again.buf, o.buf));
+			FUZZ_ASSERT(reqparse_origin(o.buf, &again) == 0 &&
+				    !strcmp(again.buf, o.buf));
 			buf_release(&again);
 		}
 	}

@@ -30,8 +30,13 @@ int main(void)
 {
 	static const char *const bad[] = {"\xed\xa0\x80", "a\xc0\x80z", "\xf4\x90\x80\x80", "\xff",
 					  "cut\xe2\x82"};
-	static const char *const odd[] = {"\xef\xbb\xbf" "bom", "nel\xc2\x85", "ls\xe2\x80\xa8",
-					  "nonchar\xef\xbf\xbe", "\x01\x1b[31m", "\xf4\x8f\xbf\xbf",
+	static const char *const odd[] = {"\xef\xbb\xbf"
+					  "bom",
+					  "nel\xc2\x85",
+					  "ls\xe2\x80\xa8",
+					  "nonchar\xef\xbf\xbe",
+					  "\x01\x1b[31m",
+					  "\xf4\x8f\xbf\xbf",
 					  "tab\tand\r\n"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
