@@ -43,10 +43,25 @@ int access_is_uuid(const char *s)
 	return 1;
 }
 
+/* Session cookies in all Cookie headers: nginx passes each header it got as its own
+ * HTTP_COOKIE parameter, and FCGX_GetParam would only show the first. */
+static int session_cookies(struct req *r, struct buf *out)
+{
+	struct buf other = BUF_INIT;
+	int n = 0;
+
+	for (char **p = r->fcgi->envp; p && *p; p++) {
+		if (strncmp(*p, "HTTP_COOKIE=", 12))
+			continue;
+		n += reqparse_cookie(*p + 12, SESSION_COOKIE, n ? &other : out);
+	}
+	buf_release(&other);
+	return n;
+}
+
 enum access_via access_token(struct req *r, struct buf *out)
 {
 	const char *auth = req_header(r, "Authorization");
-	const char *cookie = req_header(r, "Cookie");
 	int n;
 
 	if (auth && !strncmp(auth, "Bearer ", 7)) {
@@ -54,7 +69,7 @@ enum access_via access_token(struct req *r, struct buf *out)
 		buf_addstr(out, auth + 7);
 		return out->len > 0 ? ACCESS_VIA_BEARER : ACCESS_VIA_NONE;
 	}
-	n = cookie ? reqparse_cookie(cookie, SESSION_COOKIE, out) : 0;
+	n = session_cookies(r, out);
 	/* Two cookies of our name: one was set by someone else (a browser that ignores the
 	 * __Host- prefix, a sibling domain). Trying either could act in the intruder's
 	 * account, so neither is used. */

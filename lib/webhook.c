@@ -4,6 +4,7 @@
 #include "crypto.h"
 #include "http.h"
 #include "jsonutil.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -144,13 +145,17 @@ void webhook_push_parse(struct json_object *payload, struct webhook_push *p)
 	if (json_object_object_get_ex(payload, "head_commit", &head) && head) {
 		const char *m = str_member(head, "message");
 
+		/* cut on a character boundary: half a character is not UTF-8 and PostgreSQL
+		 * would refuse the whole deployment row */
 		if (m)
-			snprintf(p->message, sizeof(p->message), "%s", m);
+			snprintf(p->message, sizeof(p->message), "%.*s",
+				 (int)utf8_prefix(m, sizeof(p->message) - 1), m);
 		if (json_object_object_get_ex(head, "author", &author)) {
 			const char *a = str_member(author, "name");
 
 			if (a)
-				snprintf(p->author, sizeof(p->author), "%s", a);
+				snprintf(p->author, sizeof(p->author), "%.*s",
+					 (int)utf8_prefix(a, sizeof(p->author) - 1), a);
 		}
 	}
 	p->kind = WEBHOOK_PUSH_BRANCH;

@@ -55,7 +55,8 @@ int main(void)
 	ok(parse_fails("{", "invalid_json"), "a truncated object");
 	ok(parse_fails("[1]", "invalid_json"), "an array");
 	ok(parse_fails("{} x", "invalid_json"), "trailing garbage");
-	ok(parse_fails("{\"a\":\"\xff\"}", "invalid_utf8"), "invalid UTF-8 (its own code)");
+	ok(parse_fails("{\"a\":\"\xff\"}", "invalid_utf8"),
+	   "invalid UTF-8 (strict check, issue 12)");
 	/* json-c 0.16's strict mode still takes single-quoted keys; values are strict */
 	ok(parse_fails("{\"a\":'x'}", "invalid_json"), "a single-quoted value (strict mode)");
 	ok(parse_fails("{\"a\":1,}", "invalid_json"), "a trailing comma (strict mode)");
