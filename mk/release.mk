@@ -11,3 +11,5 @@ tests_unit_test_sealed_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_sealed
 TESTS += tests/t8101-release-fidelity.sh
 EXTRA_DIST += tests/t8101-release-fidelity.sh
+TESTS += tests/t7101-github-hooks.sh
+EXTRA_DIST += tests/t7101-github-hooks.sh
