@@ -341,7 +341,10 @@ void req_send(struct req *r, int status, const char *content_type, const char *b
 	buf_addstr(&h, "\r\nCache-Control: no-store\r\n");
 	buf_add(&h, r->headers.buf, r->headers.len);
 	buf_addstr(&h, "\r\n");
-	if (!len || r->head_only || len < DIRECT_MIN || send_direct(r, &h, body, len) < 0) {
+	/* GET only: the answer to a write must not be complete on the wire before the write is
+	 * announced to the other children (rcache_note_write, after the handler). */
+	if (!len || r->head_only || len < DIRECT_MIN || strcmp(r->method, "GET") ||
+	    send_direct(r, &h, body, len) < 0) {
 		FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
 		if (len && !r->head_only)
 			FCGX_PutStr(body, (int)len, r->fcgi->out);
