@@ -8,6 +8,8 @@
 #include "utf8.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -259,6 +261,66 @@ static void add_number(struct buf *b, unsigned long n)
 	buf_add(b, digits + i, sizeof(digits) - (size_t)i);
 }
 
+/* Answers from this size on skip libfcgi's 8 KB stream buffer, which would cut them into one
+ * write per 8 KB (and nginx into as many reads): see send_direct. */
+#define DIRECT_MIN	 8192
+#define FCGI_STDOUT_TYPE 6
+
+/* Write the headers and body as FastCGI STDOUT records in one write on the connection.
+ * Nothing else has been written to the request's stream (req_send answers once), so the
+ * order on the wire stays right; FCGX_Finish_r adds the end of the stream and of the request.
+ * -1 when it cannot be done this way (nothing was written then). */
+static int send_direct(struct req *r, const struct buf *head, const char *body, size_t len)
+{
+	struct buf out = BUF_INIT;
+	size_t total = head->len + len, done = 0;
+	int fd = r->fcgi->ipcFd, ret = -1;
+
+	if (fd < 0 || total > 4 * 65535)
+		return -1;
+	for (size_t at = 0; at < total;) {
+		size_t n = total - at > 65535 ? 65535 : total - at;
+		unsigned char hdr[8] = {1,
+					FCGI_STDOUT_TYPE,
+					(unsigned char)(r->fcgi->requestId >> 8),
+					(unsigned char)r->fcgi->requestId,
+					(unsigned char)(n >> 8),
+					(unsigned char)n,
+					0,
+					0};
+		size_t from_head = at < head->len ? head->len - at : 0;
+
+		if (from_head > n)
+			from_head = n;
+		buf_add(&out, hdr, sizeof(hdr));
+		buf_add(&out, head->buf + at, from_head);
+		if (n > from_head)
+			buf_add(&out, body + (at + from_head - head->len), n - from_head);
+		at += n;
+	}
+	while (done < out.len) {
+		ssize_t w = write(fd, out.buf + done, out.len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd p = {fd, POLLOUT, 0};
+
+			if (poll(&p, 1, 30000) <= 0)
+				break;
+			continue;
+		}
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	/* A partial write leaves the connection unusable either way; the stream then fails
+	 * at finish, as it would have with FCGX_PutStr. Only "nothing written" falls back. */
+	ret = done == 0 && out.len ? -1 : 0;
+	buf_release(&out);
+	return ret;
+}
+
 void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len)
 {
 	struct buf h = BUF_INIT;
@@ -284,9 +346,14 @@ void req_send(struct req *r, int status, const char *content_type, const char *b
 	buf_addstr(&h, "\r\nCache-Control: no-store\r\n");
 	buf_add(&h, r->headers.buf, r->headers.len);
 	buf_addstr(&h, "\r\n");
-	FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
-	if (len && !r->head_only)
-		FCGX_PutStr(body, (int)len, r->fcgi->out);
+	/* GET only: the answer to a write must not be complete on the wire before the write is
+	 * announced to the other children (rcache_note_write, after the handler). */
+	if (!len || r->head_only || len < DIRECT_MIN || strcmp(r->method, "GET") ||
+	    send_direct(r, &h, body, len) < 0) {
+		FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
+		if (len && !r->head_only)
+			FCGX_PutStr(body, (int)len, r->fcgi->out);
+	}
 	r->sent_type = content_type;
 	if (r->capture)
 		buf_add(r->capture, body, len);
