@@ -353,6 +353,7 @@ int main(int argc, char **argv)
 	sigdelset(&empty, SIGINT);
 	sigdelset(&empty, SIGHUP);
 	sigdelset(&empty, SIGCHLD);
+	app.master_pid = getpid();
 	metrics_pid = api_metrics_start(&app.cfg);
 	fill_pool();
 	while (!got_term) {

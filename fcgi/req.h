@@ -24,6 +24,7 @@
 struct app {
 	struct config cfg;
 	struct db db;
+	pid_t master_pid; /* the pool's master (0: none, e.g. tests that drive the router) */
 };
 
 #define REQ_MAX_PARAMS 4

@@ -83,8 +83,10 @@ int server_run(struct app *app, int listen_fd)
 	struct err e = ERR_INIT;
 
 	child_signals();
-	if (getppid() == 1)
-		return 0; /* the master died before prctl took effect */
+	/* the master died before prctl took effect (not "parent is 1": in a container the
+	 * master itself is pid 1) */
+	if (app->master_pid && getppid() != app->master_pid)
+		return 0;
 	if (db_open(&app->db, app->cfg.database_url, (int)app->cfg.db_connect_timeout, &e) < 0)
 		log_warn("starting without a database; requests that need it answer 503", NULL);
 	rcache_init((size_t)app->cfg.api_cache_bytes);

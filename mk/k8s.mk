@@ -1,6 +1,6 @@
 # mk/k8s.mk: past one machine (issue 19): nchan on Redis, Prometheus metrics, many workers,
 # the platform's own Helm chart and container image
-K8S_TESTS = tests/t6001-nchan-redis.sh tests/t6002-metrics.sh tests/t6003-many-workers.sh tests/t6004-helm-chart.sh
+K8S_TESTS = tests/t6001-nchan-redis.sh tests/t6002-metrics.sh tests/t6003-many-workers.sh tests/t6004-helm-chart.sh tests/t6005-image.sh
 TESTS += $(K8S_TESTS)
 EXTRA_DIST += $(K8S_TESTS)
 
@@ -9,3 +9,10 @@ libplatform_la_SOURCES += lib/metrics.c lib/metrics.h lib/metricsd.c lib/metrics
 fcgi_platform_api_SOURCES += fcgi/api_metrics.c fcgi/api_metrics.h
 worker_platform_worker_SOURCES += worker/worker_metrics.c worker/worker_metrics.h
 EXTRA_DIST += tests/k8s deploy
+
+# make image: the platform's container image, built offline with buildah (deploy/image/build.sh);
+# IMAGE=name:tag picks its name, BUILDAH_ROOT a storage folder.
+IMAGE ?= localhost/platform/platform:dev
+image: fcgi/platform-api$(EXEEXT) worker/platform-worker$(EXEEXT) worker/platform-build$(EXEEXT) cli/platformctl$(EXEEXT)
+	$(top_srcdir)/deploy/image/build.sh $(abs_top_builddir) $(IMAGE)
+.PHONY: image

@@ -165,13 +165,13 @@ trap 'exit 143' TERM
 # bg_register PID: stopped at exit if still running
 bg_register() { TEST_PIDS="${TEST_PIDS:-} $1"; }
 
-# children_of PID: pids whose parent is PID, but the metrics listener (comm "metricsd"):
-# the pool's own children are what the tests count
+# children_of PID: pids whose parent is PID (not the API's metrics listener, named metricsd:
+# the pool's children are what the tests count)
 children_of() {
 	local parent=$1 f stat ppid
 	for f in /proc/[0-9]*/stat; do
 		{ read -r stat <"$f"; } 2>/dev/null || continue
-		case $stat in *"(metricsd)"*) continue ;; esac
+		case $stat in *" (metricsd) "*) continue ;; esac
 		stat=${stat##*) }
 		read -r _ ppid _ <<<"$stat"
 		if [ "$ppid" = "$parent" ]; then
