@@ -5,4 +5,4 @@ fcgi_platform_api_SOURCES += fcgi/h_notify.c fcgi/h_notify.h
 
 NOTIFY_TESTS = tests/t1801-notify.sh
 TESTS += $(NOTIFY_TESTS)
-EXTRA_DIST += $(NOTIFY_TESTS) tests/notify/receiver.js
+EXTRA_DIST += $(NOTIFY_TESTS) tests/notify/receiver.js tests/notify/validate.js
