@@ -5,4 +5,9 @@ fcgi_platform_api_SOURCES += fcgi/h_notify.c fcgi/h_notify.h
 
 NOTIFY_TESTS = tests/t1801-notify.sh
 TESTS += $(NOTIFY_TESTS)
-EXTRA_DIST += $(NOTIFY_TESTS) tests/notify/receiver.js
+EXTRA_DIST += $(NOTIFY_TESTS) tests/notify/receiver.js tests/notify/validate.js
+
+check_PROGRAMS += tests/unit/test_notify
+tests_unit_test_notify_SOURCES = tests/unit/test_notify.c tests/unit/tap.h
+tests_unit_test_notify_LDADD = $(PLATFORM_LIBS)
+TESTS += tests/unit/test_notify

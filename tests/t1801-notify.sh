@@ -45,6 +45,13 @@ hmac_ok() {
 	[ "$got" = "$want" ] || { diag "signature $got, want $want"; return 1; }
 }
 body_of() { jq -r .body_base64 <<<"$1" | base64 -d; }
+# keep SCHEMA: the last answer, to check against api/openapi.yaml at the end
+KEPT=()
+keep() {
+	local f=$TEST_TMP/answer-${#KEPT[@]}.json
+	printf '%s' "$HTTP_BODY" >"$f"
+	KEPT+=("$1=$f")
+}
 
 # ---- bad input: the right 4xx naming the field, nothing written
 # bad STATUS CODE FIELD BODY NAME
@@ -89,6 +96,7 @@ bad 400 invalid_json - '{"url":' "malformed JSON"
 api POST "$N" "$A" "{$PUB,$EV,\"format\":\"slack\"}"
 is "$HTTP_STATUS" 201 "a public address is accepted"
 PUBN=$(json_get .id)
+keep NotificationCreated
 like "$(json_get .secret)" '^[A-Za-z0-9_-]{40,}$' "a generated secret is shown once"
 json_is .format slack "the format"
 json_is '.events | join(",")' deployment.released "the events"
@@ -97,6 +105,7 @@ is "$HTTP_STATUS" 200 "an owner lists them"
 json_is '.items | length' 1 "one notification"
 json_is '.items[0] | has("secret")' false "never the secret again"
 json_is '.items[0].url' https://93.184.215.14/hook "an admin sees the URL"
+keep NotificationList
 api GET "$N" "$VIC"
 is "$HTTP_STATUS" 200 "a viewer lists them"
 json_is '.items[0].url' 'https://93.184.215.14/...' "without the URL's path (it can be a credential)"
@@ -146,6 +155,7 @@ mk() {
 mk N1 /ok/n1 '["deployment.released","deployment.failed"]' json "$SECRET"
 is "$HTTP_STATUS" 201 "a loopback receiver is accepted once the operator allows it"
 json_is .secret null "a secret the caller chose is not echoed"
+keep NotificationCreated
 mk N2 /ok/slack '["deployment.released"]' slack
 SLACK_SECRET=$(json_get .secret)
 mk N3 /flaky/2/n3 '["deployment.released"]'
@@ -162,6 +172,7 @@ api POST "$N/$N1/test" "$A"
 is "$HTTP_STATUS" 202 "send test answers 202"
 json_is .event notification.test "with the test delivery"
 json_is .state pending "pending until the worker sends it"
+keep NotificationDelivery
 T1=$(json_get .id)
 refused() { [ -n "$(psql_stack -c "SELECT 1 FROM notification_deliveries WHERE id = '$T1' AND last_error LIKE 'refused to connect: 127.0.0.1 is a loopback address%'")" ]; }
 ok "the guard refuses the loopback address at connect time" wait_until 20 refused
@@ -195,6 +206,7 @@ is "$(recv_on /ok/n1 | jq '[.[] | select(.headers["x-platform-event"] == "deploy
 api GET "$N/$N1/deliveries" "$VIC"
 is "$(json_get "[.items[] | select(.id == \"$DID\")][0] | [.state, .response_status, .attempts, .deployment_id, .event] | join(\",\")")" \
 	"delivered,200,1,$D,deployment.released" "the delivery log: delivered, 200, one attempt"
+keep NotificationDeliveryList
 like "$(json_get "[.items[] | select(.id == \"$DID\")][0].response_ms")" '^[0-9]+$' "with the response time"
 is "$(psql_stack -c "SELECT count(*) FROM notification_deliveries WHERE deployment_id = '$D' AND event = 'deployment.released'")" 5 \
 	"one delivery per subscribed notification of the workspace, none for the other tenant"
@@ -227,6 +239,7 @@ ok "an always failing receiver is given up after PLATFORM_NOTIFY_RETRY_FOR" wait
 api GET "$N/$N4/deliveries" "$A"
 json_is '.items[0].error' 'the receiver answered 500' "the log says why"
 json_is '.items[0].next_attempt_at' null "and nothing is planned"
+keep NotificationDeliveryList
 cmp_ok "$(json_get '.items[0].attempts')" -ge 3 "after several attempts"
 
 # redirects are not followed
@@ -268,6 +281,13 @@ is "$(body_of "$TB" | jq -r '[.event, .workspace.id, .notification.id] | join(",
 ok "neither the secret nor the receiver's URL reach the worker's log" \
 	not grep -qE "$SECRET|$SLACK_SECRET|/ok/n1" "$TEST_TMP"/worker-*.log
 ok "nor the API's" not grep -qE "$SECRET|$SLACK_SECRET" "$STACK_DIR/logs/api.log"
+
+api GET "$N/$N5/deliveries" "$A"
+keep NotificationDeliveryList
+api GET "$N" "$VIC"
+keep NotificationList
+ok "the answers match api/openapi.yaml (${#KEPT[@]} checked)" \
+	env NODE_PATH="$top_srcdir/tests/node_modules" node "$top_srcdir/tests/notify/validate.js" "$top_srcdir/api/openapi.yaml" "${KEPT[@]}"
 
 api DELETE "$N/$N1" "$A"
 is "$HTTP_STATUS" 204 "deleting a notification"

@@ -454,6 +454,7 @@ static void record(struct notifier *n, struct item *it)
 	if (!res)
 		log_warn("cannot record a notification delivery; it is sent again", "delivery_id",
 			 it->id, "reason", e.msg, NULL);
+	PQclear(res);
 	if (!it->error[0])
 		log_info("notification delivered", "delivery_id", it->id, "event", it->event,
 			 "status", status, "ms", ms, NULL);
