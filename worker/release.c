@@ -40,6 +40,11 @@ static void opts_of(const struct config *cfg, struct gitops_opts *o)
 	o->cache_dir = cfg->gitops_cache;
 }
 
+void release_gitops_opts(const struct config *cfg, struct gitops_opts *o)
+{
+	opts_of(cfg, o);
+}
+
 static struct db_stmt st_load =
     DB_STMT("release_load",
 	    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
