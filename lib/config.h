@@ -83,8 +83,8 @@ struct config {
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
 	/* the after-release runtime stage (worker/engine.c, worker/runtime.c) */
-	char *runtime;		    /* argocd, podman or none; unset: argocd when argocd_url is set */
-	long runtime_resync;	    /* seconds between the podman runtime's repairs */
+	char *runtime;	     /* argocd, podman or none; unset: argocd when argocd_url is set */
+	long runtime_resync; /* seconds between the podman runtime's repairs */
 	long runtime_ready_timeout; /* seconds a new version has to get ready */
 	char *podman;		    /* the podman program */
 	char *podman_flags;	    /* global podman flags (--root, --storage-driver, ...) */

@@ -21,8 +21,7 @@ extern char **environ;
 #define MAX_ARGS 256
 
 /* argv: the program, the global flags split on blanks (in `flags`, which is cut up), args. */
-static int build_argv(const struct config *cfg, char *flags, const char *const *args,
-		      char **argv)
+static int build_argv(const struct config *cfg, char *flags, const char *const *args, char **argv)
 {
 	int n = 0;
 
@@ -100,7 +99,8 @@ int podman_exec(const struct config *cfg, const char *const *args, int timeout_s
 
 	build_argv(cfg, flags, args, argv);
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
-		err_set(e, 500, "runtime_error", "cannot open pipes for podman: %s", strerror(errno));
+		err_set(e, 500, "runtime_error", "cannot open pipes for podman: %s",
+			strerror(errno));
 		goto out;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -188,8 +188,7 @@ static void parse_container(json_object *c, struct podman_container *pc)
 		pc->host_port = json_object_get_int(v);
 }
 
-int podman_list(const struct config *cfg, const char *label, struct podman_list *out,
-		struct err *e)
+int podman_list(const struct config *cfg, const char *label, struct podman_list *out, struct err *e)
 {
 	char managed[64], filter[400];
 	const char *args[10] = {"ps", "-a", "--format", "json", "--filter", managed, NULL};

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define MAX_REPLICAS 20
-#define DRAIN_S	     1.0 /* from the route switch to removing the old containers */
+#define DRAIN_S	     1.0  /* from the route switch to removing the old containers */
 #define ROUTE_S	     15.0 /* to see the new route answer through nginx */
 #define LOG_LINES    20	  /* of a container that never got ready, into the deployment log */
 
@@ -58,7 +58,8 @@ int runtime_check_config(const struct config *cfg, struct err *e)
 	if (config_require(cfg, required, e) < 0)
 		return -1;
 	if (mkdir(cfg->runtime_routes_dir, 0755) < 0 && errno != EEXIST)
-		return err_set(e, 500, "bad_config", "cannot create %s (PLATFORM_RUNTIME_ROUTES_DIR): %s",
+		return err_set(e, 500, "bad_config",
+			       "cannot create %s (PLATFORM_RUNTIME_ROUTES_DIR): %s",
 			       cfg->runtime_routes_dir, strerror(errno));
 	return 0;
 }
@@ -373,8 +374,8 @@ static int probe(int port, const struct rt_values *v)
 			close(fd);
 		return ok;
 	}
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s%s", port, v->probe_path[0] == '/' ? "" : "/",
-		 v->probe_path);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s%s", port,
+		 v->probe_path[0] == '/' ? "" : "/", v->probe_path);
 	memset(&rq, 0, sizeof(rq));
 	rq.url = url;
 	rq.timeout_ms = 1000;
@@ -503,8 +504,7 @@ static void rt_free(struct build *b)
 
 /* Remove containers of the app's deployment `keep` side: those of `dep` (keep 0) or every
  * other deployment's (keep 1). */
-static void remove_containers(const struct config *cfg, const char *app, const char *dep,
-			      int keep)
+static void remove_containers(const struct config *cfg, const char *app, const char *dep, int keep)
 {
 	char label[160];
 	struct podman_list l;
@@ -547,7 +547,8 @@ static void log_append(struct build *b, const char *text)
 
 /* The new version never got ready: its last words into the log, its containers gone, the
  * route untouched (the previous version serves on). */
-static void rollout_failed(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rollout_failed(struct build *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void rollout_failed(struct build *b, const char *fmt, ...)
 {
 	struct rt_stage *rs = b->stage_state;
@@ -638,7 +639,8 @@ static void step_load(struct build *b, struct rt_stage *rs, double now)
 	for (int i = 0; i < (rs->v.replicas > 0 ? rs->v.replicas : 1); i++) {
 		snprintf(rs->names[i], sizeof(rs->names[i]), "%s-%lld-%d", rs->v.app, rs->v.seq, i);
 		rs->n = i + 1;
-		if (run_one(b->w, b->project_id, &rs->v, b->id, rs->names[i], &rs->ports[i], &e) < 0) {
+		if (run_one(b->w, b->project_id, &rs->v, b->id, rs->names[i], &rs->ports[i], &e) <
+		    0) {
 			rollout_failed(b, "the container could not be started: %s", e.msg);
 			return;
 		}
@@ -786,11 +788,12 @@ static int deployment_of(struct worker *w, const struct rt_values *v, char *dep,
 	int ok;
 
 	snprintf(seq, sizeof(seq), "%lld", v->seq);
-	res = db_query(&w->db,
-		       "SELECT d.id, p.id FROM deployments d JOIN projects p ON p.id = d.project_id "
-		       "WHERE p.workspace_id = $1 AND p.user_id = $2 AND p.name = $3 "
-		       "AND p.deleted_at IS NULL AND d.seq = $4::bigint AND d.state = 'live'",
-		       4, p, &e);
+	res =
+	    db_query(&w->db,
+		     "SELECT d.id, p.id FROM deployments d JOIN projects p ON p.id = d.project_id "
+		     "WHERE p.workspace_id = $1 AND p.user_id = $2 AND p.name = $3 "
+		     "AND p.deleted_at IS NULL AND d.seq = $4::bigint AND d.state = 'live'",
+		     4, p, &e);
 	ok = res && PQntuples(res) == 1;
 	if (ok) {
 		snprintf(dep, 48, "%s", db_value(res, 0, 0));
