@@ -9,3 +9,8 @@ libplatform_la_SOURCES += lib/podman.c lib/podman.h
 worker_platform_worker_SOURCES += worker/runtime.c worker/runtime.h
 TESTS += tests/t9101-runtime-podman.sh
 EXTRA_DIST += tests/t9101-runtime-podman.sh
+EXTRA_DIST += bench/live.sh
+
+bench-live: worker/platform-worker$(EXEEXT) worker/platform-build$(EXEEXT) fcgi/platform-api$(EXEEXT) cli/platformctl$(EXEEXT)
+	top_builddir=$(abs_top_builddir) $(top_srcdir)/bench/live.sh
+.PHONY: bench-live

@@ -46,6 +46,7 @@ struct rt_stage {
 	int ports[MAX_REPLICAS];
 	int n;
 	double started_at, routed_at;
+	char prev[48]; /* the deployment the route served before the switch, "" for none */
 };
 
 /* ---------------------------------------------------------------- settings */
@@ -670,6 +671,7 @@ static void step_ready(struct build *b, struct rt_stage *rs, double now)
 			b->next_at = now + 0.25;
 		return;
 	}
+	route_deployment(cfg, rs->v.app, rs->prev, sizeof(rs->prev));
 	if (write_route(cfg, &rs->v, b->id, rs->ports, rs->n) < 0) {
 		rollout_failed(b, "the route file could not be written in %s",
 			       cfg->runtime_routes_dir);
@@ -680,12 +682,37 @@ static void step_ready(struct build *b, struct rt_stage *rs, double now)
 	b->next_at = now + 0.1;
 }
 
+/* The switch did not take: the route goes back to the version that served before (its
+ * containers still run), or away when there was none, before the new containers go. */
+static void route_restore(const struct config *cfg, struct rt_stage *rs)
+{
+	char label[160], path[1200];
+	struct podman_list l;
+	struct err e = ERR_INIT;
+	int ports[MAX_REPLICAS], n = 0;
+
+	snprintf(label, sizeof(label), "%s=%s", PODMAN_LABEL_DEPLOYMENT, rs->prev);
+	if (rs->prev[0] && podman_list(cfg, label, &l, &e) == 0) {
+		for (size_t i = 0; i < l.n && n < MAX_REPLICAS; i++) {
+			if (l.items[i].running && l.items[i].host_port)
+				ports[n++] = l.items[i].host_port;
+		}
+		podman_list_release(&l);
+	}
+	if (n && write_route(cfg, &rs->v, rs->prev, ports, n) == 0)
+		return;
+	route_path(cfg, rs->v.app, path, sizeof(path));
+	unlink(path);
+	reload_nginx(cfg);
+}
+
 static void step_route(struct build *b, struct rt_stage *rs, double now)
 {
 	if (route_answers(b->w->cfg, &rs->v, b->id)) {
 		rs->phase = RT_DRAIN;
 		b->next_at = now + DRAIN_S;
 	} else if (now - rs->routed_at > ROUTE_S) {
+		route_restore(b->w->cfg, rs);
 		rollout_failed(b, "the route of %s did not answer through nginx (%s)", rs->v.host,
 			       b->w->cfg->runtime_nginx_listen);
 	} else {
