@@ -10,5 +10,6 @@ int cmd_migrate(int argc, char **argv);
 int cmd_housekeep(int argc, char **argv);
 int cmd_gitops(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
+int cmd_signin(int argc, char **argv);
 
 #endif

@@ -6,6 +6,10 @@
 #include "err.h"
 #include "gitdoctor.h"
 #include "gitops.h"
+#include "http.h"
+#include "naming.h"
+#include "sealed.h"
+#include "snapshot.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,19 +22,29 @@
 #define EXIT_USAGE  2
 
 static const char usage_text[] =
-    "usage: platformctl gitops release --workspace W --user U --project P --image REPO --tag TAG "
+    "usage: platformctl gitops release --deployment ID [--api URL] [common options]\n"
+    "       platformctl gitops release --workspace W --user U --project P --image REPO --tag TAG "
     "[options]\n"
     "       platformctl gitops remove  --workspace W --user U --project P [options]\n"
     "       platformctl gitops doctor  [--remote URL|PATH] [--branch B] [--json]\n"
     "\n"
+    "--deployment ID          release exactly what the platform recorded for the deployment\n"
+    "                         (its settings snapshot, env sealed for the cluster), read from\n"
+    "                         URL/internal/deployments/ID/release (--api, default\n"
+    "                         $PLATFORM_PUBLIC_URL) with the deployment's callback token in\n"
+    "                         $PLATFORM_CALLBACK_TOKEN; no value option may be given with it\n"
     "release options:\n"
     "  --port N               container port (8080)\n"
     "  --host DOMAIN          custom domain (default <project>-<user>.$PLATFORM_DOMAIN)\n"
     "  --domain DOMAIN        platform domain (default $PLATFORM_DOMAIN)\n"
     "  --env KEY=VALUE        environment variable (repeat); --env-file FILE reads KEY=VALUE "
-    "lines\n"
+    "lines;\n"
+    "                         values are sealed for the cluster (a SealedSecret), never in clear:\n"
+    "  --sealed-secrets-cert PEM|FILE   the controller's certificate "
+    "($PLATFORM_SEALED_SECRETS_CERT)\n"
     "  --cpu-request Q --memory-request Q --cpu-limit Q --memory-limit Q\n"
-    "  --replicas N           (1); --autoscale --min-replicas N --max-replicas N --target-cpu PCT\n"
+    "  --replicas N           0 to 20 (1); --autoscale --min-replicas N --max-replicas N "
+    "--target-cpu PCT\n"
     "  --framework NAME       --health-path PATH  --no-probes\n"
     "  --ingress-class NAME   (nginx); --tls [--tls-secret NAME]; --annotation KEY=VALUE (repeat)\n"
     "  --pull-secret NAME     image pull Secret in the namespace\n"
@@ -163,6 +177,9 @@ enum {
 	O_MAX_ATTEMPTS,
 	O_JSON,
 	O_HELP,
+	O_FROM_DEPLOYMENT,
+	O_API,
+	O_SEALED_CERT,
 };
 
 static const struct option long_opts[] = {
@@ -209,6 +226,9 @@ static const struct option long_opts[] = {
     {"max-attempts", required_argument, NULL, O_MAX_ATTEMPTS},
     {"json", no_argument, NULL, O_JSON},
     {"help", no_argument, NULL, O_HELP},
+    {"deployment", required_argument, NULL, O_FROM_DEPLOYMENT},
+    {"api", required_argument, NULL, O_API},
+    {"sealed-secrets-cert", required_argument, NULL, O_SEALED_CERT},
     {NULL, 0, NULL, 0},
 };
 
@@ -218,6 +238,11 @@ struct args {
 	struct gitops_opts o;
 	struct gitops_meta m;
 	struct kvlist env, annotations;
+	struct gitops_kv *sealed;    /* env sealed for the cluster: v.sealed_env */
+	const char *from_deployment; /* --deployment */
+	const char *api;	     /* --api */
+	const char *sealed_cert;     /* --sealed-secrets-cert */
+	int value_options;	     /* options that --deployment forbids */
 	int json;
 	int help;
 };
@@ -301,6 +326,12 @@ static const char **string_field(struct args *a, int c)
 		return &a->o.ssh_key;
 	case O_SSH_PUBKEY:
 		return &a->o.ssh_pubkey;
+	case O_FROM_DEPLOYMENT:
+		return &a->from_deployment;
+	case O_API:
+		return &a->api;
+	case O_SEALED_CERT:
+		return &a->sealed_cert;
 	default:
 		return NULL;
 	}
@@ -363,6 +394,25 @@ static const char *or_setting(const char *value, const char *setting)
 	return value ? value : (setting && *setting ? setting : NULL);
 }
 
+/* Options whose values a deployment's snapshot fixes: --deployment refuses them, so the
+ * pipeline cannot release anything but what the platform recorded. The operator's own
+ * (ingress class, TLS, annotations, pull secret, probes) stay allowed. */
+static int snapshot_option(int c)
+{
+	switch (c) {
+	case O_INGRESS_CLASS:
+	case O_TLS:
+	case O_TLS_SECRET:
+	case O_ANNOTATION:
+	case O_PULL_SECRET:
+	case O_HEALTH:
+	case O_NO_PROBES:
+		return 0;
+	default:
+		return c >= O_WORKSPACE && c <= O_SEQ;
+	}
+}
+
 /* Parse argv (argv[0] is the action) into `a`; defaults from the config
  * and environment. -1 on a usage error (already reported). */
 static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
@@ -376,6 +426,8 @@ static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
 
 		if (c == '?')
 			return -1;
+		if (snapshot_option(c))
+			a->value_options++;
 		if (field)
 			*field = optarg;
 		else if (other_option(a, c, optarg) < 0)
@@ -397,8 +449,8 @@ static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
 	a->o.ssh_key = or_setting(a->o.ssh_key, cfg->gitops_ssh_key);
 	a->o.ssh_passphrase = or_setting(NULL, cfg->gitops_ssh_passphrase);
 	a->v.domain = a->v.domain ? a->v.domain : cfg->domain;
-	a->v.env = a->env.items;
-	a->v.n_env = a->env.n;
+	a->api = a->api ? a->api : or_setting(NULL, cfg->public_url);
+	a->sealed_cert = a->sealed_cert ? a->sealed_cert : cfg->sealed_secrets_cert;
 	a->v.annotations = a->annotations.items;
 	a->v.n_annotations = a->annotations.n;
 	return 0;
@@ -437,16 +489,154 @@ static void print_result(const struct gitops_result *r, int json)
 	json_object_put(o);
 }
 
+/* Seal the --env values for the cluster (they never go to git in clear). */
+static int seal_env(struct args *a, struct err *e)
+{
+	struct sealed_key key = {0};
+	struct buf secret = BUF_INIT, ns = BUF_INIT, sealed = BUF_INIT;
+	int rc = -1;
+
+	if (!a->env.n)
+		return 0;
+	if (!a->sealed_cert || !*a->sealed_cert)
+		return err_field(e, 422, "missing_setting", "env",
+				 "--env values are sealed for the cluster: give "
+				 "--sealed-secrets-cert or set PLATFORM_SEALED_SECRETS_CERT");
+	if (gitops_env_secret_name(&secret, &a->app, e) < 0 ||
+	    naming_namespace(&ns, a->app.user, e) < 0 ||
+	    sealed_key_init(&key, a->sealed_cert, e) < 0)
+		goto out;
+	a->sealed = xcalloc(a->env.n, sizeof(*a->sealed));
+	for (size_t i = 0; i < a->env.n; i++) {
+		buf_reset(&sealed);
+		if (sealed_seal(&key, ns.buf, secret.buf, a->env.items[i].value,
+				strlen(a->env.items[i].value), &sealed, e) < 0)
+			goto out;
+		a->sealed[i].key = a->env.items[i].key;
+		a->sealed[i].value = buf_detach(&sealed, NULL);
+	}
+	a->v.sealed_env = a->sealed;
+	a->v.n_sealed_env = a->env.n;
+	rc = 0;
+out:
+	sealed_key_release(&key);
+	buf_release(&secret);
+	buf_release(&ns);
+	buf_release(&sealed);
+	return rc;
+}
+
+static int need_app(struct args *a)
+{
+	if (need(a->app.workspace, "workspace") < 0 || need(a->app.user, "user") < 0 ||
+	    need(a->app.project, "project") < 0 || need(a->v.image_repository, "image") < 0 ||
+	    need(a->v.image_tag, "tag") < 0)
+		return -1;
+	return 0;
+}
+
+/* GET <api>/internal/deployments/<id>/release with the callback token: the description
+ * of what the deployment releases (lib/snapshot), into `r`. */
+static int fetch_release(struct args *a, struct snapshot_release *r, struct err *e)
+{
+	const char *token = getenv("PLATFORM_CALLBACK_TOKEN");
+	struct buf url = BUF_INIT, auth = BUF_INIT;
+	struct http_response rs;
+	struct json_object *doc = NULL;
+	int rc = -1;
+
+	http_response_init(&rs);
+	if (!a->api || !*a->api || !token || !*token) {
+		err_set(e, 400, "missing_setting",
+			"--deployment needs --api (or PLATFORM_PUBLIC_URL) and the deployment's "
+			"callback token in PLATFORM_CALLBACK_TOKEN");
+		goto out;
+	}
+	buf_addstr(&url, a->api);
+	while (url.len && url.buf[url.len - 1] == '/')
+		buf_truncate(&url, url.len - 1);
+	buf_addstr(&url, "/internal/deployments/");
+	http_urlencode(a->from_deployment, &url);
+	buf_addstr(&url, "/release");
+	buf_addf(&auth, "Authorization: Bearer %s", token);
+	{
+		const char *headers[] = {auth.buf, "Accept: application/json", NULL};
+		struct http_request rq = {.url = url.buf, .headers = headers, .timeout_ms = 30000};
+
+		if (http_do("the platform", &rq, &rs, e) < 0)
+			goto out;
+	}
+	doc = json_tokener_parse(rs.body.buf ? rs.body.buf : "");
+	if (rs.status != 200) {
+		struct json_object *err = NULL, *msg = NULL;
+
+		json_object_object_get_ex(doc, "error", &err);
+		json_object_object_get_ex(err, "message", &msg);
+		err_set(e, rs.status == 409 ? 409 : 502, "release_unavailable",
+			"the platform did not give the release of deployment %s (HTTP %ld): %s",
+			a->from_deployment, rs.status, msg ? json_object_get_string(msg) : "");
+		goto out;
+	}
+	rc = snapshot_release_from_json(r, doc, e);
+	doc = NULL; /* taken over */
+out:
+	json_object_put(doc);
+	if (auth.len)
+		explicit_bzero(auth.buf, auth.len);
+	buf_release(&auth);
+	buf_release(&url);
+	http_response_release(&rs);
+	return rc;
+}
+
+/* The pipeline's release: exactly the platform's snapshot, with the operator's own
+ * ingress and probe options of this command line. */
+static int release_deployment(struct args *a, struct gitops_result *res, struct err *e)
+{
+	struct snapshot_release r;
+	int rc;
+
+	if (a->value_options) {
+		fprintf(stderr,
+			"platformctl gitops: --deployment releases the platform's snapshot; "
+			"options of the app, image, env, resources or replicas cannot be "
+			"given with it\n");
+		return err_set(e, 400, "usage", "bad options");
+	}
+	memset(&r, 0, sizeof(r));
+	if (fetch_release(a, &r, e) < 0) {
+		snapshot_release_clear(&r);
+		return -1;
+	}
+	r.v.ingress_class = a->v.ingress_class;
+	r.v.tls = a->v.tls;
+	r.v.tls_secret = a->v.tls_secret;
+	r.v.annotations = a->v.annotations;
+	r.v.n_annotations = a->v.n_annotations;
+	r.v.pull_secret = a->v.pull_secret;
+	r.v.health_path = a->v.health_path;
+	r.v.no_probes = a->v.no_probes;
+	if (!r.v.domain || !*r.v.domain)
+		r.v.domain = a->v.domain;
+	rc = gitops_release(&a->o, &r.app, &r.v, &r.m, res, e);
+	snapshot_release_clear(&r);
+	return rc;
+}
+
 static int do_release(struct args *a)
 {
 	struct gitops_result r;
 	struct err e = ERR_INIT;
 
-	if (need(a->app.workspace, "workspace") < 0 || need(a->app.user, "user") < 0 ||
-	    need(a->app.project, "project") < 0 || need(a->v.image_repository, "image") < 0 ||
-	    need(a->v.image_tag, "tag") < 0)
+	if (a->from_deployment) {
+		if (release_deployment(a, &r, &e) < 0)
+			return strcmp(e.code, "usage") ? fail("release", &e) : EXIT_USAGE;
+		print_result(&r, a->json);
+		return 0;
+	}
+	if (need_app(a) < 0)
 		return EXIT_USAGE;
-	if (gitops_release(&a->o, &a->app, &a->v, &a->m, &r, &e) < 0)
+	if (seal_env(a, &e) < 0 || gitops_release(&a->o, &a->app, &a->v, &a->m, &r, &e) < 0)
 		return fail("release", &e);
 	print_result(&r, a->json);
 	return 0;
@@ -535,6 +725,7 @@ int cmd_gitops(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&cfg, 0, sizeof(cfg));
+	a.v.replicas = 1; /* --replicas 0 is honoured: 0 means no pods */
 	if (!action || !strcmp(action, "-h") || !strcmp(action, "--help") ||
 	    !strcmp(action, "help")) {
 		fputs(usage_text, action ? stdout : stderr);
@@ -556,6 +747,9 @@ int cmd_gitops(int argc, char **argv)
 			usage_text);
 	}
 out:
+	for (size_t i = 0; a.sealed && i < a.env.n; i++)
+		free((char *)a.sealed[i].value);
+	free(a.sealed);
 	kvlist_release(&a.env);
 	kvlist_release(&a.annotations);
 	config_release(&cfg);

@@ -17,13 +17,14 @@ static const struct command commands[] = {
     {"housekeep", cmd_housekeep, "remove expired sessions, old webhook deliveries, finished jobs"},
     {"gitops", cmd_gitops, "write, remove and check releases in the GitOps repository"},
     {"detect", cmd_detect, "the framework of a checkout and the file that decided it"},
+    {"signin-link", cmd_signin, "a one-time sign-in URL for the web console (local stack)"},
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: platformctl <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nSettings come from PLATFORM_* environment variables (see README).\n");
 }
 

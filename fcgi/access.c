@@ -3,9 +3,11 @@
 
 #include "crypto.h"
 #include "log.h"
+#include "reqparse.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const role_names[] = {"none", "viewer", "developer", "admin", "owner"};
@@ -41,45 +43,97 @@ int access_is_uuid(const char *s)
 	return 1;
 }
 
-/* Find the cookie `name` in a Cookie header. */
-static int cookie_value(const char *header, const char *name, struct buf *out)
-{
-	size_t nlen = strlen(name);
-	const char *p = header;
-
-	while (p && *p) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		if (!strncmp(p, name, nlen) && p[nlen] == '=') {
-			const char *v = p + nlen + 1, *end = strchr(v, ';');
-
-			buf_reset(out);
-			buf_add(out, v, end ? (size_t)(end - v) : strlen(v));
-			return 1;
-		}
-		p = strchr(p, ';');
-	}
-	return 0;
-}
-
-int access_token(struct req *r, struct buf *out)
+enum access_via access_token(struct req *r, struct buf *out)
 {
 	const char *auth = req_header(r, "Authorization");
 	const char *cookie = req_header(r, "Cookie");
+	int n;
 
 	if (auth && !strncmp(auth, "Bearer ", 7)) {
 		buf_reset(out);
 		buf_addstr(out, auth + 7);
-		return out->len > 0;
+		return out->len > 0 ? ACCESS_VIA_BEARER : ACCESS_VIA_NONE;
 	}
-	if (cookie && cookie_value(cookie, SESSION_COOKIE, out))
-		return out->len > 0;
+	n = cookie ? reqparse_cookie(cookie, SESSION_COOKIE, out) : 0;
+	/* Two cookies of our name: one was set by someone else (a browser that ignores the
+	 * __Host- prefix, a sibling domain). Trying either could act in the intruder's
+	 * account, so neither is used. */
+	if (n > 1)
+		return ACCESS_VIA_AMBIGUOUS;
+	return n == 1 && out->len > 0 ? ACCESS_VIA_COOKIE : ACCESS_VIA_NONE;
+}
+
+enum access_origin access_request_origin(struct req *r)
+{
+	const char *origin = req_header(r, "Origin"), *referer = req_header(r, "Referer");
+	const char *pub = r->app->cfg.public_url;
+	struct buf want = BUF_INIT, have = BUF_INIT;
+	enum access_origin ret = ORIGIN_FOREIGN;
+
+	if (!origin && !referer)
+		return ORIGIN_ABSENT;
+	/* "Origin: null" (sandboxed frames, some redirects) is never ours */
+	if (pub && reqparse_origin(pub, &want) == 0 &&
+	    reqparse_origin(origin ? origin : referer, &have) == 0 && !strcmp(want.buf, have.buf))
+		ret = ORIGIN_SAME;
+	buf_release(&want);
+	buf_release(&have);
+	return ret;
+}
+
+/* The media type of Content-Type is application/json (parameters such as charset allowed). */
+static int json_content_type(struct req *r)
+{
+	const char *ct = req_header(r, "Content-Type");
+	size_t n;
+
+	if (!ct)
+		return 0;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	if (n != 16 || strncasecmp(ct, "application/json", 16))
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return !*ct || *ct == ';';
+}
+
+static int has_body(struct req *r)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+
+	return cl && *cl && strcmp(cl, "0");
+}
+
+int access_csrf_check(struct req *r)
+{
+	const char *m = r->method;
+
+	if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
+		return 0;
+	/* A cross-site form or no-cors fetch can only send text/plain, a form type or no
+	 * type: application/json needs a CORS preflight, which this API never grants. */
+	if ((strcmp(m, "DELETE") || has_body(r)) && !json_content_type(r)) {
+		req_fail(r, 403, "csrf_rejected",
+			 "a request signed in by cookie that changes something must send "
+			 "Content-Type: application/json");
+		return -1;
+	}
+	if (access_request_origin(r) != ORIGIN_SAME) {
+		req_fail(r, 403, "csrf_rejected",
+			 "a request signed in by cookie that changes something must come from the "
+			 "platform's own pages (Origin or Referer of PLATFORM_PUBLIC_URL)");
+		return -1;
+	}
 	return 0;
 }
 
 static struct db_stmt st_session =
     DB_STMT("access_session",
-	    "SELECT u.id, u.login FROM sessions s JOIN users u ON u.id = s.user_id"
+	    "SELECT u.id, u.login, extract(epoch FROM s.expires_at)::bigint"
+	    " FROM sessions s JOIN users u ON u.id = s.user_id"
 	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
 	    1);
 
@@ -90,15 +144,24 @@ int access_user(struct req *r, struct user_ref *u)
 	struct err e = ERR_INIT;
 	PGresult *res = NULL;
 	const char *params[1];
+	enum access_via via;
 	int ret = -1;
 
 	memset(u, 0, sizeof(*u));
-	if (!access_token(r, &tok) || tok.len > 512) {
+	via = access_token(r, &tok);
+	if (via == ACCESS_VIA_AMBIGUOUS) {
+		req_fail(r, 401, "session_ambiguous",
+			 "the request carries two session cookies; sign out and sign in again");
+		goto out;
+	}
+	if (via == ACCESS_VIA_NONE || tok.len > 512) {
 		req_add_header(r, "WWW-Authenticate", "Bearer");
 		req_fail(r, 401, "unauthenticated",
 			 "sign in first: send the session token as a Bearer token or cookie");
 		goto out;
 	}
+	if (via == ACCESS_VIA_COOKIE && access_csrf_check(r) < 0)
+		goto out;
 	crypto_sha256(tok.buf, tok.len, hash);
 	crypto_hex(hash, sizeof(hash), &hex);
 	params[0] = hex.buf;
@@ -115,6 +178,8 @@ int access_user(struct req *r, struct user_ref *u)
 	}
 	snprintf(u->id, sizeof(u->id), "%s", PQgetvalue(res, 0, 0));
 	snprintf(u->login, sizeof(u->login), "%s", PQgetvalue(res, 0, 1));
+	/* how long an answer built for this session may be reused (rcache) */
+	r->session_expires = atoll(PQgetvalue(res, 0, 2));
 	ret = 0;
 out:
 	PQclear(res);

@@ -12,7 +12,21 @@
 
 enum role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_DEVELOPER, ROLE_ADMIN, ROLE_OWNER };
 
-#define SESSION_COOKIE "platform_session"
+/* The session cookie. The __Host- prefix makes browsers take it only from this very host,
+ * over https, with Path=/ and no Domain: a sibling subdomain (a tenant's app) cannot plant
+ * one. Only this name is read; a legacy "platform_session" cookie is ignored. */
+#define SESSION_COOKIE "__Host-platform_session"
+
+/* How a request authenticates. */
+enum access_via {
+	ACCESS_VIA_NONE = 0,
+	ACCESS_VIA_BEARER,    /* Authorization: Bearer (never sent by a browser on its own) */
+	ACCESS_VIA_COOKIE,    /* the session cookie: CSRF rules apply */
+	ACCESS_VIA_AMBIGUOUS, /* two session cookies: refused, one of them was planted */
+};
+
+/* Where a request says it comes from (Origin, else Referer) against PLATFORM_PUBLIC_URL. */
+enum access_origin { ORIGIN_ABSENT = 0, ORIGIN_SAME, ORIGIN_FOREIGN };
 
 struct user_ref {
 	char id[16];
@@ -31,10 +45,21 @@ struct project_ref {
 enum role access_role_parse(const char *s);
 const char *access_role_name(enum role r);
 
-/* The signed-in user from `Authorization: Bearer` or the session cookie; 401 otherwise. */
+/* The signed-in user from `Authorization: Bearer` or the session cookie; 401 otherwise
+ * (also for two session cookies), 403 when a cookie request fails access_csrf_check. */
 int access_user(struct req *r, struct user_ref *u);
-/* The session token the request carries (borrowed into out), 1 found or 0. */
-int access_token(struct req *r, struct buf *out);
+/* The session token the request carries (copied into out) and how it came. */
+enum access_via access_token(struct req *r, struct buf *out);
+
+/* The request's origin: Origin when sent, else the origin of Referer; ORIGIN_FOREIGN
+ * also when PLATFORM_PUBLIC_URL is unset or either header cannot be read. */
+enum access_origin access_request_origin(struct req *r);
+
+/* The CSRF rule for a cookie-authenticated request: one that changes state (any method
+ * but GET, HEAD, OPTIONS) needs Content-Type: application/json (DELETE only when it has a
+ * body) and an Origin (or Referer) equal to PLATFORM_PUBLIC_URL's origin. 0 when it
+ * passes; -1 after answering 403 csrf_rejected. */
+int access_csrf_check(struct req *r);
 
 /* The caller's role in workspace `ws`; 404 when not a member, 403 below `min`. */
 int access_workspace(struct req *r, const struct user_ref *u, const char *ws, enum role min,

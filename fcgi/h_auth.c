@@ -138,10 +138,38 @@ static void set_session_cookie(struct req *r, const char *token, long max_age)
 {
 	struct buf c = BUF_INIT;
 
+	/* __Host-: Secure, Path=/ and no Domain, or browsers drop it */
 	buf_addf(&c, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; Secure; SameSite=Lax", SESSION_COOKIE,
 		 token, max_age);
 	req_add_header(r, "Set-Cookie", c.buf);
 	buf_release(&c);
+}
+
+/* The answer of every sign-in, once the session is committed: the token, the user, the cookie. */
+static void answer_signed_in(struct req *r, const char *user_id, const char *session)
+{
+	struct err e = ERR_INIT;
+	const char *params[] = {user_id};
+	struct json_object *o;
+	PGresult *res;
+
+	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
+		       &e);
+	if (!res || PQntuples(res) != 1) {
+		if (res)
+			err_set(&e, 401, "session_invalid", "the user is gone; sign in again");
+		PQclear(res);
+		req_error(r, &e);
+		return;
+	}
+	o = json_object_new_object();
+	ju_add_str(o, "token", session);
+	json_object_object_add(o, "expires_in", json_object_new_int64(r->app->cfg.session_ttl));
+	json_object_object_add(o, "user", user_json(res, 0));
+	set_session_cookie(r, session, r->app->cfg.session_ttl);
+	req_json(r, 200, o);
+	json_object_put(o);
+	PQclear(res);
 }
 
 /* Given a GitHub token known to be good for `gh`: store it, start a session, answer. */
@@ -149,8 +177,6 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 {
 	struct err e = ERR_INIT;
 	struct buf sealed = BUF_INIT, hex = BUF_INIT, session = BUF_INIT;
-	struct json_object *o = NULL;
-	PGresult *res = NULL;
 	char user_id[16];
 	int created = 0;
 
@@ -173,31 +199,29 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 		goto fail;
 	if (db_commit(&r->app->db, &e) < 0)
 		goto fail;
-	{
-		const char *params[] = {user_id};
-
-		res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1,
-			       params, &e);
-		if (!res)
-			goto fail;
-	}
-	o = json_object_new_object();
-	ju_add_str(o, "token", session.buf);
-	json_object_object_add(o, "expires_in", json_object_new_int64(r->app->cfg.session_ttl));
-	json_object_object_add(o, "user", user_json(res, 0));
-	set_session_cookie(r, session.buf, r->app->cfg.session_ttl);
 	log_info("signed in", "user_id", user_id, "login", gh->login, NULL);
-	req_json(r, 200, o);
+	answer_signed_in(r, user_id, session.buf);
 	goto out;
 fail:
 	db_rollback(&r->app->db);
 	req_error(r, &e);
 out:
-	json_object_put(o);
-	PQclear(res);
 	buf_release(&sealed);
 	buf_release(&hex);
 	buf_release(&session);
+}
+
+/* Sign-in sets the cookie: a foreign page must not sign the browser into an account of
+ * the attacker's choosing (login CSRF). Browsers name the page in Origin on every
+ * cross-origin POST; scripts and the CLI send none. */
+static int signin_origin_ok(struct req *r)
+{
+	if (access_request_origin(r) != ORIGIN_FOREIGN)
+		return 1;
+	req_fail(r, 403, "csrf_rejected",
+		 "sign-in is only accepted from the platform's own pages (Origin or Referer of "
+		 "PLATFORM_PUBLIC_URL)");
+	return 0;
 }
 
 void h_auth_session(struct req *r)
@@ -208,6 +232,10 @@ void h_auth_session(struct req *r)
 	struct github_user gh;
 	const char *token = NULL;
 
+	if (!signin_origin_ok(r)) {
+		json_object_put(body);
+		return;
+	}
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "github_token", JU_REQUIRED, 512, &token, &e) < 0)
 		goto fail;
@@ -288,6 +316,8 @@ void h_auth_github_callback(struct req *r)
 	const char *params[1];
 	long n;
 
+	if (!signin_origin_ok(r))
+		goto out;
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "code", JU_REQUIRED, 256, &code, &e) < 0 ||
 	    ju_string(body, "state", JU_REQUIRED, 256, &state, &e) < 0)
@@ -353,8 +383,14 @@ void h_auth_logout(struct req *r)
 	unsigned char hash[32];
 	struct err e = ERR_INIT;
 	const char *params[1];
+	enum access_via via;
 
-	if (access_token(r, &tok)) {
+	via = access_token(r, &tok);
+	/* signing someone out is a change too: a foreign page must not do it */
+	if ((via == ACCESS_VIA_COOKIE || via == ACCESS_VIA_AMBIGUOUS) && access_csrf_check(r) < 0)
+		goto out;
+	/* With two cookies neither is trusted to name a session; clearing ours is all. */
+	if (via == ACCESS_VIA_BEARER || via == ACCESS_VIA_COOKIE) {
 		crypto_sha256(tok.buf, tok.len, hash);
 		crypto_hex(hash, sizeof(hash), &hex);
 		params[0] = hex.buf;
@@ -410,25 +446,26 @@ void h_github_repos(struct req *r)
 	struct buf token = BUF_INIT, q = BUF_INIT;
 	struct json_object *items = NULL, *o;
 	long page = 1, per_page = 50;
+	int qrc;
 	int has_next = 0;
 
 	if (access_user(r, &u) < 0)
 		goto out;
-	if (req_query(r, "cursor", &q) && q.len) {
+	if ((qrc = req_query_value(r, "cursor", &q))) {
 		char *end;
 
 		page = strtol(q.buf, &end, 10);
-		if (*end || page < 1 || page > 10000) {
+		if (qrc < 0 || *end || page < 1 || page > 10000) {
 			req_fail(r, 400, "invalid_cursor",
 				 "cursor is not one this endpoint gave out");
 			goto out;
 		}
 	}
-	if (req_query(r, "limit", &q) && q.len) {
+	if ((qrc = req_query_value(r, "limit", &q))) {
 		char *end;
 
 		per_page = strtol(q.buf, &end, 10);
-		if (*end || per_page < 1 || per_page > 100) {
+		if (qrc < 0 || *end || per_page < 1 || per_page > 100) {
 			req_fail(r, 400, "invalid_limit", "limit must be from 1 to 100");
 			goto out;
 		}
@@ -455,4 +492,65 @@ out:
 	OPENSSL_cleanse(token.buf, token.len);
 	buf_release(&token);
 	buf_release(&q);
+}
+
+/* POST /api/auth/local {code}: the one-time code of a `platformctl signin-link` URL (the local
+ * stack only). The code row is consumed in the same transaction as the session it starts, so a
+ * code works once; an expired one is consumed and refused. */
+void h_auth_local(struct req *r)
+{
+	static const char *const keys[] = {"code", NULL};
+	struct err e = ERR_INIT;
+	struct json_object *body = NULL;
+	struct buf hex = BUF_INIT, session = BUF_INIT;
+	const char *code = NULL, *params[1];
+	char user_id[16];
+	PGresult *res = NULL;
+
+	if (!r->app->cfg.local_signin) {
+		/* production: as if the endpoint did not exist */
+		req_fail(r, 404, "not_found", "sign-in links are off here (PLATFORM_LOCAL_SIGNIN)");
+		goto out;
+	}
+	body = req_json_body(r, &e);
+	if (!body || ju_only_keys(body, keys, &e) < 0 ||
+	    ju_string(body, "code", JU_REQUIRED, 128, &code, &e) < 0)
+		goto fail;
+	state_hash_hex(code, &hex);
+	params[0] = hex.buf;
+	if (db_begin(&r->app->db, &e) < 0)
+		goto fail;
+	res = db_query(&r->app->db,
+		       "DELETE FROM local_signin_codes WHERE code_hash = decode($1, 'hex')"
+		       " RETURNING user_id, expires_at > now()",
+		       1, params, &e);
+	if (!res)
+		goto rollback;
+	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t")) {
+		/* an expired code is gone now too: commit that, then refuse */
+		if (db_commit(&r->app->db, &e) < 0)
+			goto fail;
+		err_field(&e, 400, "invalid_code", "code",
+			  "this sign-in link is unknown, used or expired; run "
+			  "`platformctl signin-link LOGIN` again");
+		goto fail;
+	}
+	snprintf(user_id, sizeof(user_id), "%s", PQgetvalue(res, 0, 0));
+	if (create_session(r, user_id, &session, &e) < 0 ||
+	    audit_record(&r->app->db, NULL, user_id, "user.signin", "user", user_id, NULL,
+			 r->request_id, &e) < 0 ||
+	    db_commit(&r->app->db, &e) < 0)
+		goto rollback;
+	log_info("signed in with a local link", "user_id", user_id, NULL);
+	answer_signed_in(r, user_id, session.buf);
+	goto out;
+rollback:
+	db_rollback(&r->app->db);
+fail:
+	req_error(r, &e);
+out:
+	PQclear(res);
+	json_object_put(body);
+	buf_release(&hex);
+	buf_release(&session);
 }

@@ -13,21 +13,21 @@ static int page_params(struct req *r, long *limit, struct buf *cursor)
 {
 	struct buf v = BUF_INIT;
 	char *end;
-	int ret = -1;
+	int ret = -1, qrc;
 
 	*limit = 50;
-	if (req_query(r, "limit", &v) && v.len) {
+	if ((qrc = req_query_value(r, "limit", &v))) {
 		*limit = strtol(v.buf, &end, 10);
-		if (*end || *limit < 1 || *limit > 100) {
+		if (qrc < 0 || *end || *limit < 1 || *limit > 100) {
 			req_fail(r, 400, "invalid_limit",
 				 "limit must be a whole number from 1 to 100");
 			goto out;
 		}
 	}
-	if (req_query(r, "cursor", cursor) && cursor->len) {
+	if ((qrc = req_query_value(r, "cursor", cursor))) {
 		size_t n = strspn(cursor->buf, "0123456789");
 
-		if (n != cursor->len || n > 9) {
+		if (qrc < 0 || n != cursor->len || n > 9) {
 			req_fail(r, 400, "invalid_cursor",
 				 "cursor is not one this endpoint gave out");
 			goto out;

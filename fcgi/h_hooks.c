@@ -20,6 +20,56 @@
 
 /* ---- hook management (called by the projects handlers) ---- */
 
+int hooks_verify_repo(struct req *r, const char *user_id, const char *repo_key, int auto_deploy,
+		      struct err *e)
+{
+	const char *params[] = {repo_key};
+	struct github_repo_access a;
+	struct buf token = BUF_INIT;
+	PGresult *res;
+	int need_admin = 0, ret = -1;
+
+	/* Admin rights only matter when a hook has to be made: one that exists serves every
+	 * project whose owner can read the repository. */
+	if (auto_deploy) {
+		res = db_query(&r->app->db, "SELECT 1 FROM repo_hooks WHERE repo_key = $1", 1,
+			       params, e);
+		if (!res)
+			return -1;
+		need_admin = PQntuples(res) == 0;
+		PQclear(res);
+	}
+	if (user_github_token(r, user_id, &token, e) < 0 ||
+	    github_repo_access(r->app->cfg.github_api_url, token.buf, repo_key, &a, e) < 0)
+		goto out;
+	if (a.moved) {
+		err_field(e, 422, "repo_moved", "repo_url",
+			  "GitHub says %s was renamed or transferred: use its new URL", repo_key);
+		goto out;
+	}
+	/* 404 like GitHub itself: whether a private repository exists is not ours to tell */
+	if (!a.found || !a.pull) {
+		err_field(e, 404, "repo_not_found", "repo_url",
+			  "GitHub shows no repository %s to your account: it does not exist, or "
+			  "you cannot read it",
+			  repo_key);
+		goto out;
+	}
+	if (need_admin && !a.admin) {
+		err_field(
+		    e, 403, "repo_admin_required", "auto_deploy",
+		    "auto-deploy has to register a webhook on %s, which needs admin rights on "
+		    "the repository for your GitHub account",
+		    repo_key);
+		goto out;
+	}
+	ret = 0;
+out:
+	OPENSSL_cleanse(token.buf, token.len);
+	buf_release(&token);
+	return ret;
+}
+
 int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struct err *e)
 {
 	const char *params[4];
@@ -185,29 +235,52 @@ static int answer_duplicate(struct req *r, const char *delivery)
 	return 1;
 }
 
+/* The identity of a push: sha256(repository NUL ref NUL after), hex, as an idempotency key
+ * (bounded and printable whatever the branch name holds). */
+static void push_key(const char *repo_key, const struct webhook_push *push, struct buf *out)
+{
+	struct buf in = BUF_INIT;
+	unsigned char md[32];
+
+	buf_addstr(&in, repo_key);
+	buf_addch(&in, '\0');
+	buf_addstr(&in, push->branch);
+	buf_addch(&in, '\0');
+	buf_addstr(&in, push->after);
+	crypto_sha256(in.buf, in.len, md);
+	buf_addstr(out, "github-push:");
+	crypto_hex(md, sizeof(md), out);
+	buf_release(&in);
+}
+
 struct outcome {
-	const char *outcome; /* queued, ignored, pong */
+	const char *outcome; /* queued, already_queued, ignored, pong */
 	char reason[320];
 	struct json_object *deployments; /* array of ids */
 };
 
 /* Queue one deployment per auto-deploy project on this repository and branch. */
-static int queue_push(struct req *r, const char *delivery, const char *repo_key,
-		      const struct webhook_push *push, struct outcome *out, struct err *e)
+static int queue_push(struct req *r, const char *repo_key, const struct webhook_push *push,
+		      struct outcome *out, struct err *e)
 {
 	const char *params[] = {repo_key, push->branch};
+	/* Only projects whose repository check was passed (hooks_verify_repo) by someone who
+	 * still works in the project's workspace: naming a repository is not enough. */
 	PGresult *res =
 	    db_query(&r->app->db,
-		     "SELECT id, auto_deploy_paused FROM projects WHERE repo_key = $1"
-		     " AND branch = $2 AND auto_deploy AND deleted_at IS NULL ORDER BY id",
+		     "SELECT p.id, p.auto_deploy_paused FROM projects p WHERE p.repo_key = $1"
+		     " AND p.branch = $2 AND p.auto_deploy AND p.deleted_at IS NULL"
+		     " AND p.repo_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
+		     " WHERE m.workspace_id = p.workspace_id AND m.user_id = p.repo_verified_by"
+		     " AND m.role IN ('owner', 'admin', 'developer')) ORDER BY p.id",
 		     2, params, e);
 	struct buf key = BUF_INIT;
-	int n, paused = 0, ret = -1;
+	int n, paused = 0, again = 0, ret = -1;
 
 	if (!res)
 		return -1;
 	n = PQntuples(res);
-	buf_addf(&key, "github-delivery:%s", delivery);
+	push_key(repo_key, push, &key);
 	for (int i = 0; i < n; i++) {
 		struct deploy_new dn = {0};
 		struct json_object *dep = NULL, *idv;
@@ -221,8 +294,10 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 		dn.trigger = "webhook";
 		dn.branch = push->branch;
 		dn.commit = push->after;
-		/* The delivery id makes each project's deployment idempotent: a delivery
-		 * cut short by a crash and redelivered completes without duplicates. */
+		/* The push itself (repository, ref, commit) is each project's idempotency
+		 * key, whatever the delivery id says: a replayed push with a fresh
+		 * X-GitHub-Delivery finds the deployment it queued, as does a delivery cut
+		 * short by a crash and redelivered. */
 		dn.idempotency_key = key.buf;
 		dn.supersede = 1;
 		dn.commit_message = push->message[0] ? push->message : NULL;
@@ -232,8 +307,15 @@ static int queue_push(struct req *r, const char *delivery, const char *repo_key,
 		if (json_object_object_get_ex(dep, "id", &idv))
 			json_object_array_add(out->deployments, json_object_get(idv));
 		json_object_put(dep);
+		again += !created;
 	}
-	if (json_object_array_length(out->deployments)) {
+	if (again && (size_t)again == json_object_array_length(out->deployments)) {
+		out->outcome = "already_queued";
+		snprintf(out->reason, sizeof(out->reason),
+			 "this push (%.100s@%.100s at %.12s) was already queued; nothing new was "
+			 "queued",
+			 repo_key, push->branch, push->after);
+	} else if (json_object_array_length(out->deployments)) {
 		out->outcome = "queued";
 		snprintf(out->reason, sizeof(out->reason),
 			 "queued %zu deployment(s) of %.100s@%.100s",
@@ -357,7 +439,7 @@ void h_hooks_github(struct req *r)
 			out.outcome = "ignored";
 			snprintf(out.reason, sizeof(out.reason),
 				 "the push payload names no branch, commit or repository");
-		} else if (queue_push(r, delivery, repo_key.buf, &push, &out, &e) < 0) {
+		} else if (queue_push(r, repo_key.buf, &push, &out, &e) < 0) {
 			goto fail;
 		}
 	}
@@ -373,7 +455,7 @@ void h_hooks_github(struct req *r)
 	ju_add_str(o, "outcome", out.outcome);
 	ju_add_str(o, "reason", out.reason);
 	json_object_object_add(o, "deployments", json_object_get(out.deployments));
-	req_json(r, out.deployments && json_object_array_length(out.deployments) ? 202 : 200, o);
+	req_json(r, out.outcome && !strcmp(out.outcome, "queued") ? 202 : 200, o);
 	goto out;
 fail:
 	req_error(r, &e);
@@ -426,15 +508,29 @@ void h_project_deliveries(struct req *r)
 		const char *params[] = {p.id, pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		/* the cursor is the epoch (microseconds) of the last item */
+		/* What this project did with each delivery of its repository since it exists:
+		 * its own deployments only, and an outcome and reason about it alone (one
+		 * delivery serves every project on the repository; the neighbours' share is
+		 * none of its business). The cursor is the epoch (microseconds) of the last
+		 * item. */
 		res = db_query(
 		    &r->app->db,
-		    "SELECT d.delivery_id, d.event, d.ref, d.after_sha, d.outcome, d.reason,"
-		    " array_to_json(d.deployments)::text,"
+		    "SELECT d.delivery_id, d.event, d.ref, d.after_sha,"
+		    " CASE WHEN d.outcome NOT IN ('queued', 'already_queued') THEN d.outcome"
+		    " WHEN cardinality(m.ids) = 0 THEN 'ignored' ELSE d.outcome END,"
+		    " CASE WHEN d.outcome NOT IN ('queued', 'already_queued') THEN d.reason"
+		    " WHEN cardinality(m.ids) = 0 THEN 'this project does not deploy '"
+		    " || coalesce(d.ref, 'that branch') || ' automatically'"
+		    " WHEN d.outcome = 'queued' THEN 'queued a deployment of this project'"
+		    " ELSE 'this push was already queued for this project' END,"
+		    " array_to_json(m.ids)::text,"
 		    " to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 		    " (extract(epoch FROM d.received_at) * 1000000)::bigint"
 		    " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
-		    " WHERE pr.id = $1 AND ($2::bigint IS NULL OR"
+		    " CROSS JOIN LATERAL (SELECT ARRAY(SELECT x FROM unnest(d.deployments) x"
+		    " JOIN deployments dep ON dep.id = x WHERE dep.project_id = pr.id) AS ids) m"
+		    " WHERE pr.id = $1 AND d.received_at >= pr.created_at AND ($2::bigint IS NULL "
+		    "OR"
 		    " (extract(epoch FROM d.received_at) * 1000000)::bigint < $2::bigint)"
 		    " ORDER BY d.received_at DESC LIMIT $3::int",
 		    3, params, &e);

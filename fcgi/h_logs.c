@@ -7,6 +7,7 @@
 #include "jsonutil.h"
 #include "log.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,8 +157,19 @@ void h_nchan_auth(struct req *r)
 				 "new one");
 			goto out;
 		}
-	} else if (access_user(r, &u) < 0) {
-		goto out;
+	} else {
+		/* A browser sends its cookie with a WebSocket or EventSource opened by any
+		 * page, and always names that page in Origin: a foreign one is refused
+		 * (clients that are not browsers send no Origin). */
+		if (access_token(r, &token) == ACCESS_VIA_COOKIE &&
+		    access_request_origin(r) == ORIGIN_FOREIGN) {
+			req_fail(r, 403, "csrf_rejected",
+				 "a live socket opened with the session cookie must come from the "
+				 "platform's own pages (Origin of PLATFORM_PUBLIC_URL)");
+			goto out;
+		}
+		if (access_user(r, &u) < 0)
+			goto out;
 	}
 	if (is_deployment ? access_deployment(r, &u, id, ROLE_VIEWER, &p) < 0
 			  : access_project(r, &u, id, ROLE_VIEWER, &p) < 0)
@@ -232,14 +244,17 @@ void h_deployment_logs(struct req *r)
 	struct buf q = BUF_INIT, text = BUF_INIT;
 	struct json_object *o;
 	long long offset = 0, next = 0;
+	int qrc;
 
 	if (access_user(r, &u) < 0 || access_deployment(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
 		goto out;
-	if (req_query(r, "offset", &q) && q.len) {
+	if ((qrc = req_query_value(r, "offset", &q))) {
 		char *end;
 
+		/* beyond 2^63 is an error, never clamped to LLONG_MAX */
+		errno = 0;
 		offset = strtoll(q.buf, &end, 10);
-		if (*end || offset < 0) {
+		if (qrc < 0 || *end || end == q.buf || errno == ERANGE || offset < 0) {
 			req_fail(r, 400, "invalid_offset",
 				 "offset must be a byte offset from an earlier answer");
 			goto out;

@@ -4,6 +4,7 @@
 #include "access.h"
 #include "audit.h"
 #include "crypto.h"
+#include "domainverify.h"
 #include "jsonutil.h"
 #include "list.h"
 #include "log.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ENV_PURPOSE   "project-env"
 #define ENV_MASK      "********"
@@ -26,7 +28,9 @@
 	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
 	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
-	    "cur") ", " DEPLOY_BRIEF("lat")
+	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
+					    " rfc3339(p.custom_domain_checked_at), "               \
+					    "p.custom_domain_error"
 /* the deployment serving now (live, or released without Argo CD) and the newest one, joined
  * in the same query so a list of projects costs one statement, not one per project */
 #define DEPLOY_BRIEF(t)                                                                            \
@@ -367,6 +371,30 @@ static struct json_object *deploy_brief(const PGresult *res, int row, int col, c
 	return d;
 }
 
+/* custom_domain_status, the TXT record that proves the domain and the last check
+ * (columns 30.. of PROJECT_COLS); all null without a custom domain. */
+static void domain_fields(struct json_object *o, const PGresult *res, int row, const char *domain)
+{
+	struct json_object *v = NULL;
+
+	ju_add_str(o, "custom_domain_status", domain ? db_value(res, row, 30) : NULL);
+	if (domain) {
+		struct buf name = BUF_INIT, value = BUF_INIT;
+
+		domainverify_record_name(&name, domain);
+		domainverify_record_value(&value, PQgetvalue(res, row, 31));
+		v = json_object_new_object();
+		ju_add_str(v, "name", name.buf);
+		ju_add_str(v, "type", "TXT");
+		ju_add_str(v, "value", value.buf);
+		ju_add_str(v, "checked_at", db_value(res, row, 32));
+		ju_add_str(v, "error", db_value(res, row, 33));
+		buf_release(&name);
+		buf_release(&value);
+	}
+	json_object_object_add(o, "custom_domain_verification", v);
+}
+
 /* Render one project row (PROJECT_COLS) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
@@ -408,7 +436,10 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	ju_add_str(o, "release_name",
 		   naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
 	ju_add_str(o, "namespace", naming_namespace(&ns, user, NULL) < 0 ? NULL : ns.buf);
-	if (naming_host(&host, name, user, r->app->cfg.domain, domain, NULL) < 0) {
+	/* the host is the custom domain only once it is verified: until then releases route
+	 * the generated host alone (lib/domainverify) */
+	if (naming_host(&host, name, user, r->app->cfg.domain,
+			domainverify_route(domain, db_value(res, row, 30)), NULL) < 0) {
 		ju_add_str(o, "host", NULL);
 		ju_add_str(o, "live_url", NULL);
 	} else {
@@ -420,6 +451,7 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	ju_add_str(o, "updated_at", PQgetvalue(res, row, 15));
 	json_object_object_add(o, "current_deployment", deploy_brief(res, row, 16, "since"));
 	json_object_object_add(o, "latest_deployment", deploy_brief(res, row, 23, "created_at"));
+	domain_fields(o, res, row, domain);
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);
@@ -428,14 +460,36 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	return o;
 }
 
+/* Prepared: planning these joins cost more than running them (issue 15's profile). */
+static struct db_stmt st_project_one =
+    DB_STMT("project_one", "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.id = $1", 1);
+static struct db_stmt st_project_page =
+    DB_STMT("project_page",
+	    "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.workspace_id = $1"
+	    " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
+	    " ORDER BY p.id LIMIT $3::int",
+	    3);
+
 static void answer_project(struct req *r, const char *id, int status)
 {
 	const char *params[] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.id = $1", 1, params, &e);
+	PGresult *res = db_prepared(&r->app->db, &st_project_one, params, &e);
 
 	list_answer_one(r, res, &e, project_json, status, "no such project");
+}
+
+/* Now as an RFC 3339 UTC time with microseconds, for PostgreSQL. */
+static void request_time(char *out, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[24];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%.19s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
 }
 
 /* Turn a unique violation into a 409 that names the field. */
@@ -474,7 +528,7 @@ void h_projects_create(struct req *r)
 	struct buf canon = BUF_INIT, env = BUF_INIT, res_txt = BUF_INIT, port = BUF_INIT,
 		   replicas = BUF_INIT, repo_key = BUF_INIT;
 	PGresult *res = NULL;
-	char id[40];
+	char id[40], started[48];
 
 	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
 		goto out;
@@ -485,8 +539,11 @@ void h_projects_create(struct req *r)
 	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
 		goto fail;
 	webhook_url_repo_key(in.repo_url, &repo_key);
-	/* GitHub first: if the hook cannot be made, the project is not stored. */
-	if (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0)
+	request_time(started, sizeof(started));
+	/* GitHub first, with the caller's own token: a repository they cannot read is not
+	 * theirs to deploy, and if the hook cannot be made, the project is not stored. */
+	if (hooks_verify_repo(r, u.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
+	    (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0))
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
@@ -504,17 +561,23 @@ void h_projects_create(struct req *r)
 					replicas.buf,
 					res_txt.buf,
 					env.buf,
-					repo_key.buf};
+					repo_key.buf,
+					started};
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
+		/* created_at is when the request began: a hook's ping, sent by GitHub as the
+		 * hook is made, then belongs to the project's deliveries */
 		res = db_query(
 		    &r->app->db,
 		    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13)"
+		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key,"
+		    " created_at, repo_verified_at, repo_verified_by, custom_domain_status)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13,"
+		    " $14::timestamptz, $14::timestamptz, $2,"
+		    " CASE WHEN $8::text IS NULL THEN NULL ELSE 'pending' END)"
 		    " RETURNING id",
-		    13, params, &e);
+		    14, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -566,11 +629,7 @@ void h_projects_list(struct req *r)
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.workspace_id = $1"
-			       " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
-			       " ORDER BY p.id LIMIT $3::int",
-			       3, params, &e);
+		res = db_prepared(&r->app->db, &st_project_page, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, project_json, 0);
 }
@@ -620,7 +679,7 @@ void h_project_update(struct req *r)
 	struct project_in in;
 	struct buf canon = BUF_INIT, env = BUF_INIT, port = BUF_INIT, replicas = BUF_INIT;
 	struct buf old_key = BUF_INIT, new_key = BUF_INIT;
-	int old_auto = 0, new_auto = 0;
+	int old_auto = 0, new_auto = 0, verify = 0;
 	PGresult *res = NULL;
 
 	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
@@ -638,7 +697,12 @@ void h_project_update(struct req *r)
 		goto fail;
 	if (hook_state(r, &p, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
 		goto fail;
-	/* GitHub first: if the hook cannot be made, the project stays as it was. */
+	/* GitHub first, with the caller's own token: another repository, or auto-deploy
+	 * turned on, must be readable by the caller (and administrable when a hook has to be
+	 * made); if the hook cannot be made, the project stays as it was. */
+	verify = strcmp(old_key.buf, new_key.buf) || (new_auto && !old_auto);
+	if (verify && hooks_verify_repo(r, u.id, new_key.buf, new_auto, &e) < 0)
+		goto fail;
 	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
 	    hooks_enable(r, u.id, new_key.buf, &e) < 0)
 		goto fail;
@@ -675,22 +739,38 @@ void h_project_update(struct req *r)
 					in.set & F_REPLICAS ? replicas.buf : NULL,
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
 					in.set & F_ENV ? env.buf : NULL,
-					new_key.buf};
+					new_key.buf,
+					verify ? u.id : NULL};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
-		if (db_command(&r->app->db,
-			       "UPDATE projects SET repo_url = coalesce($2, repo_url),"
-			       " branch = coalesce($3, branch), port = coalesce($4::int, port),"
-			       " framework = coalesce($5, framework),"
-			       " custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
-			       " auto_deploy = coalesce($8::bool, auto_deploy),"
-			       " auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
-			       "auto_deploy_paused END,"
-			       " replicas = coalesce($9::int, replicas),"
-			       " resources = coalesce($10::jsonb, resources), env = "
-			       "coalesce($11::jsonb, env),"
-			       " repo_key = $12, updated_at = now() WHERE id = $1",
-			       12, params, &e) < 0) {
+		if (db_command(
+			&r->app->db,
+			"UPDATE projects SET repo_url = coalesce($2, repo_url),"
+			" branch = coalesce($3, branch), port = coalesce($4::int, port),"
+			" framework = coalesce($5, framework),"
+			" custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
+			" auto_deploy = coalesce($8::bool, auto_deploy),"
+			" auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
+			"auto_deploy_paused END,"
+			" replicas = coalesce($9::int, replicas),"
+			" resources = coalesce($10::jsonb, resources), env = "
+			"coalesce($11::jsonb, env),"
+			" repo_key = $12, updated_at = now(),"
+			" repo_verified_at = CASE WHEN $13::text IS NULL THEN repo_verified_at"
+			" ELSE now() END, repo_verified_by = coalesce($13, repo_verified_by),"
+			/* a new domain proves itself again from the start */
+			" custom_domain_status = CASE WHEN NOT $6::bool THEN"
+			" custom_domain_status WHEN $7::text IS NULL THEN NULL"
+			" WHEN $7 IS NOT DISTINCT FROM custom_domain THEN custom_domain_status"
+			" ELSE 'pending' END,"
+			" custom_domain_checked_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_checked_at END,"
+			" custom_domain_verified_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_verified_at END,"
+			" custom_domain_error = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
+			" custom_domain THEN NULL ELSE custom_domain_error END"
+			" WHERE id = $1",
+			13, params, &e) < 0) {
 			conflict_field(r, &e, &in);
 			goto fail_tx;
 		}

@@ -46,6 +46,18 @@ static struct json_object *version_json(struct req *r, const PGresult *res, int 
 	json_object_object_add(o, "triggered_by", by);
 	json_object_object_add(o, "current",
 			       json_object_new_boolean(*PQgetvalue(res, i, 14) == 't'));
+	/* what this version ran with (its snapshot): env by name only, never a value */
+	{
+		struct json_object *set = json_tokener_parse(PQgetvalue(res, i, 15));
+		struct json_object *names = json_tokener_parse(PQgetvalue(res, i, 16));
+
+		if (!json_object_is_type(set, json_type_object)) {
+			json_object_put(set);
+			set = json_object_new_object();
+		}
+		json_object_object_add(set, "env", names ? names : json_object_new_array());
+		json_object_object_add(o, "settings", set);
+	}
 	return o;
 }
 
@@ -71,7 +83,9 @@ void h_project_versions(struct req *r)
 			       " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
 			       " rfc3339(d.live_at), d.triggered_by, u.login,"
 			       " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
-			       "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1)"
+			       "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1),"
+			       " d.settings::text, (SELECT coalesce(json_agg(k ORDER BY k), '[]')"
+			       "  FROM jsonb_object_keys(d.env_sealed) k)::text"
 			       " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
 			       " WHERE" VERSION_WHERE " AND ($2::int IS NULL OR d.seq < $2::int)"
 			       " ORDER BY d.seq DESC LIMIT $3::int",

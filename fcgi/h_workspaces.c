@@ -325,7 +325,46 @@ static int find_member(struct req *r, const char *ws, const char *login, char *i
 	return 0;
 }
 
-/* Refuse a change that would leave the workspace without an owner. */
+/* Start a member change: lock the workspace row (so changes of one workspace's members
+ * run one at a time: two owners demoting each other at once must not both succeed) and
+ * read the caller's role again under that lock, since a change that ran first may have
+ * taken it away. In a transaction; 404 when the caller is no longer a member, 403 below
+ * `min`. */
+static int lock_members(struct req *r, const struct user_ref *u, const char *ws, enum role min,
+			enum role *mine, struct err *e)
+{
+	const char *params[] = {ws, u->id};
+	PGresult *res = db_query(&r->app->db,
+				 "SELECT m.role FROM workspaces w"
+				 " LEFT JOIN members m ON m.workspace_id = w.id AND m.user_id = $2"
+				 " WHERE w.id = $1 FOR NO KEY UPDATE OF w",
+				 2, params, e);
+
+	if (!res)
+		return -1;
+	*mine = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)
+		    ? access_role_parse(PQgetvalue(res, 0, 0))
+		    : ROLE_NONE;
+	PQclear(res);
+	if (*mine == ROLE_NONE)
+		return err_set(e, 404, "not_found", "no such workspace");
+	if (*mine < min)
+		return err_set(e, 403, "forbidden", "your role here is %s; this needs %s or above",
+			       access_role_name(*mine), access_role_name(min));
+	return 0;
+}
+
+/* The database refuses a commit that leaves no owner (migration 0007): say so plainly. */
+static int owner_refusal(struct req *r, struct err *e)
+{
+	if (!strcmp(r->app->db.constraint, "workspace_has_owner"))
+		err_set(e, 409, "last_owner",
+			"a workspace needs at least one owner; make someone else owner first");
+	return -1;
+}
+
+/* Refuse a change that would leave the workspace without an owner (under lock_members,
+ * so the count cannot go stale before the commit). */
 static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 {
 	const char *params[] = {ws};
@@ -429,7 +468,8 @@ void h_members_update(struct req *r)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
+	if (lock_members(r, &u, r->params[0], ROLE_ADMIN, &mine, &e) < 0 ||
+	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
 	if ((role == ROLE_OWNER || theirs == ROLE_OWNER) && mine != ROLE_OWNER) {
 		err_field(&e, 403, "forbidden", "role",
@@ -446,7 +486,7 @@ void h_members_update(struct req *r)
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
 		    audit_record(&r->app->db, r->params[0], u.id, "member.update", "user", uid,
 				 body, r->request_id, &e) < 0 ||
-		    db_commit(&r->app->db, &e) < 0)
+		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
 	json_object_put(body);
@@ -471,7 +511,8 @@ void h_members_remove(struct req *r)
 		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
+	if (lock_members(r, &u, r->params[0], ROLE_VIEWER, &mine, &e) < 0 ||
+	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
 	if (strcmp(uid, u.id) &&
 	    (mine < ROLE_ADMIN || (theirs == ROLE_OWNER && mine != ROLE_OWNER))) {
@@ -488,7 +529,7 @@ void h_members_remove(struct req *r)
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
 		    audit_record(&r->app->db, r->params[0], u.id, "member.remove", "user", uid,
 				 NULL, r->request_id, &e) < 0 ||
-		    db_commit(&r->app->db, &e) < 0)
+		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
 	req_send(r, 204, NULL, "", 0);

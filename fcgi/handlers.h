@@ -14,6 +14,7 @@ void h_auth_session(struct req *r);
 void h_auth_github_login(struct req *r);
 void h_auth_github_callback(struct req *r);
 void h_auth_logout(struct req *r);
+void h_auth_local(struct req *r);
 void h_me(struct req *r);
 void h_github_repos(struct req *r);
 /* The stored GitHub token of `user_id`, decrypted into out (wipe it after use). */
@@ -46,6 +47,7 @@ void h_deployment_cancel(struct req *r);
 
 /* h_internal.c */
 void h_jenkins_event(struct req *r);
+void h_deployment_release(struct req *r);
 
 /* h_versions.c */
 void h_project_versions(struct req *r);
@@ -61,6 +63,11 @@ void h_deployment_logs(struct req *r);
 #define WEBHOOK_MAX_BODY (25u * 1024 * 1024) /* GitHub's own cap on a delivery */
 void h_hooks_github(struct req *r);
 void h_project_deliveries(struct req *r);
+/* Check with `user_id`'s own GitHub token that the user can read the repository (lower
+ * "owner/repo"), and administer it when auto-deploy needs a hook it has not got yet:
+ * 404 repo_not_found, 403 repo_admin_required, 422 repo_moved. Nothing is written. */
+int hooks_verify_repo(struct req *r, const char *user_id, const char *repo_key, int auto_deploy,
+		      struct err *e);
 /* Make sure the repository (lower "owner/repo") has our push hook, registering it on
  * GitHub with `user_id`'s token when it has none. */
 int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struct err *e);

@@ -19,22 +19,22 @@ static int printable(const char *s)
 int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *))
 {
 	struct buf v = BUF_INIT;
-	int ret = -1;
+	int ret = -1, rc;
 
 	p->limit = 50;
 	p->cursor[0] = '\0';
-	if (req_query(r, "limit", &v) && v.len) {
+	if ((rc = req_query_value(r, "limit", &v))) {
 		char *end;
 
 		p->limit = strtol(v.buf, &end, 10);
-		if (*end || p->limit < 1 || p->limit > 100) {
+		if (rc < 0 || *end || p->limit < 1 || p->limit > 100) {
 			req_fail(r, 400, "invalid_limit",
 				 "limit must be a whole number from 1 to 100");
 			goto out;
 		}
 	}
-	if (req_query(r, "cursor", &v) && v.len) {
-		if (v.len >= sizeof(p->cursor) || !printable(v.buf) ||
+	if ((rc = req_query_value(r, "cursor", &v))) {
+		if (rc < 0 || v.len >= sizeof(p->cursor) || !printable(v.buf) ||
 		    (cursor_ok && !cursor_ok(v.buf))) {
 			req_fail(r, 400, "invalid_cursor",
 				 "cursor is not one this endpoint gave out");

@@ -8,8 +8,12 @@
  * replaced; one that dies young is replaced after a growing delay, so a
  * broken configuration does not become a fork storm.
  */
+#include "api_metrics.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
+#include "rcache.h"
+#include "metricsd.h"
 #include "server.h"
 
 #include <errno.h>
@@ -38,6 +42,7 @@ static int nchildren; /* slots in use */
 static struct app app;
 static const char *config_path;
 static int listen_fd = -1;
+static pid_t metrics_pid = -1; /* the metrics listener (fcgi/metrics.c), -1 none */
 static volatile sig_atomic_t got_term, got_hup, got_chld;
 
 static void on_signal(int sig)
@@ -132,6 +137,7 @@ static void spawn(int slot)
 		sigprocmask(SIG_SETMASK, &none, NULL);
 
 		log_init("api", log_min_level, stderr);
+		metrics_child_start(slot);
 		rc = server_run(&app, listen_fd);
 		config_release(&app.cfg);
 		_exit(rc);
@@ -187,6 +193,7 @@ static int reap(void)
 					young++;
 			}
 			children[i].pid = 0;
+			metrics_child_gone(i);
 		}
 	}
 	return young;
@@ -326,6 +333,9 @@ int main(int argc, char **argv)
 		config_release(&app.cfg);
 		return 1;
 	}
+	/* before the first fork: the children share it (rcache.h) */
+	if (rcache_shared_init() < 0)
+		log_warn("no shared memory for the read cache; hot reads are not cached", NULL);
 	{
 		char n[16];
 
@@ -343,6 +353,7 @@ int main(int argc, char **argv)
 	sigdelset(&empty, SIGINT);
 	sigdelset(&empty, SIGHUP);
 	sigdelset(&empty, SIGCHLD);
+	metrics_pid = api_metrics_start(&app.cfg);
 	fill_pool();
 	while (!got_term) {
 		if (got_chld) {
@@ -368,6 +379,7 @@ int main(int argc, char **argv)
 			sigsuspend(&empty);
 	}
 	sigprocmask(SIG_SETMASK, &empty, NULL);
+	metricsd_stop(metrics_pid);
 	drain();
 	if (app.cfg.listen[0] == '/')
 		unlink(app.cfg.listen);

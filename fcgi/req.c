@@ -4,6 +4,8 @@
 #include "http.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "reqparse.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <openssl/rand.h>
@@ -158,6 +160,20 @@ struct json_object *req_json_body(struct req *r, struct err *e)
 	return ju_parse_object(r->body.buf, r->body.len, e);
 }
 
+/* Bytes that are not UTF-8 never reach an answer: a JSON body with them is not JSON. */
+static struct json_object *clean_string(const char *s)
+{
+	struct buf b = BUF_INIT;
+	struct json_object *o;
+
+	if (utf8_valid(s, strlen(s)))
+		return json_object_new_string(s);
+	utf8_sanitize(s, strlen(s), &b);
+	o = json_object_new_string(b.buf ? b.buf : "");
+	buf_release(&b);
+	return o;
+}
+
 int req_decode(const char *in, size_t len, struct buf *out)
 {
 	buf_reset(out);
@@ -166,25 +182,14 @@ int req_decode(const char *in, size_t len, struct buf *out)
 
 int req_query(struct req *r, const char *name, struct buf *out)
 {
-	size_t nlen = strlen(name);
-	const char *p = r->query;
+	return reqparse_query(r->query, name, out);
+}
 
-	while (p && *p) {
-		const char *amp = strchr(p, '&');
-		size_t plen = amp ? (size_t)(amp - p) : strlen(p);
+int req_query_value(struct req *r, const char *name, struct buf *out)
+{
+	int n = req_query(r, name, out);
 
-		if (plen >= nlen && !strncmp(p, name, nlen) && (plen == nlen || p[nlen] == '=')) {
-			const char *v = plen == nlen ? p + plen : p + nlen + 1;
-			size_t vlen = plen == nlen ? 0 : plen - nlen - 1;
-
-			buf_reset(out);
-			if (http_urldecode(v, vlen, 1, out) < 0)
-				buf_reset(out);
-			return 1;
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	return 0;
+	return n == 1 && !out->len ? 0 : n;
 }
 
 void req_add_header(struct req *r, const char *name, const char *value)
@@ -242,6 +247,18 @@ static const char *reason(int status)
 	}
 }
 
+static void add_number(struct buf *b, unsigned long n)
+{
+	char digits[24];
+	int i = (int)sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	buf_add(b, digits + i, sizeof(digits) - (size_t)i);
+}
+
 void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len)
 {
 	struct buf h = BUF_INIT;
@@ -251,17 +268,28 @@ void req_send(struct req *r, int status, const char *content_type, const char *b
 		return;
 	}
 	r->status = status;
-	buf_addf(&h, "Status: %d %s\r\n", status, reason(status));
-	if (content_type)
-		buf_addf(&h, "Content-Type: %s\r\n", content_type);
-	buf_addf(&h, "Content-Length: %zu\r\n", len);
-	buf_addf(&h, "X-Request-Id: %s\r\n", r->request_id);
-	buf_addstr(&h, "Cache-Control: no-store\r\n");
+	/* plain appends, no printf: this runs for every answer, the cached ones included */
+	buf_addstr(&h, "Status: ");
+	add_number(&h, (unsigned long)status);
+	buf_addch(&h, ' ');
+	buf_addstr(&h, reason(status));
+	if (content_type) {
+		buf_addstr(&h, "\r\nContent-Type: ");
+		buf_addstr(&h, content_type);
+	}
+	buf_addstr(&h, "\r\nContent-Length: ");
+	add_number(&h, (unsigned long)len);
+	buf_addstr(&h, "\r\nX-Request-Id: ");
+	buf_addstr(&h, r->request_id);
+	buf_addstr(&h, "\r\nCache-Control: no-store\r\n");
 	buf_add(&h, r->headers.buf, r->headers.len);
 	buf_addstr(&h, "\r\n");
 	FCGX_PutStr(h.buf, (int)h.len, r->fcgi->out);
 	if (len && !r->head_only)
 		FCGX_PutStr(body, (int)len, r->fcgi->out);
+	r->sent_type = content_type;
+	if (r->capture)
+		buf_add(r->capture, body, len);
 	buf_release(&h);
 }
 
@@ -278,11 +306,11 @@ void req_error(struct req *r, const struct err *e)
 	int status = e->status >= 400 && e->status <= 599 ? e->status : 500;
 
 	json_object_object_add(inner, "code",
-			       json_object_new_string(e->code[0] ? e->code : "internal_error"));
+			       clean_string(e->code[0] ? e->code : "internal_error"));
 	json_object_object_add(inner, "message",
-			       json_object_new_string(e->msg[0] ? e->msg : "internal error"));
+			       clean_string(e->msg[0] ? e->msg : "internal error"));
 	if (e->field[0])
-		json_object_object_add(inner, "field", json_object_new_string(e->field));
+		json_object_object_add(inner, "field", clean_string(e->field));
 	json_object_object_add(o, "error", inner);
 	req_json(r, status, o);
 	json_object_put(o);

@@ -43,6 +43,10 @@ struct req {
 	int status;	    /* 0 until answered */
 	int head_only;	    /* HEAD: headers without the body */
 	struct timespec started;
+	long long session_expires; /* the session's end (Unix time) once access_user passed */
+	struct buf *capture;	   /* when set, req_send also appends the body here (borrowed) */
+	const char *sent_type;	   /* the Content-Type req_send sent (static strings only) */
+	int route; /* index + 1 of the route that matched in its table, 0 none (metrics) */
 };
 
 void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);
@@ -64,8 +68,12 @@ int req_body(struct req *r, size_t max, struct err *e);
 /* Read the body and parse it as one JSON object (new reference). */
 struct json_object *req_json_body(struct req *r, struct err *e);
 
-/* The decoded value of query parameter `name` into `out` (replaced); 1 found, 0 not. */
+/* The decoded value of query parameter `name` into `out` (replaced); 1 found, 0 not, -1
+ * malformed (a bad escape, a NUL or invalid UTF-8: answer 400, never read it as absent). */
 int req_query(struct req *r, const char *name, struct buf *out);
+/* The same with an empty value read as absent: 1 a non-empty value, 0 absent or empty, -1
+ * malformed. */
+int req_query_value(struct req *r, const char *name, struct buf *out);
 
 /* Add a response header; refuses names or values with CR/LF. */
 void req_add_header(struct req *r, const char *name, const char *value);

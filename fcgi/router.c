@@ -2,6 +2,9 @@
 #include "router.h"
 
 #include "log.h"
+#include "reqparse.h"
+#include "utf8.h"
+#include "rcache.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +69,40 @@ static int body_too_large(struct req *r, const struct route *rt, struct err *e)
 	return 1;
 }
 
+/* Every header, query parameter and path parameter is strict UTF-8 before any handler
+ * sees it: a string that is not would fail in PostgreSQL (a 500) or make an answer that
+ * quotes it invalid JSON. 0, or -1 with a 400 in e. */
+static int input_ok(struct req *r, struct err *e)
+{
+	char bad[64];
+
+	for (char **p = r->fcgi->envp; p && *p; p++) {
+		const char *eq = strchr(*p, '=');
+
+		if (!eq || (strncmp(*p, "HTTP_", 5) && strncmp(*p, "CONTENT_TYPE=", 13)))
+			continue;
+		if (!utf8_valid(eq + 1, strlen(eq + 1))) {
+			struct buf name = BUF_INIT;
+
+			utf8_sanitize(*p, (size_t)(eq - *p), &name);
+			err_field(e, 400, "invalid_utf8", name.buf,
+				  "a request header is not valid UTF-8");
+			buf_release(&name);
+			return -1;
+		}
+	}
+	if (reqparse_query_check(r->query, bad, sizeof(bad)) < 0)
+		return err_field(e, 400, "invalid_query", bad,
+				 "the query parameter '%s' has a bad %%-escape, a NUL or invalid "
+				 "UTF-8",
+				 bad);
+	for (int i = 0; i < r->nparams; i++) {
+		if (!utf8_valid(r->params[i], strlen(r->params[i])))
+			return err_set(e, 400, "invalid_utf8", "the path is not valid UTF-8");
+	}
+	return 0;
+}
+
 static int method_is(const struct route *rt, const char *method)
 {
 	return !strcmp(rt->method, method) ||
@@ -95,7 +132,8 @@ void router_dispatch(struct req *r, const struct route *table, int n)
 			continue;
 		}
 		match(r, rt->pattern, r->path, 1);
-		if (body_too_large(r, rt, &e)) {
+		r->route = i + 1;
+		if (body_too_large(r, rt, &e) || input_ok(r, &e) < 0) {
 			req_error(r, &e);
 			goto out;
 		}
@@ -103,7 +141,11 @@ void router_dispatch(struct req *r, const struct route *table, int n)
 			req_error(r, &e);
 			goto out;
 		}
+		if ((rt->flags & ROUTE_CACHE) && rcache_serve(r))
+			goto out;
 		rt->handler(r);
+		if (rt->flags & ROUTE_CACHE)
+			rcache_store(r);
 		if (!r->status) {
 			log_error("handler returned without answering", "path", r->path, NULL);
 			req_fail(r, 500, "internal_error", "internal error");

@@ -4,7 +4,8 @@
  * segment, percent-decoded into req->params in order). An unknown path is
  * 404, a known path with another method 405 with Allow, HEAD is served by the
  * GET route. Routes flagged ROUTE_DB get a live database connection or a 503
- * before the handler runs. A body over the route's limit is 413 before
+ * before the handler runs; routes flagged ROUTE_CACHE (with ROUTE_DB) may be answered from
+ * rcache instead of their handler. A body over the route's limit is 413 before
  * anything is read.
  */
 #ifndef PLATFORM_ROUTER_H
@@ -13,6 +14,8 @@
 #include "req.h"
 
 #define ROUTE_DB 0x1
+/* GET answers served from the child's cache while nothing was written (rcache.h) */
+#define ROUTE_CACHE 0x2
 
 struct route {
 	const char *method;

@@ -1,4 +1,5 @@
 /* routes.c: the route table of platform-api */
+#include "h_notify.h"
 #include "handlers.h"
 #include "router.h"
 
@@ -17,6 +18,7 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/auth/github/login", h_auth_github_login, ROUTE_DB),
 	ROUTE("POST", "/api/auth/github/callback", h_auth_github_callback, ROUTE_DB),
 	ROUTE("POST", "/api/auth/logout", h_auth_logout, ROUTE_DB),
+	ROUTE("POST", "/api/auth/local", h_auth_local, ROUTE_DB),
 	ROUTE("GET", "/api/me", h_me, ROUTE_DB),
 	ROUTE("GET", "/api/github/repos", h_github_repos, ROUTE_DB),
 
@@ -30,17 +32,23 @@ const struct route routes[] = {
 	ROUTE("PATCH", "/api/workspaces/{ws}/members/{login}", h_members_update, ROUTE_DB),
 	ROUTE("DELETE", "/api/workspaces/{ws}/members/{login}", h_members_remove, ROUTE_DB),
 	ROUTE("GET", "/api/workspaces/{ws}/audit", h_audit_list, ROUTE_DB),
-	ROUTE("GET", "/api/workspaces/{ws}/projects", h_projects_list, ROUTE_DB),
+	ROUTE("GET", "/api/workspaces/{ws}/projects", h_projects_list, ROUTE_DB | ROUTE_CACHE),
 	ROUTE("POST", "/api/workspaces/{ws}/projects", h_projects_create, ROUTE_DB),
+	ROUTE("GET", "/api/workspaces/{ws}/notifications", h_notifications_list, ROUTE_DB),
+	ROUTE("POST", "/api/workspaces/{ws}/notifications", h_notifications_create, ROUTE_DB),
+	ROUTE("DELETE", "/api/workspaces/{ws}/notifications/{id}", h_notification_delete, ROUTE_DB),
+	ROUTE("POST", "/api/workspaces/{ws}/notifications/{id}/test", h_notification_test, ROUTE_DB),
+	ROUTE("GET", "/api/workspaces/{ws}/notifications/{id}/deliveries", h_notification_deliveries, ROUTE_DB),
 
-	ROUTE("GET", "/api/projects/{id}", h_project_get, ROUTE_DB),
+	ROUTE("GET", "/api/projects/{id}", h_project_get, ROUTE_DB | ROUTE_CACHE),
 	ROUTE("PATCH", "/api/projects/{id}", h_project_update, ROUTE_DB),
 	ROUTE("DELETE", "/api/projects/{id}", h_project_delete, ROUTE_DB),
 	ROUTE("POST", "/api/projects/{id}/deploy", h_deploy_create, ROUTE_DB),
-	ROUTE("GET", "/api/projects/{id}/deployments", h_project_deployments, ROUTE_DB),
-	ROUTE("GET", "/api/deployments/{id}", h_deployment_get, ROUTE_DB),
+	ROUTE("GET", "/api/projects/{id}/deployments", h_project_deployments, ROUTE_DB | ROUTE_CACHE),
+	ROUTE("GET", "/api/deployments/{id}", h_deployment_get, ROUTE_DB | ROUTE_CACHE),
 	ROUTE("POST", "/api/deployments/{id}/cancel", h_deployment_cancel, ROUTE_DB),
 	ROUTE("POST", "/internal/jenkins/events", h_jenkins_event, ROUTE_DB),
+	ROUTE("GET", "/internal/deployments/{id}/release", h_deployment_release, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/webhook/deliveries", h_project_deliveries, ROUTE_DB),
 	ROUTE("GET", "/api/projects/{id}/versions", h_project_versions, ROUTE_DB),
 	ROUTE("POST", "/api/projects/{id}/rollback", h_project_rollback, ROUTE_DB),

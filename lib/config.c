@@ -56,12 +56,15 @@ static const struct setting settings[] = {
 	S(log_level, "info", 0),
 	N(workers, "0", 0, 1024),
 	N(max_body, "1048576", 1024, 64L * 1024 * 1024),
+	N(api_cache_bytes, "4194304", 0, 1024L * 1024 * 1024),
 	N(db_connect_timeout, "3", 1, 60),
 	N(session_ttl, "1209600", 60, 365L * 86400),
 	N(housekeep_interval, "3600", 0, 7L * 86400),
 	N(webhook_retention_days, "30", 1, 3650),
 	S(jenkins_callback_url, NULL, 0),
 	N(jenkins_poll_ms, "2000", 50, 600000),
+	N(jenkins_watched_poll_ms, "100", 20, 600000),
+	N(jenkins_watch_check_ms, "1000", 100, 600000),
 	N(jenkins_timeout_ms, "15000", 100, 600000),
 	N(jenkins_retries, "6", 0, 1000),
 	N(jenkins_retry_ms, "1000", 10, 600000),
@@ -103,6 +106,20 @@ static const struct setting settings[] = {
 	S(runtime_routes_dir, NULL, 0),
 	S(runtime_nginx_listen, NULL, 0),
 	S(runtime_nginx_pid, NULL, 0),
+    /* tenant checks (issue 12) */
+	S(image_prefix, NULL, 0),
+	S(dns_server, NULL, 0),
+	N(domain_check_interval, "300", 1, 7L * 86400),
+	S(sealed_secrets_cert, NULL, 0),
+    /* Prometheus metrics listeners (lib/metricsd.c); unset: none */
+	S(api_metrics_listen, NULL, 0),
+	S(worker_metrics_listen, NULL, 0),
+	N(notify_allow_private, "0", 0, 1),
+	N(notify_timeout_ms, "10000", 100, 120000),
+	N(notify_retry_ms, "30000", 10, 3600000),
+	N(notify_retry_for, "86400", 1, 7L * 86400),
+    /* the web console (web/, cli/cmd_signin.c) */
+	N(local_signin, "0", 0, 1),
 };
 /* clang-format on */
 

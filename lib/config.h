@@ -41,24 +41,27 @@ struct config {
 	char *log_level;
 	long workers;		     /* 0: one per core */
 	long max_body;		     /* bytes of a request body the API accepts */
+	long api_cache_bytes;	     /* bytes of hot-read answers a pool child keeps (0: off) */
 	long db_connect_timeout;     /* seconds */
 	long session_ttl;	     /* seconds */
 	long housekeep_interval;     /* seconds between the worker's clean-ups; 0: never */
 	long webhook_retention_days; /* webhook deliveries are kept this long */
 	/* platform-worker and the Jenkins driver (worker/, lib/jenkins, lib/queue) */
-	char *jenkins_callback_url; /* where the pipeline posts events; default public_url +
-				       /internal/jenkins/events */
-	long jenkins_poll_ms;	    /* how often each followed build is polled */
-	long jenkins_timeout_ms;    /* one call to Jenkins */
-	long jenkins_retries;	    /* consecutive failed calls before a deployment fails */
-	long jenkins_retry_ms;	    /* first back-off after a failed call; doubles each time */
-	long jenkins_queue_timeout; /* seconds a build may wait in Jenkins's queue */
-	long jenkins_build_timeout; /* seconds a build may run */
-	long callback_grace;	    /* seconds to wait for the release event after SUCCESS */
-	long worker_lease;	    /* seconds a job lease lasts; renewed at a third of it */
-	long worker_poll;	    /* seconds between job polls when no NOTIFY arrives */
-	long worker_max_builds;	    /* builds one worker follows at once */
-	long deploy_supersede;	    /* 1: a new deploy supersedes the project's unfinished ones */
+	char *jenkins_callback_url;   /* where the pipeline posts events; default public_url +
+					 /internal/jenkins/events */
+	long jenkins_poll_ms;	      /* how often each followed build is polled */
+	long jenkins_watched_poll_ms; /* the log poll while its channel has subscribers */
+	long jenkins_watch_check_ms;  /* how often nchan is asked about subscribers */
+	long jenkins_timeout_ms;      /* one call to Jenkins */
+	long jenkins_retries;	      /* consecutive failed calls before a deployment fails */
+	long jenkins_retry_ms;	      /* first back-off after a failed call; doubles each time */
+	long jenkins_queue_timeout;   /* seconds a build may wait in Jenkins's queue */
+	long jenkins_build_timeout;   /* seconds a build may run */
+	long callback_grace;	      /* seconds to wait for the release event after SUCCESS */
+	long worker_lease;	      /* seconds a job lease lasts; renewed at a third of it */
+	long worker_poll;	      /* seconds between job polls when no NOTIFY arrives */
+	long worker_max_builds;	      /* builds one worker follows at once */
+	long deploy_supersede;	      /* 1: a new deploy supersedes the project's unfinished ones */
 	/* the local builder (worker/local.c) */
 	char *build_driver;	/* local or jenkins; unset: jenkins when jenkins_url is set */
 	char *build_dir;	/* per-deployment build folders */
@@ -92,6 +95,23 @@ struct config {
 	char *runtime_routes_dir;   /* the folder of nginx route files, one per app */
 	char *runtime_nginx_listen; /* the listen address of the platform nginx's app servers */
 	char *runtime_nginx_pid;    /* nginx's pid file: SIGHUP after a route changed */
+	/* tenant checks (issue 12: pipeline events, custom domains) */
+	char *image_prefix;	    /* registry path pushed images must sit under; NULL: any */
+	char *dns_server;	    /* host:port of the resolver for domain checks; NULL: system */
+	long domain_check_interval; /* seconds between checks of a custom domain's TXT record */
+	/* releases (lib/sealed, lib/snapshot): the cluster's sealed-secrets certificate, PEM text
+	 * or a file path; env values reach git only sealed with it */
+	char *sealed_secrets_cert;
+	/* Prometheus metrics listeners, host:port (lib/metricsd.c); unset: none */
+	char *api_metrics_listen;
+	char *worker_metrics_listen;
+	/* workspace notifications (lib/notify, worker/notifier.c) */
+	long notify_allow_private; /* 1: notification URLs may reach private/loopback addresses */
+	long notify_timeout_ms;	   /* one delivery attempt */
+	long notify_retry_ms;	   /* first back-off after a failed attempt; doubles, up to 1 h */
+	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
+	/* the web console */
+	long local_signin; /* 1: one-time links of `platformctl signin-link` (dev stack only) */
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when

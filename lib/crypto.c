@@ -59,9 +59,14 @@ int crypto_short_id(char *out, size_t len)
 
 void crypto_sha256(const void *data, size_t len, unsigned char out[32])
 {
+	/* Fetched once: OpenSSL 3 looks EVP_sha256() up again on every call otherwise, which
+	 * cost more than hashing a session token. */
+	static EVP_MD *md;
 	unsigned int n = 32;
 
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+	if (!md)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_Digest(data, len, out, &n, md ? md : EVP_sha256(), NULL);
 }
 
 void crypto_hmac_sha256_hex(const void *key, size_t keylen, const void *data, size_t len,

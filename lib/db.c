@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,12 +47,15 @@ static int db_connect(struct db *db, struct err *e)
 			db->conn = NULL;
 		}
 		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
+		metrics_db_error("unavailable");
 		return err_set(e, 503, "database_unavailable",
 			       "the database is unavailable; try again shortly");
 	}
 	/* Server notices ("already exists, skipping") are not errors; keep them
 	 * out of stderr unless debugging. */
 	PQsetNoticeProcessor(db->conn, notice_to_log, NULL);
+	if (db->generation)
+		metrics_db_reconnect();
 	db->generation++;
 	db->sqlstate[0] = '\0';
 	return 0;
@@ -113,9 +117,11 @@ static void db_fail(struct db *db, PGresult *res, struct err *e)
 		if (!state || !*state)
 			snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
 		log_warn("database connection lost", NULL);
+		metrics_db_error("unavailable");
 		err_set(e, 503, "database_unavailable",
 			"the database is unavailable; try again shortly");
 	} else if (state && (!strcmp(state, "23505") || !strcmp(state, "23P01"))) {
+		metrics_db_error("conflict");
 		err_set(e, 409, "conflict", "that already exists");
 	} else {
 		struct buf clean = BUF_INIT;
@@ -124,6 +130,7 @@ static void db_fail(struct db *db, PGresult *res, struct err *e)
 		for (const char *p = why; *p; p++)
 			buf_addch(&clean, *p == '\n' ? ' ' : *p);
 		log_error("database error", "sqlstate", db->sqlstate, "reason", clean.buf, NULL);
+		metrics_db_error("error");
 		buf_release(&clean);
 		err_set(e, 500, "database_error", "internal database error");
 	}

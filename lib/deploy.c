@@ -4,7 +4,9 @@
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "metrics.h"
 #include "naming.h"
+#include "notify.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -93,8 +95,15 @@ static struct db_stmt st_transition = DB_STMT(
     "superseded_at = CASE WHEN $2 = 'superseded' THEN now() ELSE superseded_at END, "
     "error = coalesce(error, $3::text), "
     "finished_at = CASE WHEN $2 IN ('failed','cancelled','superseded','live') THEN now() "
-    "ELSE finished_at END "
-    "FROM t WHERE id = $1 AND state = ANY($4::text[])",
+    "ELSE finished_at END, "
+    /* the pipeline's callback token dies with the deployment */
+    "callback_token_hash = CASE WHEN $2 IN ('failed','cancelled','superseded','live') "
+    "THEN NULL ELSE callback_token_hash END "
+    "FROM t WHERE id = $1 AND state = ANY($4::text[]) "
+    /* the seconds spent in the stage this move ends, for metrics_deploy_moved */
+    "RETURNING extract(epoch FROM now() - CASE $2 WHEN 'building' THEN queued_at "
+    "WHEN 'pushed' THEN building_at WHEN 'released' THEN pushed_at WHEN 'syncing' THEN "
+    "released_at WHEN 'live' THEN coalesce(syncing_at, released_at) END)",
     4);
 
 int deploy_transition(struct db *db, const char *id, enum deploy_state to, const char *reason,
@@ -103,10 +112,13 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 	struct buf from = BUF_INIT;
 	const char *p[4];
 	PGresult *res;
-	int moved;
+	int moved, own_tx = !db->in_tx;
 
 	if (!deploy_state_name(to))
 		return err_set(e, 500, "internal_error", "unknown deployment state");
+	/* the move and the notifications it causes commit together or not at all */
+	if (own_tx && db_begin(db, e) < 0)
+		return -1;
 	sources_of(to, &from);
 	p[0] = id;
 	p[1] = state_names[to];
@@ -115,13 +127,24 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 	res = db_prepared(db, &st_transition, p, e);
 	buf_release(&from);
 	if (!res)
-		return -1;
+		goto fail;
 	moved = atoi(PQcmdTuples(res)) > 0;
+	if (moved)
+		metrics_deploy_moved(state_names[to],
+				     db_value(res, 0, 0) ? atof(db_value(res, 0, 0)) : -1);
 	PQclear(res);
+	if (moved && notify_enqueue(db, id, state_names[to], e) < 0)
+		goto fail;
+	if (own_tx && db_commit(db, e) < 0)
+		return -1;
 	if (moved)
 		log_info("deployment state", "deployment_id", id, "state", state_names[to],
 			 reason ? "reason" : NULL, reason, NULL);
 	return moved;
+fail:
+	if (own_tx)
+		db_rollback(db);
+	return -1;
 }
 
 /* ---------------------------------------------------------------- JSON of a row */
@@ -311,14 +334,24 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 		const char *q[2] = {n->rollback_of, n->project_id};
 
 		rb = db_query(db,
-			      "SELECT image, tag, digest FROM deployments "
-			      "WHERE id = $1 AND project_id = $2",
+			      "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
+			      "FROM deployments d JOIN projects p ON p.id = d.project_id "
+			      "WHERE d.id = $1 AND d.project_id = $2",
 			      2, q, e);
 		if (!rb)
 			goto out;
 		if (PQntuples(rb) != 1 || !db_value(rb, 0, 1)) {
 			err_field(e, 409, "nothing_to_roll_back_to", "rollback_of",
 				  "that deployment of this project has no image to roll back to");
+			goto out;
+		}
+		/* a row written before images were checked may name another tenant's */
+		if (!db_value(rb, 0, 0) ||
+		    !deploy_image_allowed(db_value(rb, 0, 0), NULL, db_value(rb, 0, 3),
+					  db_value(rb, 0, 4), db_value(rb, 0, 5))) {
+			err_field(e, 409, "foreign_image", "rollback_of",
+				  "that deployment's image is not this project's own repository; "
+				  "it cannot be deployed again");
 			goto out;
 		}
 		p[7] = n->rollback_of;
@@ -331,9 +364,13 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 		    db,
 		    "INSERT INTO deployments (project_id, seq, trigger, triggered_by, branch, "
 		    "commit_sha, idempotency_key, rollback_of, image, tag, digest, action, "
-		    "commit_message, commit_author) "
+		    "commit_message, commit_author, settings, env_sealed) "
 		    "VALUES ($1, $2::int, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END, $12, $13) "
+		    "CASE WHEN $8::uuid IS NULL THEN 'build' ELSE 'rollback' END, $12, $13, "
+		    /* an exact rollback: the settings and env of the version it returns to; a
+		     * build gets the project's of this moment (trigger of migration 0009) */
+		    "(SELECT r.settings FROM deployments r WHERE r.id = $8::uuid), "
+		    "(SELECT r.env_sealed FROM deployments r WHERE r.id = $8::uuid)) "
 		    "RETURNING id",
 		    13, p, e);
 
@@ -350,19 +387,34 @@ out:
 }
 
 /* Older deployments of the project that are still waiting or building will never be
- * used: mark them superseded and wake the worker so it stops their builds. */
+ * used: mark them superseded (through deploy_transition, like every state change) and
+ * wake the worker so it stops their builds. Runs in deploy_create's transaction. */
 static int supersede_older(struct db *db, const char *project_id, const char *id, struct err *e)
 {
 	const char *p[2] = {project_id, id};
-	long n = db_command(db,
-			    "WITH s AS (UPDATE deployments SET state = 'superseded', "
-			    "superseded_at = now(), finished_at = now(), superseded_by = $2 "
-			    "WHERE project_id = $1 AND id <> $2 "
-			    "AND state IN ('queued', 'building', 'pushed') RETURNING id) "
-			    "SELECT pg_notify('platform_deploy', id::text) FROM s",
-			    2, p, e);
+	PGresult *res =
+	    db_query(db,
+		     "SELECT id FROM deployments WHERE project_id = $1 AND id <> $2 "
+		     "AND state IN ('queued', 'building', 'pushed') ORDER BY seq FOR UPDATE",
+		     2, p, e);
+	int ret = -1;
 
-	return n < 0 ? -1 : 0;
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *q[2] = {db_value(res, i, 0), id};
+
+		if (deploy_transition(db, q[0], DEPLOY_SUPERSEDED, NULL, e) < 0 ||
+		    db_command(db,
+			       "WITH s AS (UPDATE deployments SET superseded_by = $2 WHERE id = $1 "
+			       "RETURNING id) SELECT pg_notify('platform_deploy', id::text) FROM s",
+			       2, q, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	PQclear(res);
+	return ret;
 }
 
 int deploy_create(struct db *db, const struct deploy_new *n, struct json_object **out, int *created,
@@ -652,58 +704,190 @@ static int apply_event(struct db *db, const char *id, enum deploy_state st,
 	return 0;
 }
 
+/* The one answer for an unknown deployment and for a wrong token: a caller without the
+ * token learns nothing, not even whether the id exists. */
+static int not_yours(struct err *e)
+{
+	return err_set(e, 401, "invalid_callback_token",
+		       "the callback token does not belong to this deployment");
+}
+
+int deploy_image_allowed(const char *image, const char *prefix, const char *workspace,
+			 const char *user, const char *project)
+{
+	const char *last = strrchr(image, '/');
+	size_t plen = (size_t)(last ? last - image : 0);
+	char rel[64], app[80];
+
+	if (!last || !plen || !last[1])
+		return 0;
+	/* a plain reference: lowercase registry path, no tag, digest or dot-segments */
+	for (const char *c = image; *c; c++) {
+		if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '.' ||
+		      *c == '-' || *c == '_' || *c == '/' || *c == ':'))
+			return 0;
+		if (*c == ':' && c > last)
+			return 0;
+	}
+	if (strstr(image, "..") || strstr(image, "//") || image[0] == '/')
+		return 0;
+	if (prefix && *prefix) {
+		size_t n = strlen(prefix);
+
+		while (n && prefix[n - 1] == '/')
+			n--;
+		if (plen != n || strncmp(image, prefix, n))
+			return 0;
+	}
+	/* the pipeline names it <user>-<project> (jenkins/Jenkinsfile), the local builder
+	 * <ws>-<user>-<project>; ids hold no '-', so neither can be another project's */
+	snprintf(rel, sizeof(rel), "%s-%s", user, project);
+	snprintf(app, sizeof(app), "%s-%s-%s", workspace, user, project);
+	return !strcmp(last + 1, rel) || !strcmp(last + 1, app);
+}
+
+/* What the event may do given the state: only forward, and nothing once released but
+ * the repeats a pipeline's retries send. 0 fine, 1 a harmless repeat (nothing to do), -1 refused.
+ */
+static int differs(const char *given, const char *stored)
+{
+	return given && (!stored || strcmp(given, stored));
+}
+
+/* `row` columns from `col`: gitops_commit, image, tag, digest as stored. */
+static int event_allowed(enum deploy_state st, const struct event_in *in, const PGresult *row,
+			 int col, struct err *e)
+{
+	const char *stored_commit = db_value(row, 0, col);
+	int success = in->result && !strcmp(in->result, "SUCCESS");
+
+	if (st > DEPLOY_RELEASED)
+		return err_set(e, 409, "deployment_finished",
+			       "the deployment is %s; events are no longer taken", state_names[st]);
+	if (st < DEPLOY_RELEASED)
+		return 0;
+	if (differs(in->gitops_commit, stored_commit))
+		return err_field(e, 409, "deployment_released", "gitops_commit",
+				 "the deployment was released at another commit; a release is not "
+				 "reported twice");
+	if (!strcmp(in->event, "result") && !success)
+		return err_field(e, 409, "deployment_released", "result",
+				 "the deployment is released; a late %s cannot move it back",
+				 in->result);
+	if (differs(in->image, db_value(row, 0, col + 1)) ||
+	    differs(in->tag, db_value(row, 0, col + 2)) ||
+	    differs(in->digest, db_value(row, 0, col + 3)))
+		return err_set(e, 409, "deployment_released",
+			       "the deployment is released; its image can no longer change");
+	return 1;
+}
+
+/* The event's image and commit belong to the deployment's own project. */
+static int event_checks(const struct deploy_event_checks *chk, const PGresult *row,
+			const struct event_in *in, struct err *e)
+{
+	const char *ws = db_value(row, 0, 2), *user = db_value(row, 0, 3),
+		   *project = db_value(row, 0, 4);
+	int ok;
+
+	if (in->image &&
+	    !deploy_image_allowed(in->image, chk ? chk->image_prefix : NULL, ws, user, project))
+		return err_field(e, 422, "foreign_image", "image",
+				 "the image must be this project's own repository: "
+				 "<registry>/%s-%s (or %s-%s-%s)%s%s",
+				 user, project, ws, user, project,
+				 chk && chk->image_prefix ? " under " : "",
+				 chk && chk->image_prefix ? chk->image_prefix : "");
+	if (!in->gitops_commit || !chk || !chk->commit_ok)
+		return 0;
+	ok = chk->commit_ok(chk->arg, ws, user, project, in->gitops_commit, e);
+	if (ok < 0)
+		return -1;
+	if (!ok)
+		return err_field(e, 422, "unknown_gitops_commit", "gitops_commit",
+				 "%.64s is not a commit of the GitOps branch that changes "
+				 "apps/%s/%s/%s/",
+				 in->gitops_commit, ws, user, project);
+	return 0;
+}
+
+static struct db_stmt st_event_row =
+    DB_STMT("deploy_event_row",
+	    "SELECT d.state, encode(d.callback_token_hash, 'hex'), p.workspace_id, p.user_id,"
+	    " p.name, d.gitops_commit, d.image, d.tag, d.digest"
+	    " FROM deployments d JOIN projects p ON p.id = d.project_id"
+	    " WHERE d.id = $1",
+	    1);
+
 int deploy_event(struct db *db, const char *id, const char *token, struct json_object *event,
-		 struct err *e)
+		 const struct deploy_event_checks *chk, struct err *e)
 {
 	struct event_in in;
-	const char *p[1] = {id};
-	PGresult *res = NULL;
+	const char *p[2] = {id, NULL};
+	PGresult *res = NULL, *locked = NULL;
 	enum deploy_state st = DEPLOY_FAILED;
+	int rc;
 
 	if (!is_uuid(id))
-		return err_field(e, 404, "deployment_not_found", "deployment_id",
-				 "no such deployment");
-	if (db_begin(db, e) < 0)
-		return -1;
-	res = db_query(db,
-		       "SELECT state, encode(callback_token_hash, 'hex') FROM deployments "
-		       "WHERE id = $1 FOR UPDATE",
-		       1, p, e);
+		return not_yours(e);
+	/* Check first, without a lock: the commit check may fetch the GitOps repository. */
+	res = db_prepared(db, &st_event_row, p, e);
 	if (!res)
-		goto fail;
-	if (PQntuples(res) != 1) {
-		err_field(e, 404, "deployment_not_found", "deployment_id", "no such deployment");
-		goto fail;
-	}
-	if (!token_matches(db_value(res, 0, 1), token)) {
-		err_set(e, 401, "invalid_callback_token",
-			"the callback token does not belong to this deployment");
-		goto fail;
+		return -1;
+	if (PQntuples(res) != 1 || !token_matches(db_value(res, 0, 1), token)) {
+		PQclear(res);
+		return not_yours(e);
 	}
 	/* the body is read only for a caller who holds the token: nobody else learns
 	 * what an event should look like */
-	if (read_event(event, &in, e) < 0)
-		goto fail;
 	deploy_state_parse(db_value(res, 0, 0), &st);
-	if (st > DEPLOY_RELEASED) {
-		err_set(e, 409, "deployment_finished",
-			"the deployment is %s; events are no longer taken", state_names[st]);
+	if (read_event(event, &in, e) < 0 || event_allowed(st, &in, res, 5, e) < 0 ||
+	    event_checks(chk, res, &in, e) < 0)
+		goto fail_unlocked;
+	if (db_begin(db, e) < 0)
+		goto fail_unlocked;
+	locked = db_query(db,
+			  "SELECT state, encode(callback_token_hash, 'hex'), gitops_commit, image,"
+			  " tag, digest FROM deployments WHERE id = $1 FOR UPDATE",
+			  1, p, e);
+	if (!locked)
+		goto fail;
+	/* the row may have moved (or ended, and its token with it) while we checked */
+	if (PQntuples(locked) != 1 || !token_matches(db_value(locked, 0, 1), token)) {
+		not_yours(e);
 		goto fail;
 	}
-	if (apply_event(db, id, st, &in, e) < 0)
+	deploy_state_parse(db_value(locked, 0, 0), &st);
+	rc = event_allowed(st, &in, locked, 2, e);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0 && apply_event(db, id, st, &in, e) < 0)
 		goto fail;
 	if (db_command(db, "SELECT pg_notify('platform_deploy', $1)", 1, p, e) < 0)
 		goto fail;
 	PQclear(res);
+	PQclear(locked);
 	if (db_commit(db, e) < 0)
 		return -1;
 	log_info("pipeline event", "deployment_id", id, "event", in.event, "stage",
 		 in.stage ? in.stage : "", NULL);
 	return 0;
 fail:
-	PQclear(res);
 	db_rollback(db);
+fail_unlocked:
+	PQclear(res);
+	PQclear(locked);
 	return -1;
+}
+
+int deploy_callback_end(struct db *db, const char *id, struct err *e)
+{
+	const char *p[1] = {id};
+
+	return db_command(db, "UPDATE deployments SET callback_token_hash = NULL WHERE id = $1", 1,
+			  p, e) < 0
+		   ? -1
+		   : 0;
 }
 
 /* ---------------------------------------------------------------- the worker's view */
@@ -736,7 +920,8 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	static struct db_stmt st = DB_STMT(
 	    "deploy_info",
 	    "SELECT d.id, d.project_id, p.name, p.user_id, p.workspace_id, p.repo_url, "
-	    "coalesce(d.branch, p.branch), d.commit_sha, p.custom_domain, d.action, d.tag, "
+	    "coalesce(d.branch, p.branch), d.commit_sha, "
+	    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.action, d.tag, "
 	    "d.triggered_by, p.port, d.state, coalesce(d.jenkins_queue_id, 0), "
 	    "coalesce(d.jenkins_build, 0), d.log_offset, extract(epoch FROM d.trigger_started_at), "
 	    "extract(epoch FROM d.triggered_at), extract(epoch FROM d.building_at), "
@@ -861,6 +1046,8 @@ int deploy_store_log(struct db *db, const char *id, long long offset, const char
 		return -1;
 	stored = atoi(PQcmdTuples(res)) > 0;
 	PQclear(res);
+	if (stored)
+		metrics_log_bytes(len);
 	return stored;
 }
 

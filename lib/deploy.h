@@ -91,12 +91,36 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
 int deploy_cancel(struct db *db, const char *id, const char *user_id, struct json_object **out,
 		  struct err *e);
 
+/* What an event must agree with besides the token (all may be NULL). */
+struct deploy_event_checks {
+	const char *image_prefix; /* the registry path images must sit under; NULL: any */
+	/* 1 when `commit` is a release of the app in the GitOps repository, 0 when not, -1
+	 * with `e` when it cannot be told; NULL: commits are not checked */
+	int (*commit_ok)(void *arg, const char *workspace, const char *user, const char *project,
+			 const char *commit, struct err *e);
+	void *arg;
+};
+
 /* Apply one event the pipeline posted to the callback endpoint. `token` is the bearer
- * token it sent; it must hash to the deployment's callback_token_hash (401
- * invalid_callback_token). An unknown deployment is 404, a finished one 409
- * deployment_finished; a bad body is 422. */
+ * token it sent; it must hash to the deployment's callback_token_hash, which is cleared when
+ * the deployment ends: an unknown deployment, a wrong token and an ended deployment all
+ * answer 401 invalid_callback_token, alike. A bad body is 422; an image outside the
+ * project's own repository 422 foreign_image (deploy_image_allowed); a GitOps commit
+ * `chk->commit_ok` does not know 422 unknown_gitops_commit. States only move forward: once
+ * released, a failure, another commit or another image is 409 deployment_released (a repeat
+ * of the release or of SUCCESS is taken and changes nothing). */
 int deploy_event(struct db *db, const char *id, const char *token, struct json_object *event,
-		 struct err *e);
+		 const struct deploy_event_checks *chk, struct err *e);
+
+/* 1 when `image` (a repository, no tag) is the project's own: <prefix>/<user>-<project> (the
+ * pipeline's naming) or <prefix>/<ws>-<user>-<project> (the local builder's), with `prefix`
+ * the given registry path, or any registry path when it is NULL or "". */
+int deploy_image_allowed(const char *image, const char *prefix, const char *workspace,
+			 const char *user, const char *project);
+
+/* The pipeline is done with the deployment (its build has ended): its callback token stops
+ * working. */
+int deploy_callback_end(struct db *db, const char *id, struct err *e);
 
 /* ---- the worker's view ---- */
 

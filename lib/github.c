@@ -256,14 +256,72 @@ out:
 	return ret;
 }
 
-/* The hook settings GitHub wants: push events, JSON, our URL and secret. */
-static struct json_object *hook_body(const char *url, const char *secret)
+static int perm(struct json_object *perms, const char *key)
+{
+	struct json_object *v;
+
+	return perms && json_object_object_get_ex(perms, key, &v) &&
+	       json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+int github_repo_access(const char *api_url, const char *token, const char *repo_key,
+		       struct github_repo_access *a, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT;
+	struct json_object *o = NULL, *perms = NULL;
+	int ret = -1;
+
+	memset(a, 0, sizeof(*a));
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s", repo_key);
+	if (api_get(api_url, path.buf, token, &rs, e) < 0) {
+		/* GitHub answers 404 for a private repository the token cannot see, exactly as
+		 * for one that does not exist; 403 (not a rate limit) when access is blocked. */
+		if (rs.status == 404 || (rs.status == 403 && e->status != 429)) {
+			err_clear(e);
+			ret = 0;
+		} else if (rs.status == 301 || rs.status == 302 || rs.status == 307) {
+			err_clear(e);
+			a->moved = 1;
+			ret = 0;
+		}
+		goto out;
+	}
+	o = json_tokener_parse(rs.body.buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		err_set(e, 502, "github_unavailable", "GitHub's answer to /repos is not an object");
+		goto out;
+	}
+	a->found = 1;
+	{
+		struct json_object *v;
+
+		a->private_repo =
+		    json_object_object_get_ex(o, "private", &v) && json_object_get_boolean(v);
+	}
+	json_object_object_get_ex(o, "permissions", &perms);
+	a->pull = perm(perms, "pull");
+	a->push = perm(perms, "push");
+	a->admin = perm(perms, "admin");
+	ret = 0;
+out:
+	json_object_put(o);
+	buf_release(&path);
+	http_response_release(&rs);
+	return ret;
+}
+
+/* The hook settings GitHub wants: push events, JSON, our URL and secret. `name` ("web") is
+ * part of the create schema only: the update schema (PATCH) has no such property. */
+static struct json_object *hook_body(const char *url, const char *secret, int create)
 {
 	struct json_object *o = json_object_new_object(), *cfg = json_object_new_object();
 	struct json_object *events = json_object_new_array();
 
 	json_object_array_add(events, json_object_new_string("push"));
-	json_object_object_add(o, "name", json_object_new_string("web"));
+	if (create)
+		json_object_object_add(o, "name", json_object_new_string("web"));
 	json_object_object_add(o, "active", json_object_new_boolean(1));
 	json_object_object_add(o, "events", events);
 	json_object_object_add(cfg, "url", json_object_new_string(url));
@@ -293,25 +351,12 @@ static void hook_forbidden(const char *repo_key, struct err *e)
 		  repo_key);
 }
 
-/* The id of the hook of `repo_key` whose config.url is `url`, 0 when none, -1 on error. */
-static long long find_hook(const char *api_url, const char *token, const char *repo_key,
-			   const char *url, struct err *e)
+/* The id of the hook in one page of hooks whose config.url is `url`, 0 when none. */
+static long long hook_in_page(const char *text, const char *url)
 {
-	struct http_response rs;
-	struct buf path = BUF_INIT;
-	struct json_object *arr = NULL;
-	long long id = -1;
+	struct json_object *arr = json_tokener_parse(text);
+	long long id = 0;
 
-	http_response_init(&rs);
-	buf_addf(&path, "/repos/%s/hooks?per_page=100", repo_key);
-	if (api_get(api_url, path.buf, token, &rs, e) < 0) {
-		/* GitHub hides a repository's hooks from non-admins behind a 404 */
-		if (rs.status == 404 || (rs.status == 403 && e->status != 429))
-			hook_forbidden(repo_key, e);
-		goto out;
-	}
-	arr = json_tokener_parse(rs.body.buf);
-	id = 0;
 	for (size_t i = 0;
 	     arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr);
 	     i++) {
@@ -325,8 +370,46 @@ static long long find_hook(const char *api_url, const char *token, const char *r
 			break;
 		}
 	}
-out:
 	json_object_put(arr);
+	return id;
+}
+
+#define HOOK_PAGES_MAX 50 /* GitHub allows 20 hooks per event; this only bounds a loop */
+
+/* The id of the hook of `repo_key` whose config.url is `url`, 0 when none, -1 on error.
+ * Every page is read, following Link: rel="next" (only to the same API: the token goes
+ * along). */
+static long long find_hook(const char *api_url, const char *token, const char *repo_key,
+			   const char *url, struct err *e)
+{
+	struct http_response rs;
+	struct buf path = BUF_INIT, next = BUF_INIT;
+	size_t base = strlen(api_url);
+	long long id = -1;
+
+	http_response_init(&rs);
+	buf_addf(&path, "/repos/%s/hooks?per_page=100", repo_key);
+	for (int page = 0; page < HOOK_PAGES_MAX; page++) {
+		http_response_release(&rs);
+		http_response_init(&rs);
+		if (api_get(api_url, path.buf, token, &rs, e) < 0) {
+			/* GitHub hides a repository's hooks from non-admins behind a 404 */
+			if (rs.status == 404 || (rs.status == 403 && e->status != 429))
+				hook_forbidden(repo_key, e);
+			id = -1;
+			goto out;
+		}
+		if ((id = hook_in_page(rs.body.buf, url)) != 0)
+			goto out;
+		buf_reset(&next);
+		if (!http_link_next(&rs, &next) || strncmp(next.buf, api_url, base) ||
+		    next.buf[base] != '/')
+			goto out;
+		buf_reset(&path);
+		buf_addstr(&path, next.buf + base);
+	}
+out:
+	buf_release(&next);
 	buf_release(&path);
 	http_response_release(&rs);
 	return id;
@@ -337,7 +420,7 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 {
 	struct http_response rs;
 	struct buf path = BUF_INIT;
-	struct json_object *body = hook_body(url, secret);
+	struct json_object *body = NULL;
 	long long existing;
 	int ret = -1;
 
@@ -347,6 +430,7 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 	existing = find_hook(api_url, token, repo_key, url, e);
 	if (existing < 0)
 		goto out;
+	body = hook_body(url, secret, existing == 0);
 	if (existing > 0)
 		buf_addf(&path, "/repos/%s/hooks/%lld", repo_key, existing);
 	else

@@ -36,6 +36,19 @@ int github_get_user(const char *api_url, const char *token, struct github_user *
 int github_list_repos(const char *api_url, const char *token, int page, int per_page,
 		      struct json_object **repos, int *has_next, struct err *e);
 
+/* What GET /repos/{owner}/{repo} says the token may do with a repository. */
+struct github_repo_access {
+	int found; /* 0: GitHub shows no such repository to this token (404 or 403) */
+	int moved; /* 1: renamed or transferred (301): the URL is stale */
+	int private_repo;
+	int pull, push, admin; /* the `permissions` object; all 0 when GitHub sent none */
+};
+
+/* Ask GitHub, with the caller's own token, what it may do with `repo_key` ("owner/repo",
+ * already checked by the caller). "No such repository" is not an error: a->found = 0. */
+int github_repo_access(const char *api_url, const char *token, const char *repo_key,
+		       struct github_repo_access *a, struct err *e);
+
 /* Make sure `repo_key` ("owner/repo") has our push hook to `url` with `secret`
  * (created, or updated when a hook to `url` exists); *hook_id gets its id. */
 int github_ensure_hook(const char *api_url, const char *token, const char *repo_key,

@@ -2,6 +2,7 @@
 #include "gitops.h"
 
 #include "log.h"
+#include "metrics.h"
 #include "naming.h"
 #include "yamldoc.h"
 #include "yamlout.h"
@@ -152,14 +153,35 @@ static int check_app(const struct gitops_app *app, struct err *e)
 	return 0;
 }
 
+/* A sealed value is base64 of kubeseal's blob: nothing else may pass for one. */
+static int is_sealed_value(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, pad = 0;
+
+	if (n < 4 || n % 4)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '=' && i + 2 >= n)
+			pad++;
+		else if (pad || !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+				  (c >= '0' && c <= '9') || c == '+' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
 static int check_kvs(const struct gitops_values *v, struct err *e)
 {
-	for (size_t i = 0; i < v->n_env; i++) {
-		if (naming_check_env_name("env", v->env[i].key, e) < 0)
+	for (size_t i = 0; i < v->n_sealed_env; i++) {
+		if (naming_check_env_name("env", v->sealed_env[i].key, e) < 0)
 			return -1;
-		if (!v->env[i].value)
-			return err_field(e, 422, "invalid_value", "env", "env %s has no value",
-					 v->env[i].key);
+		if (!is_sealed_value(v->sealed_env[i].value))
+			return err_field(
+			    e, 422, "invalid_value", "env",
+			    "env %s is not a sealed value (base64 of kubeseal's format)",
+			    v->sealed_env[i].key);
 	}
 	for (size_t i = 0; i < v->n_annotations; i++) {
 		if (check_annotation_key(v->annotations[i].key, e) < 0)
@@ -179,7 +201,7 @@ int gitops_check(const struct gitops_app *app, const struct gitops_values *v, st
 	if (check_app(app, e) < 0 || check_repository(v->image_repository, e) < 0 ||
 	    check_tag("tag", v->image_tag, e) < 0 ||
 	    check_range("port", v->port, 0, 65535, e) < 0 ||
-	    check_range("replicas", v->replicas, 0, 100, e) < 0 ||
+	    check_range("replicas", v->replicas, 0, GITOPS_MAX_REPLICAS, e) < 0 ||
 	    check_range("min_replicas", v->min_replicas, 0, 100, e) < 0 ||
 	    check_range("max_replicas", v->max_replicas, 0, 100, e) < 0 ||
 	    check_range("target_cpu", v->target_cpu, 0, 100, e) < 0 ||
@@ -250,7 +272,7 @@ static const char *str_or(const char *s, const char *def)
 
 /* The names derived from the app, computed once. */
 struct names {
-	struct buf app, release, ns, host, path;
+	struct buf app, release, ns, host, path, secret;
 };
 
 static void names_release(struct names *n)
@@ -260,6 +282,7 @@ static void names_release(struct names *n)
 	buf_release(&n->ns);
 	buf_release(&n->host);
 	buf_release(&n->path);
+	buf_release(&n->secret);
 }
 
 static int names_init(struct names *n, const struct gitops_app *app, const struct gitops_values *v,
@@ -270,7 +293,9 @@ static int names_init(struct names *n, const struct gitops_app *app, const struc
 	buf_init(&n->ns, 0);
 	buf_init(&n->host, 0);
 	buf_init(&n->path, 0);
-	if (naming_app_name(&n->app, app->workspace, app->user, app->project, e) < 0 ||
+	buf_init(&n->secret, 0);
+	if (gitops_env_secret_name(&n->secret, app, e) < 0 ||
+	    naming_app_name(&n->app, app->workspace, app->user, app->project, e) < 0 ||
 	    naming_release_name(&n->release, app->user, app->project, e) < 0 ||
 	    naming_namespace(&n->ns, app->user, e) < 0 ||
 	    naming_app_path(&n->path, app->workspace, app->user, app->project, e) < 0)
@@ -278,6 +303,14 @@ static int names_init(struct names *n, const struct gitops_app *app, const struc
 	if (v && naming_host(&n->host, app->project, app->user, str_or(v->domain, "apps.localhost"),
 			     v->custom_domain, e) < 0)
 		return -1;
+	return 0;
+}
+
+int gitops_env_secret_name(struct buf *out, const struct gitops_app *app, struct err *e)
+{
+	if (naming_release_name(out, app->user, app->project, e) < 0)
+		return -1;
+	buf_addstr(out, "-env"); /* a release is at most 53: the name stays a DNS label */
 	return 0;
 }
 
@@ -336,9 +369,13 @@ static void values_body(struct yamlout *y, const struct gitops_app *app,
 	pair_str(y, "pullSecret", str_or(v->pull_secret, ""));
 	yamlout_map_end(y);
 	pair_int(y, "port", v->port ? v->port : 8080);
-	pair_int(y, "replicas", v->replicas ? v->replicas : 1);
+	pair_int(y, "replicas", v->replicas);
 	values_ingress(y, v, n);
-	kv_map(y, "env", v->env, v->n_env);
+	yamlout_key(y, "sealedEnv");
+	yamlout_map_start(y);
+	pair_str(y, "secretName", n->secret.buf);
+	kv_map(y, "encryptedData", v->sealed_env, v->n_sealed_env);
+	yamlout_map_end(y);
 	values_resources(y, v);
 	yamlout_key(y, "autoscaling");
 	yamlout_map_start(y);
@@ -1495,6 +1532,7 @@ static int run_job(const struct gitops_opts *o, const struct job *j, struct gito
 		rc = attempt_once(&s, j, res, e);
 		if (rc <= 0)
 			break;
+		metrics_gitops_retry();
 		log_info("gitops push rejected, retrying", "app", j->app_name, "remote",
 			 s.url.shown, NULL);
 		if (attempt >= max) {
@@ -1692,5 +1730,82 @@ int gitops_read_files(const struct gitops_opts *o, const char *prefix, const cha
 	}
 out:
 	session_close(&s);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- commit check */
+
+/* 1 when `hex` names a commit on the branch (its tip or an ancestor of it) whose tree holds
+ * the app's folder and differs there from its first parent's; 0 when not. */
+static int commit_touches(git_repository *repo, const git_oid *tip, const char *hex,
+			  const char *app_path)
+{
+	git_oid id;
+	git_commit *c = NULL, *parent = NULL;
+	git_tree *t = NULL, *pt = NULL;
+	git_tree_entry *te = NULL, *pte = NULL;
+	int rc = 0;
+
+	if (strlen(hex) != GIT_OID_HEXSZ || git_oid_fromstr(&id, hex) < 0)
+		goto out;
+	if (!git_oid_equal(&id, tip) && git_graph_descendant_of(repo, tip, &id) != 1)
+		goto out;
+	if (git_commit_lookup(&c, repo, &id) < 0 || git_commit_tree(&t, c) < 0 ||
+	    git_tree_entry_bypath(&te, t, app_path) < 0)
+		goto out;
+	if (git_commit_parentcount(c) == 0 || git_commit_parent(&parent, c, 0) < 0 ||
+	    git_commit_tree(&pt, parent) < 0 || git_tree_entry_bypath(&pte, pt, app_path) < 0) {
+		rc = 1; /* the commit made the folder */
+		goto out;
+	}
+	rc = !git_oid_equal(git_tree_entry_id(te), git_tree_entry_id(pte));
+out:
+	git_error_clear();
+	git_tree_entry_free(te);
+	git_tree_entry_free(pte);
+	git_tree_free(t);
+	git_tree_free(pt);
+	git_commit_free(c);
+	git_commit_free(parent);
+	return rc;
+}
+
+int gitops_commit_touches(const struct gitops_opts *o, const struct gitops_app *app,
+			  const char *commit, struct err *e)
+{
+	struct session s;
+	struct buf path = BUF_INIT;
+	git_repository *local = NULL;
+	git_oid tip;
+	int have = 0, rc = -1;
+
+	if (check_app(app, e) < 0 ||
+	    naming_app_path(&path, app->workspace, app->user, app->project, e) < 0) {
+		buf_release(&path);
+		return -1;
+	}
+	if (session_open(&s, o, 0, e) < 0) {
+		buf_release(&path);
+		return -1;
+	}
+	if (s.url.path) {
+		if (git_repository_open_ext(&local, s.url.path, GIT_REPOSITORY_OPEN_NO_SEARCH,
+					    NULL) < 0) {
+			err_set(e, 502, "remote_unreachable",
+				"cannot open the gitops repository %s: %s", s.url.shown, git_msg());
+			goto out;
+		}
+		have = git_reference_name_to_id(&tip, local, s.head_ref) == 0;
+		rc = have ? commit_touches(local, &tip, commit, path.buf) : 0;
+	} else {
+		if (cache_open(&s, e) < 0 || fetch_tip(&s, &tip, &have, e) < 0)
+			goto out;
+		rc = have ? commit_touches(s.repo, &tip, commit, path.buf) : 0;
+	}
+out:
+	git_error_clear();
+	git_repository_free(local);
+	session_close(&s);
+	buf_release(&path);
 	return rc;
 }

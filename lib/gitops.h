@@ -68,13 +68,16 @@ struct gitops_values {
 	size_t n_annotations;
 	int port;	       /* 0: 8080 */
 	const char *framework; /* NULL: "" */
-	const struct gitops_kv *env;
-	size_t n_env;
+	/* env: name -> value already sealed for the cluster (lib/sealed, base64) for the
+	 * Secret gitops_env_secret_name in the app's namespace. Values in clear never reach
+	 * git: the chart renders a SealedSecret and reads it with secretKeyRef. */
+	const struct gitops_kv *sealed_env;
+	size_t n_sealed_env;
 	const char *cpu_request; /* Kubernetes quantities; NULL: chart defaults */
 	const char *memory_request;
 	const char *cpu_limit;
 	const char *memory_limit;
-	int replicas;		 /* 0: 1 */
+	int replicas;		 /* 0 to 20, written as given: 0 stops the app */
 	int autoscaling;	 /* 1: a HorizontalPodAutoscaler */
 	int min_replicas;	 /* 0: 1 */
 	int max_replicas;	 /* 0: 3 */
@@ -123,6 +126,12 @@ struct gitops_file {
 /* The chart files built into the program (gitops-templates/app). */
 const struct gitops_file *gitops_builtin_files(size_t *n);
 
+#define GITOPS_MAX_REPLICAS 20
+
+/* Append the name of the app's env Secret (and of its SealedSecret): "<release>-env".
+ * Values are sealed for "<namespace>/<this name>" (strict scope). */
+int gitops_env_secret_name(struct buf *out, const struct gitops_app *app, struct err *e);
+
 /* Check the app's names and the values: 0 or -1 (422) naming the field. */
 int gitops_check(const struct gitops_app *app, const struct gitops_values *v, struct err *e);
 
@@ -159,6 +168,12 @@ typedef int (*gitops_file_fn)(const char *path, const char *data, size_t len, vo
  * gets the tip read. An empty repository has no files. */
 int gitops_read_files(const struct gitops_opts *o, const char *prefix, const char *const *names,
 		      gitops_file_fn fn, void *arg, char *commit, struct err *e);
+
+/* 1 when `commit` (40 hex digits) is on the branch of `o->url` (its tip or an ancestor of
+ * it, fetched first for a remote) and changes the app's folder (apps/<ws>/<user>/<project>/,
+ * which it holds), 0 when not: what a pipeline reports as its release must be one. */
+int gitops_commit_touches(const struct gitops_opts *o, const struct gitops_app *app,
+			  const char *commit, struct err *e);
 
 /* Append `url` without its user information (user, password or token). */
 void gitops_url_redact(struct buf *out, const char *url);

@@ -1,6 +1,8 @@
 /* http.c: libcurl easy calls with captured status, headers and body */
 #include "http.h"
 
+#include "metrics.h"
+
 #include <curl/curl.h>
 #include <ctype.h>
 #include <string.h>
@@ -118,6 +120,7 @@ int http_do(const char *what, const struct http_request *rq, struct http_respons
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &rs->status);
 	ret = 0;
 out:
+	metrics_call(what, rc == CURLE_OK ? rs->status : 0);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
 	return ret;

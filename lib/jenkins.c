@@ -3,6 +3,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <json-c/json.h>
 #include <stdio.h>
@@ -380,6 +381,7 @@ static void call_done(struct jenkins_call *c, CURLcode code)
 		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(j->multi, c->easy);
 	list_del(&j->calls, c);
+	metrics_call("Jenkins", code == CURLE_OK ? status : 0);
 	if (wants_crumb(c, status)) {
 		list_add(&j->crumb_waiters, c);
 		if (!j->crumb_fetching) {

@@ -1,8 +1,38 @@
 /* jsonutil.c: checked JSON access for request bodies */
 #include "jsonutil.h"
 
+#include "utf8.h"
+
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+
+/* 1 when every key and string in `v` is strict UTF-8. The raw body is checked before
+ * parsing; this catches what \u escapes decode to (a lone \ud800 becomes the bytes of a
+ * surrogate). */
+static int strings_valid(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return utf8_valid(json_object_get_string(v), (size_t)json_object_get_string_len(v));
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(v); i++) {
+			if (!strings_valid(json_object_array_get_idx(v, i)))
+				return 0;
+		}
+		return 1;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val)
+		{
+			if (!utf8_valid(key, strlen(key)) || !strings_valid(val))
+				return 0;
+		}
+		return 1;
+	}
+	default:
+		return 1;
+	}
+}
 
 struct json_object *ju_parse_object(const char *data, size_t len, struct err *e)
 {
@@ -19,6 +49,11 @@ struct json_object *ju_parse_object(const char *data, size_t len, struct err *e)
 	if (memchr(data, '\0', len)) {
 		err_set(e, 400, "invalid_json",
 			"the request body is not valid JSON: it contains a NUL byte");
+		return NULL;
+	}
+	/* json-c's own check lets overlong forms and surrogates through */
+	if (!utf8_valid(data, len)) {
+		err_set(e, 400, "invalid_utf8", "the request body is not valid UTF-8");
 		return NULL;
 	}
 	tok = json_tokener_new();
@@ -47,6 +82,13 @@ struct json_object *ju_parse_object(const char *data, size_t len, struct err *e)
 		err_set(e, 400, "invalid_json", "the request body must be a JSON object");
 		return NULL;
 	}
+	if (!strings_valid(obj)) {
+		json_object_put(obj);
+		err_set(e, 400, "invalid_utf8",
+			"the request body has a string that is not valid UTF-8 (a lone surrogate "
+			"escape?)");
+		return NULL;
+	}
 	return obj;
 }
 
@@ -61,9 +103,16 @@ int ju_only_keys(struct json_object *obj, const char *const *allowed, struct err
 			if (!strcmp(*a, key))
 				break;
 		}
-		if (!*a)
-			return err_field(e, 422, "unknown_field", key, "unknown field '%.64s'",
-					 key);
+		if (!*a) {
+			/* quote at most 64 bytes, never half a character */
+			int cut = (int)utf8_prefix(key, 64);
+
+			err_field(e, 422, "unknown_field", "", "unknown field '%.*s'", cut, key);
+			if (e)
+				snprintf(e->field, sizeof(e->field), "%.*s",
+					 (int)utf8_prefix(key, sizeof(e->field) - 1), key);
+			return -1;
+		}
 	}
 	return 0;
 }

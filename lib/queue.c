@@ -2,6 +2,7 @@
 #include "queue.h"
 
 #include "log.h"
+#include "metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,7 @@ int queue_claim(struct queue *q, const char *kind, int max, struct queue_job *ou
 		(*n)++;
 	}
 	PQclear(res);
+	metrics_jobs_claimed(kind, *n);
 	return 0;
 }
 

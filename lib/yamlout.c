@@ -1,8 +1,11 @@
 /* yamlout.c: YAML emission through libyaml into a struct buf */
 #include "yamlout.h"
 
+#include "utf8.h"
+
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static int write_handler(void *data, unsigned char *buffer, size_t size)
 {
@@ -94,6 +97,14 @@ static void scalar(struct yamlout *y, const char *s, int plain_ok, yaml_scalar_s
 
 	if (y->failed)
 		return;
+	/* libyaml decodes what it is given and writes a surrogate or an overlong form as an
+	 * escape (\UD800...) that its own parser then refuses: such a string never gets in. */
+	if (!utf8_valid(s, strlen(s))) {
+		y->failed = 1;
+		y->bad_utf8 = 1;
+		snprintf(y->problem, sizeof(y->problem), "%s", "a string is not valid UTF-8");
+		return;
+	}
 	/* plain_implicit = 0 forbids the plain style, so libyaml quotes it; the
 	 * quoted form needs no tag to read back as a string. */
 	emit(y, &ev,
@@ -101,9 +112,41 @@ static void scalar(struct yamlout *y, const char *s, int plain_ok, yaml_scalar_s
 					  plain_ok, 1, style));
 }
 
+/* Words that YAML 1.1 (Helm's go-yaml, PyYAML) reads as a boolean or null; YAML 1.2 adds
+ * none that start with a letter. Compared without case: quoting one too many is harmless. */
+static const char *const reserved_words[] = {"y",   "n",    "yes",   "no",   "on",
+					     "off", "true", "false", "null", NULL};
+
+int yamlout_plain_safe(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	/* a leading letter or '_' rules out numbers, dates, .inf/.nan, ~, indicators
+	 * (- ? : , [ ] { } # & * ! | > ' " % @ `) and spaces */
+	if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == '/'))
+			return 0;
+	}
+	for (int i = 0; reserved_words[i]; i++) {
+		if (!strcasecmp(s, reserved_words[i]))
+			return 0;
+	}
+	return 1;
+}
+
 void yamlout_key(struct yamlout *y, const char *key)
 {
-	scalar(y, key ? key : "", 1, YAML_ANY_SCALAR_STYLE);
+	const char *k = key ? key : "";
+
+	if (yamlout_plain_safe(k))
+		scalar(y, k, 1, YAML_PLAIN_SCALAR_STYLE);
+	else
+		scalar(y, k, 0, YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 }
 
 void yamlout_str(struct yamlout *y, const char *s)
@@ -143,6 +186,8 @@ int yamlout_finish(struct yamlout *y, struct err *e)
 		y->failed = 1;
 		snprintf(y->problem, sizeof(y->problem), "%s", "cannot flush the yaml output");
 	}
+	if (y->bad_utf8)
+		return err_set(e, 422, "invalid_utf8", "cannot write yaml: %s", y->problem);
 	if (y->failed)
 		return err_set(e, 500, "yaml_emit_failed", "cannot write yaml: %s", y->problem);
 	return 0;

@@ -30,6 +30,7 @@ struct yamlout {
 	yaml_emitter_t emitter;
 	struct buf *out;   /* borrowed */
 	int failed;	   /* sticky: 1 after the first error */
+	int bad_utf8;	   /* the error was a string that is not strict UTF-8 */
 	int started;	   /* the emitter was initialised */
 	char problem[128]; /* libyaml's reason for the first error */
 };
@@ -43,8 +44,14 @@ void yamlout_map_start(struct yamlout *y);
 void yamlout_map_end(struct yamlout *y);
 void yamlout_seq_start(struct yamlout *y);
 void yamlout_seq_end(struct yamlout *y);
-/* A mapping key; keys are plain when libyaml finds that safe. */
+/* A mapping key: plain only when yamlout_plain_safe, else double-quoted, so that a
+ * key such as ON, yes, NULL, 1e3 or 2024-01-01 reads back as that string under YAML
+ * 1.1 (Helm) and 1.2 alike. */
 void yamlout_key(struct yamlout *y, const char *key);
+/* 1 when `s` reads back as the same string if written plain, under YAML 1.1 and 1.2:
+ * a letter or '_' first, then only [A-Za-z0-9_./-], and not a boolean or null word
+ * (y, n, yes, no, on, off, true, false, null in any case). */
+int yamlout_plain_safe(const char *s);
 /* A string value, always quoted. NULL writes "". */
 void yamlout_str(struct yamlout *y, const char *s);
 void yamlout_int(struct yamlout *y, long v);
@@ -52,7 +59,8 @@ void yamlout_bool(struct yamlout *y, int v);
 /* An empty mapping `{}`. */
 void yamlout_empty_map(struct yamlout *y);
 
-/* End the document and flush it to the buffer: 0, or -1 with 500 yaml_emit_failed. */
+/* End the document and flush it to the buffer: 0, or -1 with 422 invalid_utf8 (a string
+ * that is not strict UTF-8, refused before libyaml sees it) or 500 yaml_emit_failed. */
 int yamlout_finish(struct yamlout *y, struct err *e);
 
 #endif

@@ -6,6 +6,10 @@ R=$TEST_TMP/remote.git
 new_remote "$R"
 export PLATFORM_GITOPS_URL=file://$R
 APP=apps/ws1/u1/web
+# env values are sealed for the cluster: a test certificate of a sealed-secrets controller
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/sealed.key" -out "$TEST_TMP/sealed.crt" \
+	-days 2 -subj /CN=sealed-secret 2>/dev/null || bail_out "openssl cannot make a certificate"
+export PLATFORM_SEALED_SECRETS_CERT=$TEST_TMP/sealed.crt
 
 # ---- first release
 gitops release --workspace ws1 --user u1 --project web --image registry.local/ws1/web --tag v1 \

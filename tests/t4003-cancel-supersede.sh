@@ -97,11 +97,13 @@ queued_cb() { [ -n "$(col "$d" jenkins_queue_id)" ]; }
 ok "queued in Jenkins" wait_until 20 queued_cb
 event wrong-token "{\"deployment_id\":\"$d\",\"event\":\"stage\",\"stage\":\"build\"}"
 is "$EV_STATUS" 401 "an event with a wrong token is refused with 401"
+bad_token_body=$EV_BODY
 is "$(col "$d" stage)" "" "and not applied"
 event "" "{\"deployment_id\":\"$d\",\"event\":\"stage\",\"stage\":\"build\"}"
 is "$EV_STATUS" 401 "an event without a token is refused"
 event whatever '{"deployment_id":"00000000-0000-0000-0000-000000000000","event":"stage","stage":"x"}'
-is "$EV_STATUS" 404 "an event for an unknown deployment is 404"
+is "$EV_STATUS" 401 "an event for an unknown deployment is 401, as a wrong token"
+is "$EV_BODY" "$bad_token_body" "with the same body"
 event whatever "{\"deployment_id\":\"$old\",\"event\":\"released\",\"gitops_commit\":\"abc\"}"
 is "$EV_STATUS" 401 "the token of another deployment does not open a superseded one"
 tok=$(fake_get "token/$d")
@@ -111,19 +113,20 @@ is "$(col "$d" stage)" build "the stage is recorded"
 is "$(state_of "$d")" building "a stage event moves a queued deployment to building"
 event "$tok" "{\"deployment_id\":\"$d\",\"event\":\"launch\"}"
 is "$EV_STATUS" 422 "an unknown event is 422"
-event "$tok" "{\"deployment_id\":\"$d\",\"event\":\"pushed\",\"image\":\"r/x\",\"tag\":\"t1\",\"digest\":\"sha256:00\"}"
+own=$(psql_stack -c "SELECT p.user_id || '-' || p.name FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = '$d'")
+event "$tok" "{\"deployment_id\":\"$d\",\"event\":\"pushed\",\"image\":\"r/$own\",\"tag\":\"t1\",\"digest\":\"sha256:00\"}"
 is "$(state_of "$d"),$(col "$d" tag)" pushed,t1 "a pushed event records the image and moves to pushed"
 event "$tok" "{\"deployment_id\":\"$d\",\"event\":\"result\",\"result\":\"FAILURE\",\"error\":\"trivy found 3 critical vulnerabilities\"}"
 is "$(state_of "$d")" failed "a FAILURE result fails the deployment"
 is "$(col "$d" error)" "trivy found 3 critical vulnerabilities" "with the pipeline's reason"
 event "$tok" "{\"deployment_id\":\"$d\",\"event\":\"released\",\"gitops_commit\":\"abc\"}"
-is "$EV_STATUS" 409 "an event for a finished deployment is refused with 409"
+is "$EV_STATUS" 401 "an event for a finished deployment is refused: its token died with it"
 json_body=$EV_BODY
-is "$(jq -r .error.code <<<"$json_body")" deployment_finished "with code deployment_finished"
+is "$(jq -r .error.code <<<"$json_body")" invalid_callback_token "with code invalid_callback_token"
 is "$(col "$d" gitops_commit)" "" "and not applied"
 tok_old=$(fake_get "token/$old")
 event "$tok_old" "{\"deployment_id\":\"$old\",\"event\":\"stage\",\"stage\":\"build\"}"
-is "$EV_STATUS" 409 "a superseded deployment takes no more events, even with its token"
+is "$EV_STATUS" 401 "a superseded deployment takes no more events, even with its token"
 ok "no log holds a callback token" not grep -rq -- "$tok" "$TEST_TMP"/worker-*.log "$STACK_DIR"/logs/
 ok "the Jenkins token is not in any log" no_secret_in "$TEST_TMP"/worker-*.log "$STACK_DIR"/logs/*.log
 worker_stop w1

@@ -90,7 +90,7 @@ ok "the publisher listens on 127.0.0.1 only" grep -Eq "^ *listen 127\.0\.0\.1:$P
 # --- nchan subscribers are authorized by the API (the endpoint itself comes later: until then,
 # and later without a valid session, the subscriber is refused with the API's answer)
 for path in /api/deployments/t5001d/logs/ws /api/projects/t5001p/events/ws; do
-	http GET "$PLATFORM_URL$path" -H 'Cookie: platform_session=not-a-session' -H "X-Request-Id: t5001-sub" \
+	http GET "$PLATFORM_URL$path" -H 'Cookie: __Host-platform_session=not-a-session' -H "X-Request-Id: t5001-sub" \
 		-H 'Accept: text/event-stream'
 	like "$HTTP_STATUS" '^4[0-9][0-9]$' "$path: a subscriber without a session is refused ($HTTP_STATUS)"
 	json_ok "$path: the refusal is the API's JSON"

@@ -43,14 +43,14 @@ is "$(jq -r .status <<<"$SUB")" 404 "an unknown deployment: 404"
 sub "ws://${PLATFORM_URL#http://}/api/deployments/not-an-id/logs/ws" --bearer "$A" --timeout 3000
 is "$(jq -r .status <<<"$SUB")" 404 "a malformed id: 404"
 psql_stack -c "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE login = 'vic')" >/dev/null
-sub "$WSURL" --cookie "platform_session=$V" --timeout 3000
+sub "$WSURL" --cookie "__Host-platform_session=$V" --timeout 3000
 is "$(jq -r .status <<<"$SUB")" 401 "an expired session: 401"
 sign_in gh-vic
 V=$SESSION
 
 # ---- a member receives what the worker publishes, in order
 (sleep 1; publish "deployment-$D" 'line 1'; publish "deployment-$D" 'line 2'; publish "deployment-$D" 'line 3') &
-sub "$WSURL" --cookie "platform_session=$A" --want 3 --timeout 8000
+sub "$WSURL" --cookie "__Host-platform_session=$A" --want 3 --timeout 8000
 is "$(jq -r .opened <<<"$SUB")" true "a member's cookie opens the socket"
 is "$(jq -r '[.messages[].data] | join(",")' <<<"$SUB")" "line 1,line 2,line 3" "every message, in order"
 like "$(jq -r '.messages[0].id' <<<"$SUB")" '^[0-9]+:[0-9]+' "each with an nchan message id"

@@ -49,8 +49,8 @@ is "$(psql_stack -c "SELECT count(*) FROM repo_hooks WHERE encode(secret, 'escap
 fake_github /_fake/noadmin '{"repo":"alice/locked"}'
 before=$(db_fingerprint)
 api POST "/api/workspaces/$WS/projects" "$A" "{\"name\":\"locked\",\"repo_url\":\"$FAKE_GITHUB/alice/locked\",\"auto_deploy\":true}"
-is "$HTTP_STATUS" 422 "no admin right on the repository: 422"
-json_error github_hook_forbidden "and says why"
+is "$HTTP_STATUS" 403 "no admin right on the repository: 403"
+json_error repo_admin_required "and says why"
 is "$(db_fingerprint)" "$before" "and stores no project"
 
 # ---- ping

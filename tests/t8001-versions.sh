@@ -26,7 +26,7 @@ deploy() {
 	api POST "/api/projects/$P/deploy" "$A" '{}'
 	local id
 	id=$(json_get .id)
-	psql_stack -c "UPDATE deployments SET state = '$2', image = 'registry.local/web', tag = '$1',
+	psql_stack -c "UPDATE deployments SET state = '$2', image = 'registry.local/platform/' || (SELECT p.user_id || '-' || p.name FROM projects p WHERE p.id = deployments.project_id), tag = '$1',
 		digest = 'sha256:$(printf '%064d' "${#1}")', gitops_commit = md5('$1') || 'abcdefgh',
 		released_at = CASE WHEN '$2' IN ('released', 'live') THEN now() END,
 		live_at = CASE WHEN '$2' = 'live' THEN now() END,
@@ -73,7 +73,7 @@ is "$HTTP_STATUS" 202 "roll back to v1"
 R=$(json_get .id)
 json_is .trigger rollback "a rollback deployment"
 json_is .tag v1 "reusing v1's tag"
-json_is .image registry.local/web "and image"
+json_is .image "registry.local/platform/$(psql_stack -c "SELECT user_id FROM projects WHERE id = '$P'")-web" "and image"
 json_is .rollback_of "$V1" "pointing at v1"
 json_is .state queued "queued for the worker"
 is "$(psql_stack -c "SELECT action FROM deployments WHERE id = '$R'")" rollback "no build: the action is rollback"

@@ -1,6 +1,7 @@
 /* build.c: the Jenkins build driver: trigger, queue, log tail, result (drv_jenkins) */
 #include "build.h"
 
+#include "cadence.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -470,7 +471,10 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 		jb->phase = J_RESULT;
 		b->next_at = engine_now();
 	} else {
-		later(b, engine_now(), poll_s(b));
+		/* fast while someone watches the log, the slow rate otherwise */
+		double now = engine_now();
+
+		later(b, now, cadence_interval(b->w->cfg, b->id, poll_s(b), now));
 	}
 out:
 	buf_release(&text);

@@ -130,10 +130,23 @@ static void next_phase(struct build *b)
 	b->phase = ENGINE_DONE;
 }
 
+/* The build is over: its callback token stops working (best effort: a token left alive
+ * can still only report on a released deployment, which refuses every change). */
+static void end_callbacks(struct build *b)
+{
+	struct err e = ERR_INIT;
+
+	if (deploy_callback_end(&b->w->db, b->id, &e) < 0)
+		log_warn("could not end the callback token", "deployment_id", b->id, "reason",
+			 e.msg, NULL);
+}
+
 void engine_over(struct build *b)
 {
-	/* every end of a phase may have ended the deployment: prune the project's old logs
-	 * (whichever driver ran, and however it ended) */
+	/* every end of a phase may have ended the deployment: no more pipeline callbacks, and
+	 * the project's old logs pruned (whichever driver ran, and however it ended) */
+	if (b->phase != ENGINE_STAGE)
+		end_callbacks(b);
 	retention_after_finish(&b->w->db, b->project_id, b->w->cfg->log_retention);
 	next_phase(b);
 }

@@ -11,11 +11,15 @@
 #include "engine.h"
 
 #include "crypto.h"
+#include "domains.h"
 #include "housekeep.h"
 #include "http.h"
 #include "log.h"
+#include "metricsd.h"
+#include "notifier.h"
 #include "publish.h"
 #include "release.h"
+#include "worker_metrics.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -196,7 +200,7 @@ static void reap(struct worker *w)
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
-	double claim, renew, refresh, housekeep, resync;
+	double claim, renew, refresh, housekeep, resync, domains;
 };
 
 static int next_wait_ms(struct worker *w, const struct timers *t, double now)
@@ -218,7 +222,7 @@ static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 
 static void loop(struct worker *w)
 {
-	struct timers t = {0, 0, 0, 0, 0};
+	struct timers t = {0, 0, 0, 0, 0, 0};
 	struct err e = ERR_INIT;
 
 	while (!stopping) {
@@ -246,6 +250,8 @@ static void loop(struct worker *w)
 			w->stage->resync(w); /* the runtime: what git says against what runs */
 			t.resync = now + (double)w->cfg->runtime_resync;
 		}
+		if (now >= t.domains)
+			domains_tick(w, now, &t.domains);
 		if (now >= t.refresh) {
 			refresh_all(w, now);
 			t.refresh = now + (double)w->cfg->jenkins_poll_ms / 1000.0;
@@ -346,10 +352,12 @@ int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct worker w;
+	struct notifier *notifier;
 	struct err e = ERR_INIT;
 	const char *path = NULL;
 	char id[128];
 	int rc = 1;
+	pid_t metrics_pid;
 
 	log_init("worker", LOG_INFO, stderr);
 	for (int i = 1; i < argc; i++) {
@@ -371,6 +379,7 @@ int main(int argc, char **argv)
 	config_log(&cfg);
 	http_global_init();
 	signals();
+	metrics_pid = worker_metrics_start(&cfg); /* forks: before any connection is open */
 	if (!strcmp(w.driver->name, "local"))
 		log_info("build driver: local (buildah), no Jenkins", "registry", cfg.registry_url,
 			 NULL);
@@ -388,9 +397,11 @@ int main(int argc, char **argv)
 	queue_init(&w.q, &w.db, id, (int)cfg.worker_lease);
 	if ((w.pub = publish_from_config(&cfg)))
 		w.sink = publish_sink(w.pub); /* live logs and states to nchan */
+	notifier = notifier_start(&cfg); /* its own thread: notifications never delay deploys */
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);
 	log_info("platform-worker stopping: handing jobs back", NULL);
+	notifier_stop(notifier);
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;
@@ -399,6 +410,7 @@ out_driver:
 	if (w.driver->close)
 		w.driver->close(&w);
 out:
+	metricsd_stop(metrics_pid);
 	config_release(&cfg);
 	curl_global_cleanup();
 	return rc;

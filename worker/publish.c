@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -131,6 +132,7 @@ static struct chan *chan_get(struct publisher *p, const char *name, const char *
 static void gap_merge(struct chan *c, long long from, long long to)
 {
 	c->gap = 1;
+	metrics_publish_gap();
 	if (from < 0)
 		return;
 	if (c->gap_from < 0 || from < c->gap_from)

@@ -3,6 +3,7 @@
 
 #include "gitops.h"
 #include "log.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,76 +46,44 @@ void release_gitops_opts(const struct config *cfg, struct gitops_opts *o)
 	opts_of(cfg, o);
 }
 
-static struct db_stmt st_load =
-    DB_STMT("release_load",
-	    "SELECT d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-	    "p.workspace_id, p.user_id, p.name, p.port, p.framework, p.custom_domain, d.seq "
-	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
-	    1);
-
 /* Only a deployment that has not ended or been released yet may write: a superseded
  * rollback must not land in git after the deploy that replaced it. */
 static int writable(const char *state)
 {
-	return !strcmp(state, "queued") || !strcmp(state, "building") || !strcmp(state, "pushed");
+	return state &&
+	       (!strcmp(state, "queued") || !strcmp(state, "building") || !strcmp(state, "pushed"));
 }
 
 int release_write(struct worker *w, const char *deployment_id, struct buf *commit, struct err *e)
 {
 	const struct config *cfg = w->cfg;
 	const char *p[2] = {deployment_id, NULL};
+	struct snapshot_release r;
 	struct gitops_opts o;
-	struct gitops_app app;
-	struct gitops_values v;
-	struct gitops_meta m;
 	struct gitops_result res;
-	PGresult *row = NULL;
 	long stored;
 	int ret = -1;
 
 	if (!cfg->gitops_url || !*cfg->gitops_url)
 		return err_set(e, 500, "missing_setting",
 			       "the worker cannot write releases: PLATFORM_GITOPS_URL is not set");
-	row = db_prepared(&w->db, &st_load, p, e);
-	if (!row)
-		return -1;
-	if (PQntuples(row) != 1) {
-		err_set(e, 404, "deployment_not_found", "no such deployment");
+	/* the deployment's own snapshot (settings, env sealed for the cluster), the same
+	 * description the pipeline reads from the API: both paths write the same release */
+	if (snapshot_release_load(&r, &w->db, cfg, deployment_id, e) < 0)
 		goto out;
-	}
-	if (db_value(row, 0, 4)) {
-		buf_addstr(commit, db_value(row, 0, 4)); /* written before a restart */
+	if (r.gitops_commit) {
+		buf_addstr(commit, r.gitops_commit); /* written before a restart */
 		ret = 0;
 		goto out;
 	}
-	if (!writable(db_value(row, 0, 0))) {
+	if (!writable(r.state)) {
 		err_set(e, 409, "deployment_finished",
-			"the deployment is %s; its release is not written", db_value(row, 0, 0));
-		goto out;
-	}
-	if (!db_value(row, 0, 2) || !db_value(row, 0, 3)) {
-		err_set(e, 409, "nothing_to_release",
-			"the deployment has no image and tag to release");
+			"the deployment is %s; its release is not written", r.state);
 		goto out;
 	}
 	opts_of(cfg, &o);
-	app.workspace = db_value(row, 0, 6);
-	app.user = db_value(row, 0, 7);
-	app.project = db_value(row, 0, 8);
-	memset(&v, 0, sizeof(v));
-	v.image_repository = db_value(row, 0, 2);
-	v.image_tag = db_value(row, 0, 3);
-	v.domain = cfg->domain;
-	v.custom_domain = db_value(row, 0, 11);
-	v.port = atoi(db_value(row, 0, 9));
-	v.framework = db_value(row, 0, 10);
-	memset(&m, 0, sizeof(m));
-	m.deployment_id = deployment_id;
-	m.triggered_by = db_value(row, 0, 5);
-	m.rollback = !strcmp(db_value(row, 0, 1), "rollback");
 	/* a newer deployment already in git (written by the pipeline) wins: 409 stale_release */
-	m.seq = atoll(db_value(row, 0, 12));
-	if (gitops_release(&o, &app, &v, &m, &res, e) < 0)
+	if (gitops_release(&o, &r.app, &r.v, &r.m, &res, e) < 0)
 		goto out;
 	/* The commit is kept even if the row moved meanwhile (it is in git either way); the
 	 * caller's state change decides whether the deployment goes on. */
@@ -126,11 +95,11 @@ int release_write(struct worker *w, const char *deployment_id, struct buf *commi
 	if (stored < 0)
 		goto out;
 	log_info("release written to gitops", "deployment_id", deployment_id, "commit", res.commit,
-		 "tag", v.image_tag, NULL);
+		 "tag", r.v.image_tag, NULL);
 	buf_addstr(commit, res.commit);
 	ret = 0;
 out:
-	PQclear(row);
+	snapshot_release_clear(&r);
 	return ret;
 }
 

@@ -1,13 +1,13 @@
 /* runtime.c: the podman runtime stage: run a release from git, health-gate it, route it */
 #include "runtime.h"
 
-#include "crypto.h"
 #include "gitops.h"
 #include "http.h"
 #include "log.h"
 #include "naming.h"
 #include "podman.h"
 #include "release.h"
+#include "snapshot.h"
 #include "yamldoc.h"
 
 #include <arpa/inet.h>
@@ -234,51 +234,33 @@ static void memory_of(const char *q, char *out, size_t n)
 		snprintf(out, n, "%lld", v);
 }
 
-/* The project's env as a 0600 env file for podman run --env-file (values never in argv).
- * TODO(release helper): take env from the deployment's sealed settings snapshot once its lib
- * function to open it is on main; until then the project's current env is used. */
-static int write_env_file(struct worker *w, const char *project_id, const char *path, int port)
+/* The deployment's env (its sealed settings snapshot, lib/snapshot) as a 0600 env file for
+ * podman run --env-file: the values never reach a command line. */
+static int write_env_file(struct worker *w, const char *deployment_id, const char *path, int port)
 {
-	const struct config *cfg = w->cfg;
-	const char *p[1] = {project_id};
+	struct snapshot_env env;
 	struct err e = ERR_INIT;
-	struct json_object *env = NULL;
-	struct buf text = BUF_INIT, sealed = BUF_INIT, plain = BUF_INIT;
-	PGresult *res;
+	struct buf text = BUF_INIT;
 	int fd, ret = -1;
 
-	buf_addf(&text, "PORT=%d\n", port);
-	res = db_query(&w->db, "SELECT env::text FROM projects WHERE id = $1", 1, p, &e);
-	if (res && PQntuples(res) == 1 && cfg->secret_key)
-		env = json_tokener_parse(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	if (env && json_object_is_type(env, json_type_object)) {
-		json_object_object_foreach(env, k, v)
-		{
-			const char *b64 = json_object_get_string(v);
-
-			buf_reset(&sealed);
-			buf_reset(&plain);
-			if (!b64 || crypto_unbase64(b64, strlen(b64), &sealed) < 0 ||
-			    crypto_open(cfg->secret_key, "project-env", sealed.buf, sealed.len,
-					&plain) < 0 ||
-			    memchr(plain.buf, '\n', plain.len))
-				continue; /* an env file holds one line per value */
-			buf_addf(&text, "%s=%s\n", k, plain.buf);
-		}
+	if (snapshot_env_open(&w->db, w->cfg->secret_key, deployment_id, &env, &e) < 0) {
+		log_warn("runtime: the deployment's env does not open", "deployment_id",
+			 deployment_id, "reason", e.msg, NULL);
+		return -1;
 	}
-	json_object_put(env);
+	buf_addf(&text, "PORT=%d\n", port);
+	for (size_t i = 0; i < env.n; i++) {
+		if (!strchr(env.items[i].value, '\n')) /* an env file holds one line per value */
+			buf_addf(&text, "%s=%s\n", env.items[i].key, env.items[i].value);
+	}
+	snapshot_env_release(&env);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd >= 0 && write(fd, text.buf, text.len) == (ssize_t)text.len)
 		ret = 0;
 	if (fd >= 0)
 		close(fd);
-	if (plain.len)
-		memset(plain.buf, 0, plain.len);
 	memset(text.buf, 0, text.len);
 	buf_release(&text);
-	buf_release(&sealed);
-	buf_release(&plain);
 	return ret;
 }
 
@@ -296,7 +278,7 @@ static int run_one(struct worker *w, const char *project_id, const struct rt_val
 
 	*port = free_port();
 	snprintf(envf, sizeof(envf), "%s/.env-%s", cfg->runtime_routes_dir, name);
-	if (!*port || write_env_file(w, project_id, envf, v->port) < 0) {
+	if (!*port || write_env_file(w, dep, envf, v->port) < 0) {
 		free(extra);
 		return err_set(e, 500, "runtime_error", "cannot prepare the container %s", name);
 	}

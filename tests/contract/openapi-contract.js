@@ -166,7 +166,12 @@ function fcgi(listen, method, path, headers, body) {
 async function call(method, path, opts = {}) {
   const headers = { ...(opts.headers || {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  if (opts.cookie) headers.Cookie = `platform_session=${opts.cookie}`;
+  if (opts.cookie) headers.Cookie = `__Host-platform_session=${opts.cookie}`;
+  // a cookie request that changes state comes from the platform's own pages (CSRF rule)
+  if (opts.cookie && !['GET', 'HEAD'].includes(method)) {
+    headers.Origin = new URL(env('PLATFORM_PUBLIC_URL')).origin;
+    headers['Content-Type'] = 'application/json';
+  }
   let body;
   if (opts.json !== undefined) body = JSON.stringify(opts.json);
   if (opts.raw !== undefined) body = opts.raw;
@@ -455,7 +460,7 @@ async function main() {
   await ev({ deployment_id: D2, event: 'done' }, { headers: { Authorization: `Bearer ${cb}` }, expect: 422, reqValid: false, label: 'unknown event' });
   await ev({ deployment_id: D2, event: 'result', result: 'FAILURE' }, { expect: 401, label: 'no token' });
   await ev({ deployment_id: D2, event: 'result', result: 'FAILURE' }, { headers: { Authorization: 'Bearer wrong' }, expect: 401, label: 'wrong token' });
-  await ev({ deployment_id: '00000000-0000-4000-8000-000000000000', event: 'pushed' }, { headers: { Authorization: `Bearer ${cb}` }, expect: 404, reqValid: true, label: 'unknown deployment' });
+  await ev({ deployment_id: '00000000-0000-4000-8000-000000000000', event: 'pushed' }, { headers: { Authorization: `Bearer ${cb}` }, expect: 401, reqValid: true, label: 'unknown deployment (answered as a wrong token)' });
   await ev({ deployment_id: D1, event: 'pushed' }, { headers: { Authorization: `Bearer ${cb}` }, expect: 409, reqValid: true, label: 'cancelled deployment' });
   await ev(undefined, { raw: 'nope', headers: { Authorization: `Bearer ${cb}` }, expect: 400, label: 'not JSON' });
   await call('POST', `/api/deployments/${D2}/cancel`, { token: BEN, expect: 202, label: 'building' });

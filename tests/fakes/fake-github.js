@@ -12,7 +12,19 @@
 //   GET  /_fake/log                             every request seen: [{method, path, auth}]
 //   GET  /_fake/hooks                           the repository hooks, secrets included
 //   POST /_fake/noadmin {"repo"}                hooks of owner/repo answer 404 (no admin right)
-// and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks, PATCH/DELETE .../{id}.
+//   POST /_fake/repos {"repo","private","permissions":{TOKEN:{admin,push,pull}}}
+//                                               a repository with per-token permissions
+// and implements GET /repos/{o}/{r} and the repository hooks API: GET/POST /repos/{o}/{r}/hooks,
+// PATCH/DELETE .../{id}. GET /repos/{o}/{r} answers as GitHub does: the repository with the
+// token's `permissions`, 404 when the token cannot see it. Unless registered with /_fake/repos,
+// a repository under the token's own login exists and the token administers it (noadmin: it
+// may only push), and any other repository does not exist. A registered repository answers
+// each listed token with its permissions; other tokens get 404 (private) or pull only (public).
+//   POST /_fake/hookpage {"max"}                the largest page of hooks a list gives (100)
+//   POST /_fake/hook {"repo","url"}             a hook someone else made on the repository
+// and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks (the list paginated
+// with per_page/page and a Link header), PATCH/DELETE .../{id} (PATCH takes the update schema:
+// config, events, add_events, remove_events, active; anything else is 422).
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -23,7 +35,9 @@ const limited = new Map(); // token -> reset epoch
 const log = [];
 const hooks = new Map();   // "owner/repo" (lower) -> [{id, config, events, active}]
 const noAdmin = new Set(); // "owner/repo" where the token lacks admin: hooks answer 404
+const repos = new Map();   // "owner/repo" (lower) -> {owner, name, private, permissions: {token: {...}}}
 let nextHookId = 1;
+let hookPageMax = 100;
 const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
 const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
 
@@ -79,6 +93,18 @@ async function handle(req, res) {
       case '/_fake/log': return send(res, 200, log);
       case '/_fake/hooks': return send(res, 200, Object.fromEntries(hooks));
       case '/_fake/noadmin': noAdmin.add(j.repo.toLowerCase()); return send(res, 200, { ok: true });
+      case '/_fake/repos': {
+        const [owner, name] = j.repo.split('/');
+        repos.set(j.repo.toLowerCase(), { owner, name, private: !!j.private, permissions: j.permissions || {} });
+        return send(res, 200, { ok: true });
+      }
+      case '/_fake/hookpage': hookPageMax = Math.max(1, j.max | 0); return send(res, 200, { ok: true });
+      case '/_fake/hook': {
+        const key = j.repo.toLowerCase();
+        const h = { id: nextHookId++, name: 'web', active: true, events: ['push'], config: { url: j.url, content_type: 'json' } };
+        hooks.set(key, [...(hooks.get(key) || []), h]);
+        return send(res, 200, h);
+      }
     }
     return send(res, 404, { message: 'Not Found' });
   }
@@ -126,6 +152,29 @@ async function handle(req, res) {
     return send(res, 200, all.slice((page - 1) * perPage, page * perPage),
       links.length ? { ...rate, Link: links.join(', ') } : rate);
   }
+  const rm = /^\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+  if (rm && req.method === 'GET') {
+    const key = `${rm[1]}/${rm[2]}`.toLowerCase();
+    const none = { admin: false, maintain: false, push: false, triage: false, pull: false };
+    let owner = rm[1], name = rm[2], priv = false, perms;
+    const reg = repos.get(key);
+    if (reg) {
+      ({ owner, name } = reg);
+      priv = reg.private;
+      const p = reg.permissions[token];
+      if (p) perms = { ...none, ...p, triage: !!(p.push || p.triage), maintain: !!(p.admin || p.maintain) };
+      else if (!priv) perms = { ...none, pull: true };
+    } else if (rm[1].toLowerCase() === u.login.toLowerCase()) {
+      const admin = !noAdmin.has(key);
+      perms = { admin, maintain: admin, push: true, triage: true, pull: true };
+    }
+    if (!perms) return send(res, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest/repos/repos#get-a-repository', status: '404' }, rate);
+    return send(res, 200, {
+      id: 1000000 + key.length, name, full_name: `${owner}/${name}`, private: priv, owner: { login: owner },
+      html_url: `https://github.com/${owner}/${name}`, clone_url: `https://github.com/${owner}/${name}.git`,
+      default_branch: 'main', permissions: perms,
+    }, rate);
+  }
   const hm = /^\/repos\/([^/]+)\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(url.pathname);
   if (hm) {
     const key = `${hm[1]}/${hm[2]}`.toLowerCase();
@@ -133,7 +182,17 @@ async function handle(req, res) {
     const list = hooks.get(key) || [];
     const id = hm[3] ? parseInt(hm[3], 10) : null;
     const found = id ? list.find((h) => h.id === id) : null;
-    if (req.method === 'GET' && !id) return send(res, 200, list.map((h) => ({ ...h, config: { ...h.config, secret: '********' } })));
+    if (req.method === 'GET' && !id) {
+      const perPage = Math.min(Math.max(parseInt(url.searchParams.get('per_page') || '30', 10) || 30, 1), hookPageMax);
+      const page = Math.max(parseInt(url.searchParams.get('page') || '1', 10) || 1, 1);
+      const last = Math.max(Math.ceil(list.length / perPage), 1);
+      const at = (p) => `<http://${req.headers.host}${url.pathname}?per_page=${perPage}&page=${p}>`;
+      const links = [];
+      if (page < last) links.push(`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`);
+      if (page > 1) links.push(`${at(page - 1)}; rel="prev"`, `${at(1)}; rel="first"`);
+      const shown = list.slice((page - 1) * perPage, page * perPage).map((h) => ({ ...h, config: { ...h.config, secret: '********' } }));
+      return send(res, 200, shown, links.length ? { Link: links.join(', ') } : {});
+    }
     if (req.method === 'POST' && !id) {
       const j = JSON.parse(body);
       if (!j.config || !j.config.url) return send(res, 422, { message: 'Validation Failed' });
@@ -146,6 +205,9 @@ async function handle(req, res) {
     if (!found) return send(res, 404, { message: 'Not Found' });
     if (req.method === 'PATCH') {
       const j = JSON.parse(body);
+      const allowed = ['config', 'events', 'add_events', 'remove_events', 'active'];
+      const extra = Object.keys(j).filter((k) => !allowed.includes(k));
+      if (extra.length) return send(res, 422, { message: 'Invalid request.', errors: [{ message: `${extra[0]} is not a permitted key.` }] });
       Object.assign(found, { ...j, config: { ...found.config, ...(j.config || {}) } });
       return send(res, 200, { ...found, config: { ...found.config, secret: '********' } });
     }

@@ -20,10 +20,13 @@
 //   stamp: true         each numbered line carries t=<epoch ms> from when it was printed (bench/logs.sh)
 //   perTick: N          numbered lines printed per lineMs with stamp (fast logs)
 //   gitops: true        the release stage does what jenkins/Jenkinsfile does: runs `platformctl gitops
-//                       release` ($PLATFORMCTL_BIN, remote $PLATFORM_GITOPS_URL from the fake's environment)
-//                       and reports the real commit; a failed write fails the build in stage release.
+//                       release --deployment ID --api <CALLBACK_URL's base>` ($PLATFORMCTL_BIN, remote
+//                       $PLATFORM_GITOPS_URL from the fake's environment, the callback token in
+//                       PLATFORM_CALLBACK_TOKEN) and reports the real commit; a failed write fails the
+//                       build in stage release.
 //                       Off by default: the release is then a made-up commit id.
 //   GET  /_fake/triggers  every buildWithParameters that queued something, in order
+//   GET  /_fake/releases  every platformctl release the pipeline ran: deployment id and argv
 //   GET  /_fake/builds    every build: number, deployment, result, log length
 //   GET  /_fake/log/<deployment id>  the whole log Jenkins printed for that deployment's build
 //   GET  /_fake/token/<deployment id>  the CALLBACK_TOKEN its trigger carried (as a pipeline step sees it)
@@ -64,6 +67,7 @@ let nextBuild = 1;
 const queue = new Map(); // id -> item
 const builds = new Map(); // number -> build
 const triggers = [];
+const releases = [];
 const sessions = new Map(); // JSESSIONID -> crumb
 let base = '';
 
@@ -168,17 +172,18 @@ async function finish(b, result) {
 	const tag = `${p.PROJECT_NAME}-${(p.COMMIT || 'head').slice(0, 12)}-${b.number}`;
 	let releaseError = null;
 	if (result === 'SUCCESS' && p.ACTION !== 'rollback') {
-		append(b, `Pushed registry.local/${p.USER_ID}/${p.PROJECT_NAME}:${tag}\n`);
-		await callback(b, { event: 'pushed', image: `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`, tag, digest: 'sha256:' + crypto.createHash('sha256').update(tag).digest('hex') });
+		append(b, `Pushed registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}:${tag}\n`);
+		await callback(b, { event: 'pushed', image: `registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}`, tag, digest: 'sha256:' + crypto.createHash('sha256').update(tag).digest('hex') });
 	}
 	if (result === 'SUCCESS') {
 		const relTag = p.ACTION === 'rollback' ? p.IMAGE_TAG : tag;
-		const image = `registry.local/${p.USER_ID}/${p.PROJECT_NAME}`;
+		// the image repository as jenkins/Jenkinsfile names it: $HARBOR_HOST/$HARBOR_PROJECT/<user>-<project>
+		const image = `registry.local/platform/${p.USER_ID}-${p.PROJECT_NAME}`;
 		let commit = crypto.createHash('sha1').update('gitops' + b.number).digest('hex');
 		if (b.script.gitops) {
 			await callback(b, { event: 'stage', stage: 'release' });
 			try {
-				commit = await gitopsRelease(p, image, relTag);
+				commit = await gitopsRelease(p);
 			} catch (err) {
 				append(b, `platformctl gitops release failed: ${err.message}\n`);
 				result = 'FAILURE';
@@ -197,15 +202,16 @@ async function finish(b, result) {
 	b.duration = Date.now() - b.timestamp;
 }
 
-// The release stage of jenkins/Jenkinsfile: one GitOps commit through platformctl; resolves to its id.
-function gitopsRelease(p, image, tag) {
-	const args = ['gitops', 'release', '--workspace', p.WORKSPACE_ID, '--user', p.USER_ID, '--project', p.PROJECT_NAME,
-		'--image', image, '--tag', tag, '--port', p.APP_PORT || '8080', '--domain', p.PLATFORM_DOMAIN || 'apps.localhost',
-		'--framework', 'auto', '--deployment-id', p.DEPLOYMENT_ID, '--seq', p.DEPLOYMENT_SEQ || '0'];
-	if (p.CUSTOM_DOMAIN) args.push('--host', p.CUSTOM_DOMAIN);
-	if (p.ACTION === 'rollback') args.push('--rollback');
+// The release stage of jenkins/Jenkinsfile: `platformctl gitops release --deployment ID` writes the
+// platform's own description of the release (GET /internal/deployments/ID/release with the callback
+// token in PLATFORM_CALLBACK_TOKEN, never in argv); resolves to the new commit id.
+function gitopsRelease(p) {
+	const api = String(p.CALLBACK_URL || '').replace(/\/internal\/jenkins\/events$/, '');
+	const args = ['gitops', 'release', '--deployment', p.DEPLOYMENT_ID, '--api', api];
+	const env = Object.assign({}, process.env, { PLATFORM_CALLBACK_TOKEN: p.CALLBACK_TOKEN || '' });
+	releases.push({ deployment_id: p.DEPLOYMENT_ID, args });
 	return new Promise((resolve, reject) => {
-		execFile(process.env.PLATFORMCTL_BIN || 'platformctl', args, { env: process.env, timeout: 60000 }, (err, stdout, stderr) => {
+		execFile(process.env.PLATFORMCTL_BIN || 'platformctl', args, { env, timeout: 60000 }, (err, stdout, stderr) => {
 			if (err) return reject(new Error(String(stderr || err.message).trim()));
 			resolve(String(stdout).trim());
 		});
@@ -388,6 +394,7 @@ async function control(req, res, path) {
 		return send(res, 200, { ok: true }, {}, true);
 	}
 	if (path === '/_fake/triggers') return send(res, 200, triggers, {}, true);
+	if (path === '/_fake/releases') return send(res, 200, releases, {}, true);
 	if (path === '/_fake/builds') {
 		return send(res, 200, [...builds.values()].map((b) => ({
 			number: b.number, deployment_id: b.params.DEPLOYMENT_ID, project: b.params.PROJECT_NAME,

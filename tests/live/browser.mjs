@@ -18,7 +18,7 @@ try {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const u = new URL(pageUrl);
-  await context.addCookies([{ name: 'platform_session', value: session, domain: u.hostname, path: '/', httpOnly: true }]);
+  await context.addCookies([{ name: '__Host-platform_session', value: session, url: u.origin + '/', httpOnly: true, secure: true }]);
   const page = context.pages()[0] || (await context.newPage());
   page.on('console', (m) => out.console.push(m.text()));
   page.on('pageerror', (e) => out.console.push('pageerror: ' + e.message));

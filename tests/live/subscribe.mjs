@@ -1,6 +1,6 @@
 // subscribe.mjs: open an nchan WebSocket subscription the way a browser would and report it.
 //
-//   node subscribe.mjs URL [--cookie C] [--bearer T] [--want N] [--timeout MS] [--last-id ID]
+//   node subscribe.mjs URL [--cookie C] [--bearer T] [--origin O] [--want N] [--timeout MS] [--last-id ID]
 //
 // Prints one JSON line: {"opened":bool,"status":N,"messages":[{"id","type","data"}],"error":...}.
 // Uses the ws+meta.nchan subprotocol, so each message carries its nchan id (for resuming).
@@ -18,7 +18,7 @@ let target = url;
 if (opt['last-id']) target += (url.includes('?') ? '&' : '?') + 'last_event_id=' + encodeURIComponent(opt['last-id']);
 
 const out = { opened: false, status: 0, messages: [] };
-const ws = new WebSocket(target, ['ws+meta.nchan'], { headers });
+const ws = new WebSocket(target, ['ws+meta.nchan'], opt.origin ? { headers, origin: opt.origin } : { headers });
 const done = () => {
   process.stdout.write(JSON.stringify(out) + '\n');
   try { ws.terminate(); } catch { /* closed */ }

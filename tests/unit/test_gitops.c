@@ -19,6 +19,7 @@ static struct gitops_values base_values(void)
 	v.image_repository = "registry.local:5000/ws1/web";
 	v.image_tag = "abc123";
 	v.domain = "apps.example.com";
+	v.replicas = 1;
 	return v;
 }
 
@@ -48,8 +49,10 @@ static void test_tricky_values(void)
 	    "`tick`",
 	};
 	size_t n = sizeof(tricky) / sizeof(tricky[0]);
-	struct gitops_kv env[sizeof(tricky) / sizeof(tricky[0])];
-	struct gitops_kv ann[] = {{"nginx.ingress.kubernetes.io/proxy-body-size", "10m: {x}"}};
+	struct gitops_kv ann[sizeof(tricky) / sizeof(tricky[0]) + 1];
+	/* env names YAML 1.1 reads as booleans or null unless quoted; values are sealed */
+	static const char *const env_names[] = {"ON", "yes", "NULL", "Y", "true", "off", "PORT"};
+	struct gitops_kv env[7];
 	char names[sizeof(tricky) / sizeof(tricky[0])][16];
 	struct gitops_values v = base_values();
 	struct buf out = BUF_INIT;
@@ -57,14 +60,20 @@ static void test_tricky_values(void)
 	struct yamldoc d;
 
 	for (size_t i = 0; i < n; i++) {
-		snprintf(names[i], sizeof(names[i]), "V%zu", i);
-		env[i].key = names[i];
-		env[i].value = tricky[i];
+		snprintf(names[i], sizeof(names[i]), "v%zu", i);
+		ann[i].key = names[i];
+		ann[i].value = tricky[i];
 	}
-	v.env = env;
-	v.n_env = n;
+	ann[n].key = "nginx.ingress.kubernetes.io/proxy-body-size";
+	ann[n].value = "10m: {x}";
+	for (size_t i = 0; i < 7; i++) {
+		env[i].key = env_names[i];
+		env[i].value = "QUJDRA==";
+	}
+	v.sealed_env = env;
+	v.n_sealed_env = 7;
 	v.annotations = ann;
-	v.n_annotations = 1;
+	v.n_annotations = n + 1;
 	v.framework = "next: {{ x }}";
 	is_int(gitops_values_yaml(&out, &app, &v, &e), 0, "values.yaml with tricky strings: %s",
 	       e.msg);
@@ -72,9 +81,21 @@ static void test_tricky_values(void)
 	for (size_t i = 0; i < n; i++) {
 		char path[32];
 
-		snprintf(path, sizeof(path), "env.%s", names[i]);
-		is_str(yamldoc_scalar(&d, path), tricky[i], "env value %zu reads back", i);
+		snprintf(path, sizeof(path), "ingress.annotations.%s", names[i]);
+		is_str(yamldoc_scalar(&d, path), tricky[i], "annotation value %zu reads back", i);
 	}
+	for (size_t i = 0; i < 7; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "\n    \"%s\": \"QUJDRA==\"", env_names[i]);
+		ok(strcmp(env_names[i], "PORT") ? strstr(out.buf, key) != NULL
+						: strstr(out.buf, "\n    PORT: ") != NULL,
+		   "env name %s is %s", env_names[i],
+		   strcmp(env_names[i], "PORT") ? "quoted" : "plain (nothing to fear)");
+	}
+	ok(!strstr(out.buf, "\nenv:"), "no env values in clear: only sealedEnv");
+	is_str(yamldoc_scalar(&d, "sealedEnv.secretName"), "u1-web-env", "the env Secret's name");
+	is_str(yamldoc_scalar(&d, "replicas"), "1", "one replica");
 	is_str(yamldoc_scalar(&d, "app.framework"), "next: {{ x }}", "framework reads back");
 	is_str(yamldoc_scalar(&d, "app.name"), "ws1-u1-web", "app name");
 	is_str(yamldoc_scalar(&d, "app.releaseName"), "u1-web", "release name");
@@ -118,7 +139,8 @@ static void test_refusals(void)
 	    {{"ws1", "u1", "web"}, "", "tag"},
 	};
 	struct gitops_values v = base_values();
-	struct gitops_kv env[] = {{"1BAD", "x"}};
+	struct gitops_kv env[] = {{"1BAD", "QUJD"}};
+	struct gitops_kv clear[] = {{"GOOD", "not sealed: a value in clear"}};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct err e = ERR_INIT;
@@ -129,12 +151,33 @@ static void test_refusals(void)
 		is_str(e.field, bad[i].field, "field named");
 	}
 	v = base_values();
-	v.env = env;
-	v.n_env = 1;
+	v.sealed_env = env;
+	v.n_sealed_env = 1;
 	{
 		struct err e = ERR_INIT;
 
 		is_int(gitops_check(&app, &v, &e), -1, "bad env name refused");
+	}
+	v = base_values();
+	v.sealed_env = clear;
+	v.n_sealed_env = 1;
+	{
+		struct err e = ERR_INIT;
+
+		is_int(gitops_check(&app, &v, &e), -1,
+		       "an env value that is not sealed is refused");
+	}
+	v = base_values();
+	{
+		struct err e = ERR_INIT;
+		struct buf out = BUF_INIT;
+
+		v.replicas = 21;
+		is_int(gitops_check(&app, &v, &e), -1, "21 replicas refused");
+		v.replicas = 0;
+		is_int(gitops_values_yaml(&out, &app, &v, &e), 0, "0 replicas accepted");
+		ok(strstr(out.buf, "\nreplicas: 0\n") != NULL, "and written as 0");
+		buf_release(&out);
 	}
 	v = base_values();
 	v.cpu_limit = "lots";

@@ -1,0 +1,14 @@
+# mk/console.mk: the web console (web/, served by nginx at /), one-time sign-in links for the
+# local stack (platformctl signin-link, POST /api/auth/local) and the browser journey (issue 17)
+cli_platformctl_SOURCES += cli/cmd_signin.c
+
+TESTS += tests/t1700-console.sh
+EXTRA_DIST += tests/t1700-console.sh tests/console web
+
+# `make install` puts the console where render-nginx's production default looks:
+# $(pkgdatadir)/web (/usr/share/platform/web with --prefix=/usr)
+consolewebdir = $(pkgdatadir)
+nobase_dist_consoleweb_DATA = web/index.html web/app.css web/icon.svg \
+	web/js/app.js web/js/api.js web/js/dom.js web/js/ansi.js web/js/logview.js web/js/naming.js \
+	web/js/envedit.js web/js/views/signin.js web/js/views/workspaces.js web/js/views/projects.js \
+	web/js/views/newproject.js web/js/views/project.js web/js/views/deployment.js

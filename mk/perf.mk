@@ -1,0 +1,7 @@
+# mk/perf.mk: hot reads at C speed: the pool children's answer cache and its tests, the benchmarks (issue 15)
+fcgi_platform_api_SOURCES += fcgi/rcache.c fcgi/rcache.h
+PERF_TESTS = tests/t5010-read-cache.sh tests/t5011-log-cadence.sh
+TESTS += $(PERF_TESTS)
+EXTRA_DIST += $(PERF_TESTS)
+EXTRA_DIST += bench/api.sh bench/memory.sh bench/README.md bench/peers-node/package.json bench/peers-node/package-lock.json
+worker_platform_worker_SOURCES += worker/cadence.c worker/cadence.h

@@ -1,0 +1,318 @@
+// journey.mjs: the web console in headless Chromium (playwright-core, Debian's /usr/bin/chromium)
+// on a real local stack: sign in with a one-time link, create a project from the sample
+// repository, deploy it and watch the log arrive, reload in the middle of the build (the log
+// resumes with no gap and no double), reach the final state, change an env value and deploy
+// again, roll back; an API error shown next to its field; another tenant's project never listed;
+// axe-core on every screen; screenshots of every screen at 1280 and 390 px.
+//
+//   node journey.mjs   (settings in the environment, see env() below; prints TAP lines
+//                       numbered from TAP_START and writes {count, failed} to SUMMARY)
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import fs from 'node:fs';
+import path from 'node:path';
+
+function env(name) {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}
+const BASE = env('PLATFORM_URL');
+const LINK = env('SIGNIN_LINK');              // from `platformctl signin-link alice`
+const REPO = env('SAMPLE_REPO');              // file:// URL of the sample repository
+const OTHER = env('OTHER_PROJECT');           // name of bob's project (another tenant)
+const OTHER_ID = env('OTHER_PROJECT_ID');
+const FINAL = env('FINAL_STATE');             // live with the podman runtime, else released
+const ART = env('ARTIFACTS');
+const SUMMARY = env('SUMMARY');
+let n = parseInt(process.env.TAP_START || '0', 10), count = 0, failed = 0;
+
+function ok(cond, name, diag) {
+  n++; count++;
+  if (!cond) failed++;
+  process.stdout.write(`${cond ? 'ok' : 'not ok'} ${n} - ${name}\n`);
+  if (!cond && diag !== undefined) {
+    for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').slice(0, 30)) process.stdout.write(`# ${l}\n`);
+  }
+  return cond;
+}
+const is = (got, want, name) => ok(got === want, name, `got: ${JSON.stringify(got)}\nwant: ${JSON.stringify(want)}`);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(what, fn, ms = 60000) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last && last.message ? last.message : JSON.stringify(last)})`);
+}
+
+const shots = [];
+const axeProblems = {};
+// axe on the screen as it is, then a screenshot at desktop and phone width
+const t0 = Date.now();
+async function screen(page, name) {
+  process.stdout.write(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${name}\n`);
+  const r = await new AxeBuilder({ page }).analyze();
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  axeProblems[name] = bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((x) => x.target.join(' ')).join(', ')}`);
+  for (const w of [1280, 390]) {
+    await page.setViewportSize({ width: w, height: w === 390 ? 844 : 900 });
+    await sleep(100);
+    const f = path.join(ART, `${name}-${w}.png`);
+    await page.screenshot({ path: f, fullPage: true });
+    shots.push(f);
+    if (w === 390) {
+      // nothing wider than the phone: no sideways scrolling of the page
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (wide > 392) axeProblems[name].push(`page is ${wide} px wide at 390 px`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+// the stored log through the API, from byte 0 (what the page must show, exactly)
+async function storedLog(page, id) {
+  return page.evaluate(async (id) => {
+    let off = 0, text = '';
+    for (;;) {
+      const j = await (await fetch(`/api/deployments/${id}/logs?offset=${off}`)).json();
+      text += j.text;
+      if (j.next_offset === off) return { text, complete: j.complete };
+      off = j.next_offset;
+    }
+  }, id);
+}
+const logText = (page) => page.locator('#log').evaluate((el) => el.textContent);
+const stateOf = (page) => page.locator('#state').getAttribute('data-state');
+const strip = (s) => s.replace(/\u001b\[[0-9;?]*[\x40-\x7e]/g, '');
+
+async function waitFinal(page, id, want) {
+  await until(`deployment ${id} to reach ${want}`, async () => {
+    const s = await stateOf(page);
+    if (s === 'failed') throw new Error(`failed: ${await page.locator('#deploy-error').textContent()}`);
+    return s === want && (await page.locator('#complete').textContent()) === 'complete';
+  }, 90000);
+}
+
+async function main() {
+  fs.mkdirSync(ART, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(`pageerror: ${e.message}`));
+  const cspReports = [];
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspReports.push(m.text()); });
+
+  try {
+    // 1. not signed in: the sign-in page
+    await page.goto(`${BASE}/`);
+    await page.waitForURL(/\/signin$/);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    ok(true, 'signed out, / leads to the sign-in page');
+    await screen(page, 'signin');
+
+    // 2. the one-time link signs in and lands on the personal workspace's projects
+    await page.goto(LINK);
+    await page.waitForURL(/\/w\/[a-z0-9-]+$/);
+    await page.getByRole('heading', { name: /^Projects of / }).waitFor();
+    ok(!page.url().includes('code='), 'the sign-in link opens the projects page, the code out of the address bar');
+    const ws = /\/w\/([a-z0-9-]+)$/.exec(page.url())[1];
+    const again = await page.evaluate(async (code) => (await fetch('/api/auth/local', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code }) })).status,
+    new URL(LINK).hash.replace('#code=', ''));
+    is(again, 400, 'the same link does not sign in twice');
+    const cookies = await context.cookies();
+    ok(cookies.some((c) => /session/.test(c.name) && c.httpOnly), 'the session is an HttpOnly cookie');
+    is(await page.evaluate(() => document.cookie), '', 'no cookie is readable from the page');
+
+    // 3. an API error shown next to its field: a name the API refuses
+    await page.getByRole('link', { name: 'New project' }).click();
+    await page.getByRole('heading', { name: /^New project/ }).waitFor();
+    await until('the repository picker to answer', async () => (await page.locator('#repo-picker-note').textContent()) !== '' ||
+      !(await page.locator('#repo-picker').isDisabled()));
+    await page.getByLabel('Repository URL').fill(REPO);
+    await page.getByLabel('Name', { exact: true }).fill('Bad_Name');
+    const rule = await page.locator('#name-rule').textContent();
+    ok(/lower-case/.test(rule) && /letters, digits/.test(rule), 'the name rule is explained as it is typed', rule);
+    await page.getByRole('button', { name: 'Create project' }).click();
+    const nameErr = page.locator('.field[data-field="name"] .field-error');
+    await nameErr.waitFor({ state: 'visible' });
+    const errText = await nameErr.textContent();
+    ok(errText.length > 5, 'the API error appears next to the name field', errText);
+    is(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true', 'the field is marked invalid');
+    is(await page.evaluate(() => document.activeElement && document.activeElement.name), 'name', 'the focus moves to the field at fault');
+    await screen(page, 'new-project-error');
+
+    // 4. create the project from the sample repository, with an env value
+    await page.getByLabel('Name', { exact: true }).fill('site');
+    ok(/Good/.test(await page.locator('#name-rule').textContent()), 'a good name is said to be good');
+    await page.getByLabel('Port').fill('8080');
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    await page.getByLabel('Variable name').last().fill('GREETING');
+    await page.getByLabel('Value of GREETING').fill('hello-one');
+    await page.getByRole('button', { name: 'Create project' }).click();
+    await page.waitForURL(/\/projects\/[0-9a-f-]{36}$/);
+    const projectId = /\/projects\/([0-9a-f-]{36})$/.exec(page.url())[1];
+    await page.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    ok(true, 'the project is created and its page opens');
+    const envShown = await page.locator('.env-value').evaluateAll((els) => els.map((e) => e.value));
+    ok(envShown.length === 1 && envShown[0] === '', 'the stored env value is not shown', envShown);
+    ok(!(await page.content()).includes('hello-one'), 'the env value appears nowhere in the page');
+    await until('the runtime logs panel to answer', async () => (await page.locator('#rt-title + .row [role=status]').textContent()) !== '' ||
+      (await page.locator('pre.runtime').isVisible()));
+
+    // 5. deploy: the deployment page shows log lines while it builds
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.waitForURL(/\/deployments\/[0-9a-f-]{36}$/);
+    const d1 = /\/deployments\/([0-9a-f-]{36})$/.exec(page.url())[1];
+    const seen = await until('log lines while building', async () => {
+      const t = await logText(page);
+      const s = await stateOf(page);
+      const lines = (t.match(/^slow step \d+/gm) || []).length;
+      return s === 'building' && lines >= 3 ? { lines, s } : null;
+    }, 60000);
+    ok(seen.lines >= 3, `log lines arrive while the build runs (${seen.lines} so far)`);
+    ok(await page.locator('#log .ansi-fg2').count() > 0, 'ANSI colours are rendered as classes');
+
+    // 6. reload in the middle of the build: the log resumes, no gap, no double
+    await page.reload();
+    await page.locator('#log').waitFor();
+    const afterReload = await until('more lines after the reload', async () => {
+      const t = await logText(page);
+      return (t.match(/^slow step \d+/gm) || []).length > seen.lines ? t : null;
+    }, 60000);
+    ok(afterReload.length > 0, 'lines keep arriving after a reload mid-build');
+    // auto-scroll: at the end while following; scrolled up, it stays put as lines arrive
+    const pos = () => page.locator('#log').evaluate((el) => ({ top: el.scrollTop, max: el.scrollHeight - el.clientHeight, len: el.textContent.length }));
+    await until('the log to outgrow its box', async () => (await pos()).max > 60, 60000);
+    const p0 = await pos();
+    ok(p0.max - p0.top <= 8, 'the log follows its end while it grows', p0);
+    await page.locator('#log').evaluate((el) => { el.scrollTop = 0; el.dispatchEvent(new Event('scroll')); });
+    await page.getByRole('button', { name: 'Jump to the end' }).waitFor();
+    await until('more text after scrolling up', async () => (await pos()).len > p0.len, 60000);
+    const p1 = await pos();
+    ok(p1.top === 0, 'scrolled up, new lines do not pull the log down', p1);
+    await page.getByRole('button', { name: 'Jump to the end' }).click();
+    const p2 = await pos();
+    ok(p2.max - p2.top <= 8, '"Jump to the end" follows the log again', p2);
+    await waitFinal(page, d1, FINAL);
+    ok(true, `the deployment reaches ${FINAL}`);
+    const stored1 = await storedLog(page, d1);
+    const shown1 = await logText(page);
+    ok(stored1.complete, 'the stored log is complete');
+    ok(shown1 === strip(stored1.text), 'the page shows the whole stored log, once, in order',
+      `shown ${shown1.length} chars, stored ${strip(stored1.text).length}`);
+    const steps = (shown1.match(/^slow step (\d+)/gm) || []).map((l) => Number(l.split(' ')[2]));
+    ok(steps.length === 30 && steps.every((v, i) => v === i + 1), 'every step line once, in order', steps.join(','));
+    const times = await page.locator('.timeline li.done time').count();
+    ok(times >= 3, `the timeline has a time for each stage reached (${times})`);
+    await screen(page, 'deployment-done');
+
+    // 7. the project list: name and live URL as text, state, last deployment
+    await page.getByRole('link', { name: 'Projects', exact: true }).click();
+    await page.getByRole('heading', { name: /^Projects of / }).waitFor();
+    const card = page.locator('li.project[data-project="site"]');
+    await card.waitFor();
+    const cardText = await card.textContent();
+    ok(cardText.includes('site'), 'the list shows the project name as text');
+    const api1 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
+    ok(api1.live_url && cardText.includes(api1.live_url), 'the list shows the live URL as text', { cardText, live_url: api1.live_url });
+    ok(await card.getByRole('link', { name: /Open site/ }).count() === 1 && await card.getByRole('button', { name: /Copy the URL/ }).count() === 1,
+      'the live URL can be opened and copied');
+    ok(cardText.includes(FINAL), 'the list shows the last deployment state', cardText);
+    const listed = await page.locator('li.project').evaluateAll((els) => els.map((e) => e.dataset.project));
+    ok(!listed.includes(OTHER), "another tenant's project is never listed", listed);
+    await screen(page, 'projects');
+    await page.goto(`${BASE}/projects/${OTHER_ID}`);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    ok(!(await page.content()).includes(OTHER), "another tenant's project page says only: not found");
+
+    // 8. change the env value and deploy again
+    await page.goto(`${BASE}/projects/${projectId}`);
+    await page.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    await page.getByLabel('Value of GREETING').fill('hello-two');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved').waitFor();
+    ok(true, 'the new env value is saved');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.waitForURL((u) => /\/deployments\//.test(u.pathname) && !u.pathname.endsWith(d1));
+    const d2 = /\/deployments\/([0-9a-f-]{36})$/.exec(page.url())[1];
+    await waitFinal(page, d2, FINAL);
+    ok(true, `the second deployment reaches ${FINAL}`);
+
+    // 9. versions: roll back to the first
+    await page.goto(`${BASE}/projects/${projectId}`);
+    const v1 = page.locator('li.version[data-seq="1"]');
+    await v1.waitFor();
+    await until('#2 to be serving', async () => (await page.locator('li.version[data-seq="2"] .badge.current').count()) === 1 ||
+      (await page.reload(), false), 30000);
+    await screen(page, 'project-versions');
+    await v1.getByRole('button', { name: /Roll back to #1/ }).click();
+    await page.waitForURL((u) => /\/deployments\//.test(u.pathname) && !u.pathname.endsWith(d2));
+    const d3 = /\/deployments\/([0-9a-f-]{36})$/.exec(page.url())[1];
+    await waitFinal(page, d3, FINAL);
+    const dep3 = await page.evaluate(async (id) => (await fetch(`/api/deployments/${id}`)).json(), d3);
+    const dep1 = await page.evaluate(async (id) => (await fetch(`/api/deployments/${id}`)).json(), d1);
+    is(dep3.trigger, 'rollback', 'the rollback is a deployment of its own');
+    is(dep3.tag, dep1.tag, 'it serves the first version again');
+    const api3 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
+    is(api3.current_deployment && api3.current_deployment.id, d3, 'the project serves the rollback now');
+
+    // 10. the other screens: workspaces, members, audit
+    await page.goto(`${BASE}/workspaces`);
+    await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+    await screen(page, 'workspaces');
+    await page.goto(`${BASE}/w/${ws}/members`);
+    await page.getByRole('heading', { name: /^Members of/ }).waitFor();
+    await page.getByLabel('GitHub login').fill('nobody-here');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    const loginErr = page.locator('.field[data-field="login"] .field-error');
+    await loginErr.waitFor({ state: 'visible' });
+    ok((await loginErr.textContent()).length > 5, 'adding an unknown login: the error is next to the login field', await loginErr.textContent());
+    await screen(page, 'members');
+    await page.goto(`${BASE}/w/${ws}/audit`);
+    await page.getByRole('heading', { name: /^Audit of/ }).waitFor();
+    await page.locator('tbody tr').first().waitFor();
+    ok(/project\.create/.test(await page.locator('tbody').textContent()), 'the audit lists the project creation');
+    await screen(page, 'audit');
+    // keyboard: on a freshly loaded page the skip link is the first stop
+    await page.keyboard.press('Tab');
+    is(await page.evaluate(() => document.activeElement.textContent), 'Skip to content', 'the first Tab stop is the skip link');
+
+    // a new workspace: created, switched to, empty
+    await page.goto(`${BASE}/workspaces`);
+    await page.getByLabel('Name').fill('Team space');
+    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await page.getByRole('heading', { name: 'Projects of Team space' }).waitFor();
+    ok(await page.locator('#ws-switch option:checked').textContent() === 'Team space (owner)', 'a new workspace is created and switched to');
+    is(await page.locator('li.project').count(), 0, 'it has no projects');
+
+
+    for (const [name, problems] of Object.entries(axeProblems)) {
+      ok(problems.length === 0, `axe: no serious or critical violation on ${name}`, problems.join('\n'));
+    }
+    ok(shots.length === Object.keys(axeProblems).length * 2 && shots.every((f) => fs.statSync(f).size > 1000),
+      `screenshots at 1280 and 390 px of ${Object.keys(axeProblems).length} screens in ${ART}`);
+    is(cspReports.length, 0, 'the page breaks no Content-Security-Policy rule');
+    const errs = consoleErrors.filter((e) => !/status of 4\d\d/.test(e) && !/WebSocket connection .* failed/.test(e));
+    ok(errs.length === 0, 'no script errors in the console', errs.join('\n'));
+  } catch (e) {
+    ok(false, `the journey went on to the end: ${e.message}`, e.stack);
+    try { await page.screenshot({ path: path.join(ART, 'failure.png'), fullPage: true }); } catch (x) { /* best effort */ }
+  } finally {
+    await browser.close();
+    fs.writeFileSync(SUMMARY, JSON.stringify({ count, failed }));
+  }
+}
+
+main();

@@ -1,0 +1,181 @@
+// project.js: /projects/{id}: live URL, Deploy, the deployments (kept current by the project's
+// status socket), versions with Rollback, settings with the env editor, webhook deliveries and
+// runtime logs (when the platform has them).
+import { api, q, enc } from '../api.js';
+import { h, field, busy, formError, showError, clearErrors, badge, time, ago, banner, announce } from '../dom.js';
+import { navigate } from '../app.js';
+import { liveUrl } from './projects.js';
+import { envEditor } from '../envedit.js';
+
+function section(id, title, ...body) {
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
+}
+
+export async function projectView([id], { view, setWorkspace }) {
+  let p = await api('GET', `/api/projects/${id}`);
+  setWorkspace(p.workspace_id);
+  const cleanups = [];
+  const head = h('div');
+  const deployErr = formError();
+  const deployBtn = h('button', { type: 'button', class: 'primary', id: 'deploy' }, 'Deploy');
+  deployBtn.addEventListener('click', () => busy(deployBtn, 'Queueing the deployment…', async () => {
+    try {
+      const d = await api('POST', `/api/projects/${id}/deploy`, {});
+      navigate(`/deployments/${d.id}`);
+    } catch (e) { deployErr.hidden = false; deployErr.textContent = e.message; deployErr.focus(); }
+  }));
+
+  function renderHead() {
+    const cur = p.current_deployment, last = p.latest_deployment;
+    head.replaceChildren(
+      h('div', { class: 'row heading' }, h('h1', {}, p.name), badge(last && last.state)),
+      h('p', { class: 'live' }, h('strong', {}, 'Live URL: '), liveUrl(p)),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Repository'), h('dd', {}, p.repo_url, ' @ ', p.branch),
+        h('dt', {}, 'Serving'), h('dd', {}, cur ? [h('a', { href: `/deployments/${cur.id}`, 'data-link': true }, `#${cur.seq}`), ` ${cur.tag || ''}`] : 'nothing yet'),
+        h('dt', {}, 'Host'), h('dd', {}, p.host || ''),
+        h('dt', {}, 'Auto-deploy'), h('dd', {}, p.auto_deploy ? (p.auto_deploy_paused ? 'on, paused by a rollback' : 'on') : 'off')),
+      h('div', { class: 'row' }, deployBtn), deployErr);
+  }
+  renderHead();
+
+  // deployments
+  const depBody = h('tbody');
+  async function loadDeployments() {
+    const r = await api('GET', q(`/api/projects/${id}/deployments`, { limit: 20 }));
+    depBody.replaceChildren(...r.items.map((d) => h('tr', {},
+      h('td', {}, h('a', { href: `/deployments/${d.id}`, 'data-link': true }, `#${d.seq}`)),
+      h('td', {}, badge(d.state)), h('td', {}, d.trigger),
+      h('td', {}, h('code', {}, (d.commit || '').slice(0, 12))),
+      h('td', {}, time(d.created_at)))));
+    if (!r.items.length) depBody.append(h('tr', {}, h('td', { colspan: 5 }, 'No deployments yet: press Deploy.')));
+  }
+  const deployments = section('deps-title', 'Deployments', h('div', { class: 'scroll-x' }, h('table', {},
+    h('thead', {}, h('tr', {}, ['#', 'State', 'Trigger', 'Commit', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
+    depBody)));
+
+  // versions
+  const verList = h('ul', { class: 'versions' });
+  const verErr = formError();
+  async function loadVersions() {
+    const r = await api('GET', q(`/api/projects/${id}/versions`, { limit: 20 }));
+    verList.replaceChildren(...r.items.map((v) => {
+      const btn = v.current ? h('span', { class: 'badge current' }, 'serving now')
+        : h('button', { type: 'button', class: 'small', 'aria-label': `Roll back to #${v.seq} (${v.tag})` }, 'Roll back');
+      if (!v.current) {
+        btn.addEventListener('click', () => busy(btn, 'Rolling back…', async () => {
+          try {
+            const d = await api('POST', `/api/projects/${id}/rollback`, { deployment_id: v.deployment_id });
+            navigate(`/deployments/${d.id}`);
+          } catch (e) { verErr.hidden = false; verErr.textContent = e.message; verErr.focus(); }
+        }));
+      }
+      return h('li', { class: 'row version', dataset: { seq: v.seq } },
+        h('span', {}, h('a', { href: `/deployments/${v.deployment_id}`, 'data-link': true }, `#${v.seq}`), ' ',
+          h('code', {}, v.tag), h('span', { class: 'meta' }, ` released ${ago(v.released_at)}`)), btn);
+    }));
+    if (!r.items.length) verList.append(h('li', { class: 'meta' }, 'No released version yet.'));
+  }
+  const versions = section('vers-title', 'Versions', h('p', { class: 'hint' },
+    'Roll back deploys an earlier image again, without a build (auto-deploy pauses until you turn it on again).'), verErr, verList);
+
+  // settings
+  const settingsForm = h('form', { novalidate: true });
+  function renderSettings() {
+    const branch = h('input', { name: 'branch', value: p.branch, required: true, autocomplete: 'off' });
+    const port = h('input', { name: 'port', type: 'number', min: 1, max: 65535, value: p.port });
+    const domain = h('input', { name: 'custom_domain', value: p.custom_domain || '', autocomplete: 'off' });
+    const auto = h('input', { name: 'auto_deploy', type: 'checkbox', checked: p.auto_deploy, id: 'set-auto' });
+    const env = envEditor(p.env);
+    settingsForm.replaceChildren(formError(),
+      field('Branch', branch), field('Port', port),
+      field('Custom domain', domain, p.custom_domain ? `DNS: a CNAME record for ${p.custom_domain} to the platform's ingress.` : 'Optional.'),
+      env.el,
+      h('div', { class: 'field check', dataset: { field: 'auto_deploy' } }, auto,
+        h('label', { for: 'set-auto' }, 'Deploy on every push to the branch'), h('p', { class: 'field-error', hidden: true })),
+      h('button', { type: 'submit', class: 'primary' }, 'Save settings'));
+    settingsForm.onsubmit = (e) => {
+      e.preventDefault();
+      clearErrors(settingsForm);
+      const body = { branch: branch.value.trim(), port: Number(port.value), custom_domain: domain.value.trim() || null,
+        auto_deploy: auto.checked, env: env.values() };
+      busy(settingsForm.querySelector('button[type=submit]'), 'Saving…', async () => {
+        try {
+          p = await api('PATCH', `/api/projects/${id}`, body);
+          renderHead();
+          renderSettings();
+          banner('ok', 'Settings saved: they apply from the next deployment.');
+        } catch (err) { showError(settingsForm, err); }
+      });
+    };
+  }
+  renderSettings();
+  const settings = section('set-title', 'Settings', settingsForm);
+
+  // webhook deliveries
+  const hooks = h('div', { class: 'scroll-x' });
+  async function loadDeliveries() {
+    try {
+      const r = await api('GET', q(`/api/projects/${id}/webhook/deliveries`, { limit: 20 }));
+      if (!r.items.length) { hooks.replaceChildren(h('p', { class: 'meta' }, 'No GitHub deliveries for this repository yet.')); return; }
+      hooks.replaceChildren(h('table', {}, h('thead', {}, h('tr', {}, ['Received', 'Event', 'Branch', 'Outcome', 'Reason'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, r.items.map((d) => h('tr', {}, h('td', {}, time(d.received_at)), h('td', {}, d.event),
+          h('td', {}, d.branch || ''), h('td', {}, d.outcome), h('td', {}, d.reason || ''))))));
+    } catch (e) { hooks.replaceChildren(h('p', { class: 'banner error' }, e.message)); }
+  }
+  const deliveries = section('hooks-title', 'Webhook deliveries', hooks);
+
+  // runtime logs: another part of the platform may not offer them (404: not available)
+  const runtime = h('pre', { class: 'log runtime', tabindex: '0', 'aria-label': 'Runtime logs' });
+  const runtimeNote = h('p', { class: 'meta', role: 'status' });
+  const runtimeBtn = h('button', { type: 'button', class: 'small' }, 'Refresh');
+  async function loadRuntime() {
+    try {
+      const r = await api('GET', `/api/projects/${id}/runtime/logs`);
+      let text = '';
+      if (typeof r.text === 'string') text = r.text;
+      else if (Array.isArray(r.items)) text = r.items.map((x) => (typeof x === 'string' ? x : x.line ?? x.text ?? x.message ?? JSON.stringify(x))).join('\n');
+      else text = JSON.stringify(r, null, 2);
+      runtime.hidden = false;
+      runtime.textContent = text || '(no output yet)';
+      runtimeNote.textContent = '';
+    } catch (e) {
+      runtime.hidden = true;
+      runtimeNote.textContent = e.status === 404 ? 'Runtime logs are not available on this platform.' : e.message;
+    }
+  }
+  runtimeBtn.addEventListener('click', () => busy(runtimeBtn, 'Loading…', loadRuntime));
+  const runtimeSec = section('rt-title', 'Runtime logs', h('div', { class: 'row' }, runtimeNote, runtimeBtn), runtime);
+
+  view.replaceChildren(head, deployments, versions, settings, deliveries, runtimeSec);
+  await Promise.all([loadDeployments(), loadVersions(), loadDeliveries(), loadRuntime()]);
+
+  // live: a status of any of the project's deployments refreshes the lists
+  let ws = null, closed = false, again = null, pending = null;
+  function refresh() {
+    clearTimeout(pending);
+    pending = setTimeout(async () => {
+      try {
+        p = await api('GET', `/api/projects/${id}`);
+        renderHead();
+        await Promise.all([loadDeployments(), loadVersions()]);
+      } catch (e) { /* the next status tries again */ }
+    }, 300);
+  }
+  function connect() {
+    if (closed) return;
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    ws = new WebSocket(`${scheme}://${location.host}/api/projects/${id}/events/ws`, 'ws+meta.nchan');
+    ws.onmessage = (ev) => {
+      const sep = ev.data.indexOf('\n\n');
+      try {
+        const m = JSON.parse(sep < 0 ? ev.data : ev.data.slice(sep + 2));
+        if (m.type === 'status') { announce(`deployment ${m.state}`); refresh(); }
+      } catch (e) { /* not JSON: ignore */ }
+    };
+    ws.onclose = () => { if (!closed) again = setTimeout(connect, 3000); };
+  }
+  connect();
+  cleanups.push(() => { closed = true; clearTimeout(again); clearTimeout(pending); if (ws) ws.close(); });
+  return () => cleanups.forEach((f) => f());
+}
