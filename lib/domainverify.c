@@ -44,15 +44,13 @@ static int use_server(struct __res_state *rs, const char *server, struct err *e)
 			hlen = sizeof(host);
 	}
 	if (hlen >= sizeof(host))
-		return err_set(
-		    e, 500, "invalid_setting",
-		    "PLATFORM_DNS_SERVER must be an IPv4 address with an optional :port");
+		return err_set(e, 500, "invalid_setting",
+			       "PLATFORM_DNS_SERVER must be an IPv4 address with an optional :port");
 	memcpy(host, server, hlen);
 	host[hlen] = '\0';
 	if (inet_pton(AF_INET, host, &a) != 1)
-		return err_set(
-		    e, 500, "invalid_setting",
-		    "PLATFORM_DNS_SERVER must be an IPv4 address with an optional :port");
+		return err_set(e, 500, "invalid_setting",
+			       "PLATFORM_DNS_SERVER must be an IPv4 address with an optional :port");
 	memset(&rs->nsaddr_list[0], 0, sizeof(rs->nsaddr_list[0]));
 	rs->nsaddr_list[0].sin_family = AF_INET;
 	rs->nsaddr_list[0].sin_addr = a;
@@ -140,16 +138,15 @@ static PGresult *claim_due(struct db *db, long interval, int limit, struct err *
 
 	snprintf(iv, sizeof(iv), "%ld", interval);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_query(
-	    db,
-	    "UPDATE projects SET custom_domain_checked_at = now() WHERE id IN ("
-	    " SELECT id FROM projects WHERE custom_domain IS NOT NULL AND deleted_at IS NULL"
-	    " AND (custom_domain_checked_at IS NULL OR custom_domain_checked_at <"
-	    " now() - make_interval(secs => $1::int))"
-	    " ORDER BY custom_domain_checked_at NULLS FIRST LIMIT $2::int"
-	    " FOR UPDATE SKIP LOCKED)"
-	    " RETURNING id, custom_domain, custom_domain_token",
-	    2, p, e);
+	return db_query(db,
+			"UPDATE projects SET custom_domain_checked_at = now() WHERE id IN ("
+			" SELECT id FROM projects WHERE custom_domain IS NOT NULL AND deleted_at IS NULL"
+			" AND (custom_domain_checked_at IS NULL OR custom_domain_checked_at <"
+			" now() - make_interval(secs => $1::int))"
+			" ORDER BY custom_domain_checked_at NULLS FIRST LIMIT $2::int"
+			" FOR UPDATE SKIP LOCKED)"
+			" RETURNING id, custom_domain, custom_domain_token",
+			2, p, e);
 }
 
 /* Store what one lookup found, if the project still has that domain. */
@@ -182,8 +179,7 @@ static int store_error(struct db *db, const char *id, const char *why, struct er
 		   : 0;
 }
 
-int domainverify_check_due(struct db *db, const char *server, long interval, int limit,
-			   struct err *e)
+int domainverify_check_due(struct db *db, const char *server, long interval, int limit, struct err *e)
 {
 	PGresult *res = claim_due(db, interval, limit, e);
 	int n;
@@ -217,8 +213,8 @@ int domainverify_check_due(struct db *db, const char *server, long interval, int
 			return -1;
 		}
 		if (found >= 0)
-			log_info("custom domain checked", "project_id", id, "domain", domain,
-				 "found", found ? "yes" : "no", NULL);
+			log_info("custom domain checked", "project_id", id, "domain", domain, "found",
+				 found ? "yes" : "no", NULL);
 		buf_release(&name);
 		buf_release(&value);
 		buf_release(&why);

@@ -38,7 +38,6 @@ int domainverify_txt_has(const char *name, const char *value, const char *server
 /* One round of checks: up to `limit` custom domains not checked for `interval` seconds
  * are looked up and their status stored. Returns how many were checked, -1 on a database
  * error. Several workers may run it at once: each domain is claimed first. */
-int domainverify_check_due(struct db *db, const char *server, long interval, int limit,
-			   struct err *e);
+int domainverify_check_due(struct db *db, const char *server, long interval, int limit, struct err *e);
 
 #endif

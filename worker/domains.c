@@ -18,6 +18,5 @@ void domains_tick(struct worker *w, double now, double *next)
 		log_warn("custom domain checks failed; trying again later", "reason", e.msg, NULL);
 	/* a full round may have left more due: come back soon, else at the next interval (or a
 	 * tenth of it, so that a domain added meanwhile is not left waiting a whole interval) */
-	*next = now +
-		(n == DOMAINS_PER_ROUND ? 1.0 : (double)(interval < 10 ? interval : interval / 10));
+	*next = now + (n == DOMAINS_PER_ROUND ? 1.0 : (double)(interval < 10 ? interval : interval / 10));
 }

@@ -140,9 +140,8 @@ static void test_json_utf8(void)
 	json_object_put(o);
 	/* a long unknown key whose 64th byte is inside a character */
 	memset(key, 'k', sizeof(key));
-	snprintf(key, sizeof(key),
-		 "{\"%.*s\xc3\xa9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":1}", 62,
-		 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	snprintf(key, sizeof(key), "{\"%.*s\xc3\xa9xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\":1}",
+		 62, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
 	o = ju_parse_object(key, strlen(key), &e);
 	ok(o && ju_only_keys(o, keys, &e) < 0 && !strcmp(e.code, "unknown_field"),
 	   "an unknown long key");
