@@ -12,17 +12,18 @@
 
 static const struct gitops_app app = {"ws1", "u1", "web"};
 
-static int values_with_env(const char *value, struct err *e, struct buf *out)
+static int values_with_annotation(const char *value, struct err *e, struct buf *out)
 {
-	struct gitops_kv env[] = {{"KEY", value}};
+	struct gitops_kv ann[] = {{"KEY", value}};
 	struct gitops_values v;
 
 	memset(&v, 0, sizeof(v));
 	v.image_repository = "registry.local:5000/ws1/web";
 	v.image_tag = "abc123";
 	v.domain = "apps.example.com";
-	v.env = env;
-	v.n_env = 1;
+	/* env values go to a SealedSecret now; annotations are the free text of values.yaml */
+	v.annotations = ann;
+	v.n_annotations = 1;
 	return gitops_values_yaml(out, &app, &v, e);
 }
 
@@ -43,7 +44,8 @@ int main(void)
 		struct buf out = BUF_INIT;
 		struct err e = ERR_INIT;
 
-		is_int(values_with_env(bad[i], &e, &out), -1, "invalid UTF-8 #%zu is refused", i);
+		is_int(values_with_annotation(bad[i], &e, &out), -1,
+		       "invalid UTF-8 #%zu is refused", i);
 		is_str(e.code, "invalid_utf8", "as invalid_utf8 (#%zu)", i);
 		is_int(e.status, 422, "a 422, not a 500 (#%zu)", i);
 		buf_release(&out);
@@ -53,11 +55,12 @@ int main(void)
 		struct err e = ERR_INIT;
 		struct yamldoc d;
 
-		is_int(values_with_env(odd[i], &e, &out), 0, "odd valid string #%zu is written: %s",
-		       i, e.msg);
+		is_int(values_with_annotation(odd[i], &e, &out), 0,
+		       "odd valid string #%zu is written: %s", i, e.msg);
 		if (ok(yamldoc_load(&d, out.buf, out.len, &e) == 0, "and parses back (#%zu): %s", i,
 		       e.msg)) {
-			is_str(yamldoc_scalar(&d, "env.KEY"), odd[i], "unchanged (#%zu)", i);
+			is_str(yamldoc_scalar(&d, "ingress.annotations.KEY"), odd[i],
+			       "unchanged (#%zu)", i);
 			yamldoc_release(&d);
 		}
 		buf_release(&out);
