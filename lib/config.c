@@ -96,6 +96,16 @@ static const struct setting settings[] = {
 	N(publish_timeout_ms, "3000", 50, 600000),
 	N(publish_queue_kb, "4096", 64, 1024L * 1024),
 	N(log_retention, "50", 0, 1000000),
+    /* the after-release runtime (worker/runtime.c) */
+	S(runtime, NULL, 0),
+	N(runtime_resync, "30", 1, 86400),
+	N(runtime_ready_timeout, "60", 1, 3600),
+	S(podman, "podman", 0),
+	S(podman_flags, NULL, 0),
+	S(podman_run_flags, NULL, 0),
+	S(runtime_routes_dir, NULL, 0),
+	S(runtime_nginx_listen, NULL, 0),
+	S(runtime_nginx_pid, NULL, 0),
     /* tenant checks (issue 12) */
 	S(image_prefix, NULL, 0),
 	S(dns_server, NULL, 0),

@@ -85,6 +85,16 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* the after-release runtime stage (worker/engine.c, worker/runtime.c) */
+	char *runtime;	     /* argocd, podman or none; unset: argocd when argocd_url is set */
+	long runtime_resync; /* seconds between the podman runtime's repairs */
+	long runtime_ready_timeout; /* seconds a new version has to get ready */
+	char *podman;		    /* the podman program */
+	char *podman_flags;	    /* global podman flags (--root, --storage-driver, ...) */
+	char *podman_run_flags;	    /* extra flags of podman run (--ulimit ...) */
+	char *runtime_routes_dir;   /* the folder of nginx route files, one per app */
+	char *runtime_nginx_listen; /* the listen address of the platform nginx's app servers */
+	char *runtime_nginx_pid;    /* nginx's pid file: SIGHUP after a route changed */
 	/* tenant checks (issue 12: pipeline events, custom domains) */
 	char *image_prefix;	    /* registry path pushed images must sit under; NULL: any */
 	char *dns_server;	    /* host:port of the resolver for domain checks; NULL: system */

@@ -8,6 +8,7 @@ done
 export PLATFORM_GITHUB_URL=file://$TEST_TMP/stack/repos PLATFORM_ALLOW_LOCAL_REPOS=1
 export PLATFORM_WORKER_LEASE=5 PLATFORM_WORKER_POLL=1 PLATFORM_JENKINS_POLL_MS=200
 unset PLATFORM_JENKINS_URL PLATFORM_GITOPS_URL PLATFORM_REGISTRY_URL
+export PLATFORM_RUNTIME=none # the builder alone: released is final (the runtime: t9101)
 stack_up postgres migrate api nginx registry gitops worker
 gitdir=${PLATFORM_GITOPS_URL#file://}
 

@@ -232,42 +232,37 @@ static void exec_helper(const struct spawn *sp)
 
 static struct local_build *lb_of(struct build *b)
 {
-	if (!b->local) {
-		b->local = xcalloc(1, sizeof(*b->local));
-		b->local->fd = -1;
-		redact_init(&b->local->redact);
+	struct local_build *lb = b->drv;
+
+	if (!lb) {
+		lb = b->drv = xcalloc(1, sizeof(*lb));
+		lb->fd = -1;
+		redact_init(&lb->redact);
 		if (b->w->cfg->registry_password)
-			redact_add_str(&b->local->redact, b->w->cfg->registry_password);
+			redact_add_str(&lb->redact, b->w->cfg->registry_password);
 	}
-	return b->local;
+	return lb;
 }
 
-static void done(struct build *b)
-{
-	b->phase = BUILD_DONE;
-	b->next_at = build_now();
-}
-
-/* The image is in the registry and on the row: worker/release.c writes GitOps (RELEASE). */
+/* The image is in the registry and on the row: the engine has GitOps written (RELEASE). */
 static void to_release(struct build *b)
 {
-	b->local->phase = L_LOAD; /* if the release sends the build back to LOAD */
-	b->phase = BUILD_RELEASE;
-	b->next_at = build_now();
+	struct local_build *lb = b->drv;
+
+	lb->phase = L_LOAD; /* if the release sends the build back to LOAD */
+	engine_release(b);
 }
 
-/* The deployment ends here (or ended elsewhere already); on database trouble the step
- * comes again. */
+/* The deployment ends here (or ended elsewhere already): the engine's one end. */
 static void finish(struct build *b, enum deploy_state to, const char *reason)
 {
-	if (build_move(b, to, reason) >= 0)
-		done(b);
+	engine_finish(b, to, reason);
 }
 
 /* Store what of `pending` is complete text at the build's offset; publish it. */
 static int flush_log(struct build *b, int all)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	struct err e = ERR_INIT;
 	size_t keep;
 	int stored;
@@ -275,7 +270,7 @@ static int flush_log(struct build *b, int all)
 	if (!lb->pending.len)
 		return 0;
 	keep = all ? lb->pending.len : deploy_log_cut(lb->pending.buf, lb->pending.len);
-	/* the deployment's secrets (project env, loaded by build.c) and the builder's own */
+	/* the deployment's secrets (project env, loaded by engine.c) and the builder's own */
 	keep = redact_mask(&b->redact, lb->pending.buf, lb->pending.len, keep, all);
 	keep = redact_mask(&lb->redact, lb->pending.buf, lb->pending.len, keep, all);
 	if (!keep)
@@ -358,11 +353,11 @@ static const char *url_refused(const struct config *cfg, const char *url, int *g
 
 /* Fill `sp` for build `b` (everything exec_helper needs); the job description goes into sp->in.
  * 0, or -1 with `why` for the deployment. */
-static int spawn_prepare(struct build *b, struct deploy_info *d, int github, struct spawn *sp,
+static int spawn_prepare(struct build *b, const struct deploy_info *d, int github, struct spawn *sp,
 			 char *why, size_t n)
 {
 	const struct config *cfg = b->w->cfg;
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	struct buildjob j;
 	struct buf json = BUF_INIT;
 	struct rlimit lim;
@@ -437,10 +432,10 @@ static int spawn_prepare(struct build *b, struct deploy_info *d, int github, str
 	return 0;
 }
 
-static void start(struct build *b, struct deploy_info *d, double now)
+static void spawn(struct build *b, const struct deploy_info *d, double now)
 {
 	const struct config *cfg = b->w->cfg;
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	struct spawn sp = {.in = -1, .out = -1};
 	struct buf app = BUF_INIT, token = BUF_INIT;
 	struct err e = ERR_INIT;
@@ -459,18 +454,16 @@ static void start(struct build *b, struct deploy_info *d, double now)
 		goto out;
 	}
 	if (crypto_token(&token, 16) < 0) {
-		b->next_at = now + 1.0;
+		engine_reload(b, now + 1.0);
 		goto out;
 	}
 	/* the same claim as a Jenkins trigger: a second worker sees trigger_started_at */
 	claimed = deploy_trigger_begin(&b->w->db, b->id, token.buf, &e);
 	buf_reset(&token);
 	if (claimed <= 0) {
-		b->next_at = now + (claimed < 0 ? 1.0 : 0);
-		lb->phase = L_LOAD;
+		engine_reload(b, now + (claimed < 0 ? 1.0 : 0));
 		goto out;
 	}
-	b->trigger_started_at = now;
 	reg = buildjob_registry(cfg->registry_url, &insecure, &rlen);
 	snprintf(lb->image, sizeof(lb->image), "%.*s/%s", (int)rlen, reg, app.buf);
 	snprintf(lb->dir, sizeof(lb->dir), "%s/%s", cfg->build_dir, b->id);
@@ -504,7 +497,7 @@ static void start(struct build *b, struct deploy_info *d, double now)
 	lb->reaped = 0;
 	lb->started_at = now;
 	lb->phase = L_RUN;
-	if (build_move(b, DEPLOY_BUILDING, NULL) < 0)
+	if (engine_move(b, DEPLOY_BUILDING, NULL) < 0)
 		b->next_at = now; /* the state comes with the next step; the build runs */
 	{
 		char spid[16];
@@ -524,44 +517,35 @@ out:
 	buf_release(&app);
 }
 
-static void step_load(struct build *b, double now)
+/* The engine's LOAD hands the deployment over: start a build, or resume what a worker that
+ * died left (only a release missing), or end it. */
+static void local_start(struct build *b, const struct deploy_info *d, double now)
 {
-	struct deploy_info d;
-	struct err e = ERR_INIT;
+	struct local_build *lb = lb_of(b);
 
-	if (deploy_info_load(&b->w->db, b->id, &d, &e) < 0) {
-		if (e.status == 404)
-			done(b);
-		else
-			b->next_at = now + 1.0;
-		return;
-	}
-	b->state = d.state;
-	b->offset = d.log_offset;
-	b->cancel_requested = d.cancel_requested_at > 0;
-	if (deploy_state_final(d.state) || d.state >= DEPLOY_RELEASED) {
-		done(b);
-	} else if (!strcmp(d.action, "rollback")) {
-		/* step_load sends rollbacks to RELEASE when the worker may write GitOps */
+	lb->phase = L_LOAD;
+	if (deploy_state_final(d->state) || d->state >= DEPLOY_RELEASED) {
+		engine_over(b); /* ended, or released: the stage follows it */
+	} else if (!strcmp(d->action, "rollback")) {
+		/* the engine sends rollbacks to RELEASE when the worker may write GitOps */
 		finish(b, DEPLOY_FAILED,
 		       "a rollback with the local builder needs PLATFORM_GITOPS_URL and "
 		       "PLATFORM_ROLLBACK_MODE=direct");
-	} else if (d.state == DEPLOY_PUSHED) {
+	} else if (d->state == DEPLOY_PUSHED) {
 		to_release(b); /* its worker died after the push: only the release is missing */
-	} else if (d.trigger_started_at > 0) {
+	} else if (d->trigger_started_at > 0) {
 		finish(b, DEPLOY_FAILED, RESTARTED);
 	} else if (b->cancel_requested) {
 		finish(b, DEPLOY_CANCELLED, NULL);
 	} else {
-		start(b, &d, now);
+		spawn(b, d, now);
 	}
-	deploy_info_release(&d);
 }
 
 /* Read what the build printed; 1 at end of output. */
 static int drain(struct build *b)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	char chunk[READ_CHUNK];
 	ssize_t n;
 	int eof = 0;
@@ -621,7 +605,7 @@ static void result_value(const char *text, const char *key, char *out, size_t n)
 
 static void ended(struct build *b, double now)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	const struct config *cfg = b->w->cfg;
 	char text[1024], why[512];
 	struct err e = ERR_INIT;
@@ -668,7 +652,7 @@ static void ended(struct build *b, double now)
 			       "UPDATE deployments SET image = $2, tag = $3, digest = $4, "
 			       "commit_sha = coalesce(commit_sha, $5) WHERE id = $1",
 			       5, p, &e) < 0 ||
-		    build_move(b, DEPLOY_PUSHED, NULL) < 0) {
+		    engine_move(b, DEPLOY_PUSHED, NULL) < 0) {
 			b->next_at = now + 1.0;
 			return; /* the result files are still there: try again */
 		}
@@ -683,7 +667,7 @@ out:
 
 static void check_halt(struct build *b, double now)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 
 	if (b->halt == HALT_NONE) {
 		if (b->state == DEPLOY_SUPERSEDED)
@@ -707,7 +691,7 @@ static void check_halt(struct build *b, double now)
 
 static void step_run(struct build *b, double now)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 	int eof;
 
 	check_halt(b, now);
@@ -732,23 +716,19 @@ static void step_run(struct build *b, double now)
 	ended(b, now);
 }
 
-void local_step(struct build *b, double now)
+static void local_step(struct build *b, double now)
 {
 	struct local_build *lb = lb_of(b);
 
-	switch (lb->phase) {
-	case L_LOAD:
-		step_load(b, now);
-		break;
-	case L_RUN:
+	if (lb->phase == L_RUN)
 		step_run(b, now);
-		break;
-	}
+	else
+		engine_reload(b, now); /* not started: the engine loads the row and starts it */
 }
 
-void local_free(struct build *b)
+static void local_free(struct build *b)
 {
-	struct local_build *lb = b->local;
+	struct local_build *lb = b->drv;
 
 	if (!lb)
 		return;
@@ -764,10 +744,10 @@ void local_free(struct build *b)
 	buf_release(&lb->pending);
 	redact_release(&lb->redact);
 	free(lb);
-	b->local = NULL;
+	b->drv = NULL;
 }
 
-int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready)
+static int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready)
 {
 	struct pollfd fds[256];
 	struct build *who[256];
@@ -780,8 +760,10 @@ int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready)
 		who[n++] = NULL;
 	}
 	for (struct build *b = w->builds; b && n < 256; b = b->next) {
-		if (b->local && b->local->fd >= 0) {
-			fds[n].fd = b->local->fd;
+		struct local_build *lb = b->drv;
+
+		if (lb && lb->fd >= 0) {
+			fds[n].fd = lb->fd;
 			fds[n].events = POLLIN;
 			who[n++] = b;
 		}
@@ -799,3 +781,12 @@ int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready)
 	}
 	return 0;
 }
+
+const struct build_driver drv_local = {
+    .name = "local",
+    .check_config = local_check_config,
+    .start = local_start,
+    .step = local_step,
+    .free = local_free,
+    .wait = local_wait,
+};

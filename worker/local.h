@@ -1,13 +1,14 @@
-/* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, release, in the worker
- *(prefix local_).
+/* local.h: the local build driver: fetch, detect, Dockerfile, buildah, push, in the worker
+ * (drv_local, prefix local_).
  *
- * The default driver when PLATFORM_JENKINS_URL is unset (PLATFORM_BUILD_DRIVER=local forces it).
- * For each deployment the worker starts one build process, the separate program platform-build
- * (worker/build_main.c, PLATFORM_BUILD_HELPER, by default next to platform-worker), in its own
- * process group and a fresh folder PLATFORM_BUILD_DIR/<deployment id>. The worker has threads
- * (the nchan publisher), so its forked child makes only async-signal-safe calls (dup2, setpgid,
- * signal resets, prctl, close_range) and execs at once; everything the build needs is prepared
- * before the fork and handed over as a JSON job on the child's stdin (worker/buildjob.h):
+ * One of the engine's build drivers (worker/engine.h): the default when PLATFORM_JENKINS_URL is
+ *unset (PLATFORM_BUILD_DRIVER=local forces it). For each deployment the worker starts one build
+ *process, the separate program platform-build (worker/build_main.c, PLATFORM_BUILD_HELPER, by
+ *default next to platform-worker), in its own process group and a fresh folder
+ *PLATFORM_BUILD_DIR/<deployment id>. The worker has threads (the nchan publisher), so its forked
+ *child makes only async-signal-safe calls (dup2, setpgid, signal resets, prctl, close_range) and
+ *execs at once; everything the build needs is prepared before the fork and handed over as a JSON
+ *job on the child's stdin (worker/buildjob.h):
  *
  *	1. fetch the branch with libgit2 and check the commit (or the branch head) out; for an
  *	   https repository under PLATFORM_GITHUB_URL the stored GitHub token of the user who
@@ -30,8 +31,9 @@
  * blocking (local_wait polls the pipes with the database socket) and stores exactly as the
  * Jenkins driver stores a console log: deploy_store_log at increasing byte offsets, then the
  * sink's chunk callback (publishing, redaction). When it exits 0, the worker stores the image,
- * tag and digest (-> pushed), writes the GitOps release in process (-> released) and the build
- * is DONE, so Argo CD tracking takes over as for Jenkins builds.
+ * tag and digest (-> pushed) and hands the build to the engine's RELEASE (the GitOps release
+ * in process, -> released), after which the engine's stage (Argo CD tracking) takes over as
+ * for Jenkins builds.
  *
  * Cancel, supersede and the time limit (PLATFORM_JENKINS_BUILD_TIMEOUT) end the process group
  * (SIGTERM, SIGKILL 10 s later). A build whose worker died is not resumed: its build process
@@ -43,22 +45,14 @@
 #ifndef PLATFORM_WORKER_LOCAL_H
 #define PLATFORM_WORKER_LOCAL_H
 
-#include "build.h"
+#include "engine.h"
+
+extern const struct build_driver drv_local;
 
 /* 1 when the configuration selects the local driver (build_driver, or no jenkins_url). */
 int local_selected(const struct config *cfg);
 
 /* Check the local driver's settings at start: -1 with `e` naming what is missing. */
 int local_check_config(const struct config *cfg, struct err *e);
-
-/* Take the next step of build `b` (phase BUILD_LOAD until the driver ends it in BUILD_DONE). */
-void local_step(struct build *b, double now);
-
-/* Free the driver's state of `b`; a build process still running is killed and reaped. */
-void local_free(struct build *b);
-
-/* Wait up to timeout_ms for the database socket `db_fd` (*db_ready) or the output of a
- * running build (that build is made due). 0, or -1 when poll failed. */
-int local_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready);
 
 #endif

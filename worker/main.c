@@ -1,25 +1,24 @@
-/* main.c: platform-worker: claims deploy jobs and follows their Jenkins builds in one event loop.
+/* main.c: platform-worker: claims deploy jobs and steps their deployments (worker/engine.h) in
+ * one event loop.
  *
- * One thread: curl's multi interface carries every Jenkins call, and the same wait
- * (curl_multi_poll) watches the database socket for LISTEN/NOTIFY wake-ups. Jobs are
+ * One thread: the build driver's wait (curl's multi interface for Jenkins, the build outputs
+ * for the local builder) also watches the database socket for LISTEN/NOTIFY wake-ups. Jobs are
  * held by leases renewed every third of their length; a worker that dies loses its
  * leases and another takes the jobs over from the state stored in PostgreSQL.
  *
  * SIGTERM/SIGINT: give the held jobs back (queued again at once) and exit.
  */
-#include "build.h"
+#include "engine.h"
 
 #include "crypto.h"
 #include "domains.h"
 #include "housekeep.h"
 #include "http.h"
-#include "local.h"
 #include "log.h"
 #include "metricsd.h"
 #include "notifier.h"
 #include "publish.h"
 #include "release.h"
-#include "track.h"
 #include "worker_metrics.h"
 
 #include <signal.h>
@@ -90,7 +89,7 @@ static void claim(struct worker *w)
 		snprintf(att, sizeof(att), "%d", jobs[i].attempts);
 		log_info("job claimed", "job_id", jid, "deployment_id", jobs[i].deployment_id,
 			 "attempt", att, NULL);
-		link_build(w, build_new(w, jobs[i].id, jobs[i].deployment_id, jobs[i].attempts));
+		link_build(w, engine_new(w, jobs[i].id, jobs[i].deployment_id, jobs[i].attempts));
 	}
 	if (n == room)
 		claim(w); /* more may be waiting */
@@ -113,7 +112,7 @@ static void renew(struct worker *w)
 
 		for (int i = 0; i < n && !ok; i++)
 			ok = held[i] == b->job_id;
-		if (!ok && !b->dropped && b->phase != BUILD_DONE) {
+		if (!ok && !b->dropped && b->phase != ENGINE_DONE) {
 			log_warn("lease lost: another worker has this job now", "deployment_id",
 				 b->id, NULL);
 			b->dropped = 1;
@@ -150,11 +149,11 @@ static void refresh_all(struct worker *w, double now)
 		struct build *b = find_build(w, db_value(res, i, 0));
 		enum deploy_state st;
 
-		if (!b || b->phase == BUILD_LOAD ||
+		if (!b || b->phase == ENGINE_LOAD ||
 		    deploy_state_parse(db_value(res, i, 1), &st) < 0)
 			continue;
-		build_refresh(b, st, !strcmp(db_value(res, i, 2), "t"),
-			      !strcmp(db_value(res, i, 3), "t"), now);
+		engine_refresh(b, st, !strcmp(db_value(res, i, 2), "t"),
+			       !strcmp(db_value(res, i, 3), "t"), now);
 	}
 	PQclear(res);
 }
@@ -184,20 +183,15 @@ static void reap(struct worker *w)
 		struct build *next = b->next;
 		struct err e = ERR_INIT;
 
-		if (!b->busy && (b->dropped || b->phase == BUILD_DONE)) {
-			/* released is not the end with Argo CD: follow it to live, job still held
-			 */
-			if (!b->dropped && b->phase == BUILD_DONE && track_take(b, build_now())) {
-				b = next;
-				continue;
-			}
+		/* (released is not the end with a stage: the engine goes on to it, job held) */
+		if (!b->busy && (b->dropped || b->phase == ENGINE_DONE)) {
 			if (!b->dropped &&
 			    queue_finish(&w->q, b->job_id, b->failed_job, NULL, &e) < 0) {
 				b = next; /* the database is away; try again later */
 				continue;
 			}
 			unlink_build(w, b);
-			build_free(b);
+			engine_free(b);
 		}
 		b = next;
 	}
@@ -206,7 +200,7 @@ static void reap(struct worker *w)
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
-	double claim, renew, refresh, housekeep, domains;
+	double claim, renew, refresh, housekeep, resync, domains;
 };
 
 static int next_wait_ms(struct worker *w, const struct timers *t, double now)
@@ -228,11 +222,11 @@ static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 
 static void loop(struct worker *w)
 {
-	struct timers t = {0, 0, 0, 0, 0};
+	struct timers t = {0, 0, 0, 0, 0, 0};
 	struct err e = ERR_INIT;
 
 	while (!stopping) {
-		double now = build_now();
+		double now = engine_now();
 		struct wake wk = {w, 0, 0};
 		int ready = 0, fd;
 
@@ -252,6 +246,10 @@ static void loop(struct worker *w)
 					 NULL);
 			t.housekeep = now + (double)w->cfg->housekeep_interval;
 		}
+		if (w->stage && w->stage->resync && now >= t.resync) {
+			w->stage->resync(w); /* the runtime: what git says against what runs */
+			t.resync = now + (double)w->cfg->runtime_resync;
+		}
 		if (now >= t.domains)
 			domains_tick(w, now, &t.domains);
 		if (now >= t.refresh) {
@@ -259,20 +257,14 @@ static void loop(struct worker *w)
 			t.refresh = now + (double)w->cfg->jenkins_poll_ms / 1000.0;
 		}
 		for (struct build *b = w->builds; b; b = b->next) {
-			if (!b->busy && !b->dropped && b->phase != BUILD_DONE && b->next_at <= now)
-				build_step(b, now);
+			if (!b->busy && !b->dropped && b->phase != ENGINE_DONE && b->next_at <= now)
+				engine_step(b, now);
 		}
 		reap(w);
 		fd = queue_fd(&w->q);
-		if (w->local) {
-			/* the local driver's build outputs are watched with the database socket */
-			if (local_wait(w, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
-				usleep(10000);
-		} else {
-			if (jenkins_wait(&w->jk, fd, next_wait_ms(w, &t, build_now()), &ready) < 0)
-				usleep(10000);
-			jenkins_run(&w->jk);
-		}
+		/* the driver's own I/O (Jenkins calls, build outputs) with the database socket */
+		if (w->driver->wait(w, fd, next_wait_ms(w, &t, engine_now()), &ready) < 0)
+			usleep(10000);
 		if (ready && queue_drain(&w->q, on_notify, &wk) >= 0) {
 			if (wk.jobs)
 				t.claim = 0;
@@ -295,16 +287,15 @@ static void shutdown_builds(struct worker *w)
 		if (!b->dropped)
 			queue_release(&w->q, b->job_id, 0, &e);
 		unlink_build(w, b);
-		build_free(b);
+		engine_free(b);
 	}
 }
 
 /* ---------------------------------------------------------------- start */
 
-static int load_config(struct config *cfg, const char *path)
+static int load_config(struct worker *w, struct config *cfg, const char *path)
 {
-	static const char *const required[] = {"database_url", "jenkins_url", "jenkins_job", NULL};
-	static const char *const required_local[] = {"database_url", NULL};
+	static const char *const required[] = {"database_url", NULL};
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
@@ -313,18 +304,10 @@ static int load_config(struct config *cfg, const char *path)
 		config_release(cfg);
 		return -1;
 	}
-	if (local_selected(cfg)
-		? config_require(cfg, required_local, &e) < 0 || local_check_config(cfg, &e) < 0
-		: config_require(cfg, required, &e) < 0) {
+	w->cfg = cfg;
+	/* the drivers check their own settings (Jenkins's URL and job, the local registry) */
+	if (config_require(cfg, required, &e) < 0 || engine_select_drivers(w, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
-		config_release(cfg);
-		return -1;
-	}
-	if (!local_selected(cfg) && !cfg->jenkins_callback_url && !cfg->public_url) {
-		log_error("configuration error", "reason",
-			  "set PLATFORM_PUBLIC_URL (or PLATFORM_JENKINS_CALLBACK_URL): Jenkins "
-			  "reports to it",
-			  NULL);
 		config_release(cfg);
 		return -1;
 	}
@@ -340,21 +323,6 @@ static int load_config(struct config *cfg, const char *path)
 			 "through Jenkins (ACTION=rollback) until it is set",
 			 NULL);
 	return 0;
-}
-
-static char *callback_url(const struct config *cfg)
-{
-	struct buf u = BUF_INIT;
-	size_t n;
-
-	if (cfg->jenkins_callback_url)
-		return xstrdup(cfg->jenkins_callback_url);
-	n = strlen(cfg->public_url);
-	while (n && cfg->public_url[n - 1] == '/')
-		n--;
-	buf_add(&u, cfg->public_url, n);
-	buf_addstr(&u, "/internal/jenkins/events");
-	return buf_detach(&u, NULL);
 }
 
 static void worker_id(char *out, size_t n)
@@ -405,27 +373,25 @@ int main(int argc, char **argv)
 			return strcmp(argv[i], "--help") ? 2 : 0;
 		}
 	}
-	if (load_config(&cfg, path) < 0)
+	memset(&w, 0, sizeof(w));
+	if (load_config(&w, &cfg, path) < 0)
 		return 1;
 	config_log(&cfg);
 	http_global_init();
 	signals();
 	metrics_pid = worker_metrics_start(&cfg); /* forks: before any connection is open */
-	memset(&w, 0, sizeof(w));
-	w.cfg = &cfg;
-	w.local = local_selected(&cfg);
-	w.callback_url = w.local ? NULL : callback_url(&cfg);
-	if (w.local)
+	if (!strcmp(w.driver->name, "local"))
 		log_info("build driver: local (buildah), no Jenkins", "registry", cfg.registry_url,
 			 NULL);
-	else if (jenkins_init(&w.jk, cfg.jenkins_url, cfg.jenkins_user, cfg.jenkins_token,
-			      cfg.jenkins_job, cfg.jenkins_timeout_ms, &e) < 0) {
+	if (w.driver->open && w.driver->open(&w, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		goto out;
 	}
+	log_info("drivers chosen", "build", w.driver->name, "stage",
+		 w.stage ? w.stage->name : "none", NULL);
 	if (db_open_wait(&w.db, cfg.database_url, (int)cfg.db_connect_timeout, 30, &e) < 0) {
 		log_error("cannot reach the database", "reason", e.msg, NULL);
-		goto out_jenkins;
+		goto out_driver;
 	}
 	worker_id(id, sizeof(id));
 	queue_init(&w.q, &w.db, id, (int)cfg.worker_lease);
@@ -440,11 +406,11 @@ int main(int argc, char **argv)
 	publish_stop(w.pub);
 	rc = 0;
 	db_close(&w.db);
-out_jenkins:
-	jenkins_release(&w.jk);
+out_driver:
+	if (w.driver->close)
+		w.driver->close(&w);
 out:
 	metricsd_stop(metrics_pid);
-	free(w.callback_url);
 	config_release(&cfg);
 	curl_global_cleanup();
 	return rc;

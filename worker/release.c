@@ -41,6 +41,11 @@ static void opts_of(const struct config *cfg, struct gitops_opts *o)
 	o->cache_dir = cfg->gitops_cache;
 }
 
+void release_gitops_opts(const struct config *cfg, struct gitops_opts *o)
+{
+	opts_of(cfg, o);
+}
+
 /* Only a deployment that has not ended or been released yet may write: a superseded
  * rollback must not land in git after the deploy that replaced it. */
 static int writable(const char *state)

@@ -25,7 +25,7 @@
 #ifndef PLATFORM_WORKER_RELEASE_H
 #define PLATFORM_WORKER_RELEASE_H
 
-#include "build.h"
+#include "engine.h"
 
 #include "buf.h"
 #include "config.h"
@@ -38,6 +38,11 @@ int release_check_config(const struct config *cfg, struct err *e);
  * set. Without one the worker cannot write and rollbacks go to Jenkins (ACTION=rollback)
  * as before; main.c says so in the log at start. */
 int release_direct(const struct config *cfg);
+
+struct gitops_opts;
+/* The GitOps options of the worker's settings (the same platformctl reads), for readers of
+ * the repository (worker/runtime.c). */
+void release_gitops_opts(const struct config *cfg, struct gitops_opts *o);
 
 /* Write the release of deployment `deployment_id` to GitOps and record its commit.
  *

@@ -19,27 +19,17 @@ struct track {
  * answer nobody calls it again before this time (see track.h). */
 static double argo_quiet_until;
 
-int track_take(struct build *b, double now)
+static void track_start(struct build *b, double now)
 {
-	const struct config *cfg = b->w->cfg;
-
-	if (b->track || b->failed_job || !cfg->argocd_url || !*cfg->argocd_url)
-		return 0;
-	b->track = xcalloc(1, sizeof(*b->track));
-	b->phase = BUILD_TRACK;
-	b->next_at = now;
-	return 1;
+	(void)now;
+	if (!b->stage_state)
+		b->stage_state = xcalloc(1, sizeof(struct track));
 }
 
-void track_free(struct track *t)
+static void track_free(struct build *b)
 {
-	free(t);
-}
-
-static void done(struct build *b)
-{
-	b->phase = BUILD_DONE;
-	b->next_at = build_now();
+	free(b->stage_state);
+	b->stage_state = NULL;
 }
 
 static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
@@ -55,8 +45,7 @@ static void end(struct build *b, enum deploy_state to, const char *fmt, ...)
 		vsnprintf(why, sizeof(why), fmt, ap);
 		va_end(ap);
 	}
-	if (build_move(b, to, fmt ? why : NULL) >= 0)
-		done(b);
+	engine_finish(b, to, fmt ? why : NULL);
 }
 
 /* What the step needs, fresh from the row every time (crash safety: nothing is cached). */
@@ -120,10 +109,10 @@ static void describe(char *out, size_t n, const struct argocd_status *st)
 			 st->message);
 }
 
-void track_step(struct build *b, double now)
+static void track_step(struct build *b, double now)
 {
 	const struct config *cfg = b->w->cfg;
-	struct track *t = b->track;
+	struct track *t = b->stage_state;
 	struct argocd_status st;
 	struct err e = ERR_INIT;
 	struct row r;
@@ -138,13 +127,13 @@ void track_step(struct build *b, double now)
 		return;
 	}
 	if (!got || (r.state != DEPLOY_RELEASED && r.state != DEPLOY_SYNCING)) {
-		done(b); /* gone, or already ended (another worker, a restart) */
+		engine_over(b); /* gone, or already ended (another worker, a restart) */
 		return;
 	}
 	if (!r.commit[0] || !r.app[0]) {
 		log_warn("released without a GitOps commit: not tracked", "deployment_id", b->id,
 			 NULL);
-		done(b);
+		engine_over(b);
 		return;
 	}
 	if (r.deleted) {
@@ -170,7 +159,7 @@ void track_step(struct build *b, double now)
 	} else {
 		describe(t->last, sizeof(t->last), &st);
 		if (!t->refreshed) {
-			if (build_move(b, DEPLOY_SYNCING, NULL) < 0)
+			if (engine_move(b, DEPLOY_SYNCING, NULL) < 0)
 				return; /* the refresh is asked again on the retry: harmless */
 			t->refreshed = 1;
 		}
@@ -197,3 +186,18 @@ void track_step(struct build *b, double now)
 	}
 	b->next_at = now + poll;
 }
+
+static int track_check_config(const struct config *cfg, struct err *e)
+{
+	static const char *const required[] = {"argocd_url", NULL};
+
+	return config_require(cfg, required, e);
+}
+
+const struct stage_driver stage_argocd = {
+    .name = "argocd",
+    .check_config = track_check_config,
+    .start = track_start,
+    .step = track_step,
+    .free = track_free,
+};

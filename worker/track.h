@@ -15,7 +15,9 @@
  * that restarts picks tracking up where it was: the deploy job is held until live or failed,
  * and a released or syncing deployment found at LOAD comes back here.
  *
- * Without PLATFORM_ARGOCD_URL nothing is tracked: released is the last state.
+ * It is the engine's STAGE (worker/engine.h): started once after the build and release, its
+ * first step ends at once when the deployment is not released or syncing (failed builds,
+ * restarts). Without PLATFORM_ARGOCD_URL nothing is tracked: released is the last state.
  *
  * The calls to Argo CD are short blocking libcurl requests (argocd_get, 5 s limit), not calls
  * on the Jenkins multi handle: Argo CD answers GET /applications/{name} from its cache in
@@ -27,18 +29,9 @@
 #ifndef PLATFORM_WORKER_TRACK_H
 #define PLATFORM_WORKER_TRACK_H
 
-#include "build.h"
+#include "engine.h"
 
-/* Called when build `b` is DONE and not dropped: 1 when Argo CD is configured and tracking
- * was not considered for it yet. It then owns b->track and has set phase TRACK (the job
- * stays held); the step reads the row and ends at once (DONE) if there is nothing to track.
- * 0 otherwise: the job may be finished. */
-int track_take(struct build *b, double now);
-
-/* One step of phase TRACK: at most one Argo CD call and its state change. */
-void track_step(struct build *b, double now);
-
-/* Free what track_take allocated (NULL is fine). */
-void track_free(struct track *t);
+/* The after-release stage of the engine when PLATFORM_ARGOCD_URL is set. */
+extern const struct stage_driver stage_argocd;
 
 #endif
