@@ -22,7 +22,7 @@ EXTRA_DIST += tests/t3004-security.sh
 FUZZ_NAMES = json webhook yaml redact naming config reqparse
 FUZZ_BIN = $(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 FUZZ_LIB_SRC = buf err log config jsonutil utf8 reqparse http crypto webhook redact naming \
-	yamlout yamldoc
+	yamlout yamldoc metrics
 FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%=tests/fuzz/obj/%.o)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all \
 	-D_GNU_SOURCE -I$(top_srcdir)/lib -I$(top_builddir)/lib -I$(top_srcdir)/tests/fuzz \
