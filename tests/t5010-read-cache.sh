@@ -92,11 +92,14 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 is "$fails" 0 "10 times: a session cached in both children, logged out, is refused at once (401)"
 tok=$(session alice)
-http GET "$PLATFORM_URL$LIST" -H "Cookie: platform_session=$tok"
+http GET "$PLATFORM_URL$LIST" -H "Cookie: __Host-platform_session=$tok"
 is "$HTTP_STATUS" 200 "a session cookie reads the list"
-for i in 1 2 3 4 5 6; do http GET "$PLATFORM_URL$LIST" -H "Cookie: platform_session=$tok"; done
-http POST "$PLATFORM_URL/api/auth/logout" -H "Cookie: platform_session=$tok"
-http GET "$PLATFORM_URL$LIST" -H "Cookie: platform_session=$tok"
+for i in 1 2 3 4 5 6; do http GET "$PLATFORM_URL$LIST" -H "Cookie: __Host-platform_session=$tok"; done
+# a cookie-authenticated POST needs JSON and the platform's own Origin (CSRF)
+http POST "$PLATFORM_URL/api/auth/logout" -H "Cookie: __Host-platform_session=$tok" \
+	-H 'Content-Type: application/json' -H "Origin: $PLATFORM_PUBLIC_URL" --data '{}'
+is "$HTTP_STATUS" 204 "logout with the cookie"
+http GET "$PLATFORM_URL$LIST" -H "Cookie: __Host-platform_session=$tok"
 is "$HTTP_STATUS" 401 "after logout the cookie is refused at once"
 
 # -- member removal: the removed member's next request is 404 (not a member), the owner's works
