@@ -311,11 +311,13 @@ void jenkins_queue(struct jenkins *j, jenkins_cb cb, void *arg)
 		 NULL, cb, arg);
 }
 
-void jenkins_recent_builds(struct jenkins *j, jenkins_cb cb, void *arg)
+void jenkins_builds_page(struct jenkins *j, long from, jenkins_cb cb, void *arg)
 {
 	call_new(j,
-		 url_of(j, "%s/api/json?tree=builds[number,actions[parameters[name,value]]]{0,100}",
-			j->job_path),
+		 url_of(j,
+			"%s/api/json?tree=builds[number,timestamp,actions[parameters[name,value]]]"
+			"%%7B%ld,%ld%%7D",
+			j->job_path, from, from + JENKINS_BUILDS_PAGE),
 		 NULL, cb, arg);
 }
 
@@ -566,6 +568,43 @@ int jenkins_find_by_param(const struct buf *body, const char *list, const char *
 			ret = 1;
 		}
 	}
+	json_object_put(o);
+	return ret;
+}
+
+int jenkins_scan_builds(const struct buf *body, const char *name, const char *value,
+			long long *found, size_t *count, long long *oldest_ms)
+{
+	struct json_object *o = parse_body(body), *arr, *v;
+	size_t n;
+	int ret = 0;
+
+	*count = 0;
+	*oldest_ms = 0;
+	if (!o)
+		return -1;
+	if (!json_object_object_get_ex(o, "builds", &arr) ||
+	    !json_object_is_type(arr, json_type_array)) {
+		json_object_put(o);
+		return -1;
+	}
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *entry = json_object_array_get_idx(arr, i);
+		long long ts;
+
+		if (!entry)
+			continue;
+		if (json_object_object_get_ex(entry, "timestamp", &v) &&
+		    (ts = json_object_get_int64(v)) > 0 && (!*oldest_ms || ts < *oldest_ms))
+			*oldest_ms = ts;
+		if (!ret && has_param(entry, name, value) &&
+		    json_object_object_get_ex(entry, "number", &v)) {
+			*found = json_object_get_int64(v);
+			ret = 1;
+		}
+	}
+	*count = n;
 	json_object_put(o);
 	return ret;
 }

@@ -74,8 +74,12 @@ void jenkins_cancel_item(struct jenkins *j, long long id, jenkins_cb cb, void *a
 void jenkins_stop(struct jenkins *j, long long number, jenkins_cb cb, void *arg);
 /* GET /queue/api/json with each item's parameters (to find a trigger whose reply was lost) */
 void jenkins_queue(struct jenkins *j, jenkins_cb cb, void *arg);
-/* GET /job/<job>/api/json with the recent builds' parameters (the same, once it left the queue) */
-void jenkins_recent_builds(struct jenkins *j, jenkins_cb cb, void *arg);
+/* Builds per page of jenkins_builds_page. */
+#define JENKINS_BUILDS_PAGE 100
+/* GET /job/<job>/api/json with builds [from, from + JENKINS_BUILDS_PAGE) of the job, newest
+ * first, with their start time and parameters (to find a trigger whose reply was lost, once it
+ * left the queue: a busy job may have started many builds since, hence pages). */
+void jenkins_builds_page(struct jenkins *j, long from, jenkins_cb cb, void *arg);
 
 /* Wait up to `timeout_ms` for any transfer or for `extra_fd` (ignored when < 0) to be
  * readable; *extra_ready tells which. Then call jenkins_run. */
@@ -106,6 +110,10 @@ int jenkins_parse_build(const struct buf *body, struct jenkins_build_state *out)
 
 /* In a /queue/api/json ("items") or job ("builds") reply, the id or number of the entry
  * whose build parameter `name` equals `value`: 1 found, 0 not, -1 unreadable. */
+/* In a jenkins_builds_page reply: as jenkins_find_by_param on "builds", and also the page's
+ * length (*count) and its oldest build's start (*oldest_ms, epoch milliseconds; 0 if none). */
+int jenkins_scan_builds(const struct buf *body, const char *name, const char *value,
+			long long *found, size_t *count, long long *oldest_ms);
 int jenkins_find_by_param(const struct buf *body, const char *list, const char *name,
 			  const char *value, long long *found);
 

@@ -58,6 +58,12 @@ worker_stop w4 KILL
 ok "the answer never reached the platform" \
 	test -z "$(psql_stack -c "SELECT jenkins_queue_id FROM deployments WHERE id = '$late'")"
 fake_config '{"slowMs":0}'
+# meanwhile Jenkins moved on: the build left the queue and 150 newer builds push it past the
+# newest 100, so the search has to go on to older pages
+started() { fake_get builds | jq -e --arg d "$late" 'any(.deployment_id == $d)' >/dev/null; }
+ok "its build started while no worker ran" wait_until 20 started
+curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"count":150}' "$FAKE_URL/_fake/filler" ||
+	bail_out "the fake Jenkins made no filler builds"
 worker_start w5
 ok "a new worker completes it" wait_state "$late" released 40
 is "$(triggers_of "$late")" 1 "and did not trigger it again"

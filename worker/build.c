@@ -19,6 +19,7 @@ struct jenkins_build {
 	int queue_saved, number_saved;
 	double trigger_started_at, triggered_at, building_at;
 	int lookup_builds; /* LOOKUP: the queue was searched, search the builds next */
+	long lookup_from;  /* LOOKUP: the next page of builds to search */
 	char why[256];	   /* Jenkins's reason while queued */
 	double grace_until;
 	char last_error[200];
@@ -150,6 +151,7 @@ static void jenkins_start(struct build *b, const struct deploy_info *d, double n
 		 * the pipeline's callbacks already moved the state on. */
 		jb->phase = J_LOOKUP;
 		jb->lookup_builds = 0;
+		jb->lookup_from = 0;
 	} else if (b->state != DEPLOY_QUEUED) {
 		engine_over(b); /* it ended before Jenkins heard of it */
 	} else if (b->cancel_requested) {
@@ -188,6 +190,7 @@ static void on_trigger(void *arg, const struct jenkins_reply *r)
 		/* It may have been queued all the same: look before triggering again. */
 		jb->phase = J_LOOKUP;
 		jb->lookup_builds = 0;
+		jb->lookup_from = 0;
 		jenkins_trouble(b, r, "starting the build");
 	} else if (r->status == 401 || r->status == 403) {
 		engine_failf(
@@ -275,11 +278,32 @@ out:
 
 /* ---------------------------------------------------------------- LOOKUP */
 
+/* Builds started before the trigger was sent cannot be its build; clocks of Jenkins and the
+ * worker may differ by this much. */
+#define LOOKUP_CLOCK_SLACK_S 600
+/* A bound on the search (50,000 builds), so that a job with no end of history cannot hold a
+ * deployment in LOOKUP. */
+#define LOOKUP_MAX_PAGES 500
+
+/* A full page whose oldest build started after the trigger was sent: the build may be on a
+ * later page (more than a page of builds started since, e.g. while the worker was down). */
+static int older_pages_may_hold_it(const struct jenkins_build *jb, size_t count,
+				   long long oldest_ms)
+{
+	double since = jb->trigger_started_at - LOOKUP_CLOCK_SLACK_S;
+
+	if (count < JENKINS_BUILDS_PAGE ||
+	    jb->lookup_from / JENKINS_BUILDS_PAGE + 1 >= LOOKUP_MAX_PAGES)
+		return 0;
+	return jb->trigger_started_at <= 0 || oldest_ms <= 0 || (double)oldest_ms / 1000.0 >= since;
+}
+
 static void on_lookup(void *arg, const struct jenkins_reply *r)
 {
 	struct build *b = arg;
 	struct jenkins_build *jb = b->drv;
-	long long found = 0;
+	long long found = 0, oldest_ms = 0;
+	size_t count = 0;
 	int hit;
 	struct err e = ERR_INIT;
 
@@ -291,8 +315,15 @@ static void on_lookup(void *arg, const struct jenkins_reply *r)
 		return;
 	}
 	b->failures = 0;
-	hit = jenkins_find_by_param(r->body, jb->lookup_builds ? "builds" : "items",
-				    "DEPLOYMENT_ID", b->id, &found);
+	if (!jb->lookup_builds)
+		hit = jenkins_find_by_param(r->body, "items", "DEPLOYMENT_ID", b->id, &found);
+	else if ((hit = jenkins_scan_builds(r->body, "DEPLOYMENT_ID", b->id, &found, &count,
+					    &oldest_ms)) == 0 &&
+		 older_pages_may_hold_it(jb, count, oldest_ms)) {
+		jb->lookup_from += JENKINS_BUILDS_PAGE;
+		b->next_at = engine_now();
+		return;
+	}
 	if (hit == 1 && !jb->lookup_builds) {
 		jb->queue_id = found;
 		jb->triggered_at = jb->triggered_at > 0 ? jb->triggered_at : engine_now();
@@ -310,6 +341,7 @@ static void on_lookup(void *arg, const struct jenkins_reply *r)
 			 NULL);
 	} else if (!jb->lookup_builds) {
 		jb->lookup_builds = 1;
+		jb->lookup_from = 0;
 	} else if (b->halt == HALT_CANCEL || b->cancel_requested) {
 		engine_finish(b, DEPLOY_CANCELLED, NULL); /* it never reached Jenkins */
 		return;
@@ -326,7 +358,7 @@ static void step_lookup(struct build *b)
 	struct jenkins_build *jb = b->drv;
 	b->busy = 1;
 	if (jb->lookup_builds)
-		jenkins_recent_builds(&b->w->jk, on_lookup, b);
+		jenkins_builds_page(&b->w->jk, jb->lookup_from, on_lookup, b);
 	else
 		jenkins_queue(&b->w->jk, on_lookup, b);
 }
@@ -347,6 +379,7 @@ static void on_queue_item(void *arg, const struct jenkins_reply *r)
 		/* Jenkins forgets left items after five minutes: find the build instead. */
 		jb->phase = J_LOOKUP;
 		jb->lookup_builds = 1;
+		jb->lookup_from = 0;
 		b->next_at = engine_now();
 		return;
 	}

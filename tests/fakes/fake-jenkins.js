@@ -25,6 +25,8 @@
 //                       PLATFORM_CALLBACK_TOKEN) and reports the real commit; a failed write fails the
 //                       build in stage release.
 //                       Off by default: the release is then a made-up commit id.
+//   POST /_fake/filler {"count":N}  N finished builds of other deployments (older ones drop out of
+//                       the newest 100)
 //   GET  /_fake/triggers  every buildWithParameters that queued something, in order
 //   GET  /_fake/releases  every platformctl release the pipeline ran: deployment id and argv
 //   GET  /_fake/builds    every build: number, deployment, result, log length
@@ -393,6 +395,15 @@ async function control(req, res, path) {
 		for (const k of ['slowMs', 'requireCrumb', 'leftTtlMs', 'executors']) if (k in c) cfg[k] = c[k];
 		return send(res, 200, { ok: true }, {}, true);
 	}
+	if (req.method === 'POST' && path === '/_fake/filler') {
+		// {"count": N}: N finished builds of no deployment of ours (someone else's jobs), newest last
+		const c = JSON.parse((await readBody(req)) || '{}');
+		for (let i = 0; i < (c.count || 0); i++) {
+			const number = nextBuild++;
+			builds.set(number, { number, queueId: 0, params: { DEPLOYMENT_ID: `other-${number}` }, script: {}, log: Buffer.from('filler\n'), pending: null, building: false, result: 'SUCCESS', timestamp: Date.now(), timer: null, stopped: false });
+		}
+		return send(res, 200, { ok: true }, {}, true);
+	}
 	if (path === '/_fake/triggers') return send(res, 200, triggers, {}, true);
 	if (path === '/_fake/releases') return send(res, 200, releases, {}, true);
 	if (path === '/_fake/builds') {
@@ -473,8 +484,13 @@ async function handle(req, res) {
 		return send(res, 204);
 	}
 	if (req.method === 'GET' && (m = /^\/job\/([^/]+)\/api\/json$/.exec(path))) {
-		const list = [...builds.values()].sort((a, b) => b.number - a.number).slice(0, 100);
-		return send(res, 200, { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: m[1], builds: list.map((b) => ({ number: b.number, actions: paramActions(b.params) })) });
+		// tree=builds[...]{M,N}: entries M (inclusive) to N (exclusive), newest first, as Jenkins's
+		// range specifier; without one, Jenkins's own cap of 100 builds
+		const r = /\{(\d*),(\d*)\}\s*$/.exec(u.searchParams.get('tree') || '');
+		const from = r && r[1] ? Number(r[1]) : 0;
+		const to = r && r[2] ? Number(r[2]) : r ? Infinity : 100;
+		const list = [...builds.values()].sort((a, b) => b.number - a.number).slice(from, to);
+		return send(res, 200, { _class: 'org.jenkinsci.plugins.workflow.job.WorkflowJob', name: m[1], builds: list.map((b) => ({ number: b.number, timestamp: b.timestamp, actions: paramActions(b.params) })) });
 	}
 	if ((m = /^\/job\/([^/]+)\/(\d+)\/(.*)$/.exec(path))) {
 		const b = builds.get(Number(m[2]));
