@@ -352,15 +352,12 @@ out:
 
 void h_me(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	PGresult *res;
 	const char *params[1];
 	struct json_object *o;
 
-	if (access_user(r, &u) < 0)
-		return;
-	params[0] = u.id;
+	params[0] = r->user.id;
 	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
 		       &e);
 	if (!res || PQntuples(res) != 1) {
@@ -441,7 +438,6 @@ out:
 
 void h_github_repos(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct buf token = BUF_INIT, q = BUF_INIT;
 	struct json_object *items = NULL, *o;
@@ -449,8 +445,6 @@ void h_github_repos(struct req *r)
 	int qrc;
 	int has_next = 0;
 
-	if (access_user(r, &u) < 0)
-		goto out;
 	if ((qrc = req_query_value(r, "cursor", &q))) {
 		char *end;
 
@@ -470,7 +464,7 @@ void h_github_repos(struct req *r)
 			goto out;
 		}
 	}
-	if (user_github_token(r, u.id, &token, &e) < 0 ||
+	if (user_github_token(r, r->user.id, &token, &e) < 0 ||
 	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page,
 			      &items, &has_next, &e) < 0) {
 		req_error(r, &e);

@@ -473,15 +473,6 @@ out:
 
 /* ---- deliveries of a project's repository ---- */
 
-static int delivery_cursor_ok(const char *c)
-{
-	for (const char *p = c; *p; p++) {
-		if ((*p < '0' || *p > '9') && *p != '.')
-			return 0;
-	}
-	return 1;
-}
-
 static struct json_object *delivery_json(struct req *r, const PGresult *res, int i)
 {
 	struct json_object *o = json_object_new_object();
@@ -499,18 +490,15 @@ static struct json_object *delivery_json(struct req *r, const PGresult *res, int
 
 void h_project_deliveries(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
-	    list_parse(r, &pg, delivery_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_TIME) < 0)
 		return;
 	{
-		const char *params[] = {p.id, pg.cursor[0] ? pg.cursor : NULL,
+		const char *params[] = {r->project.id, pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
 		/* What this project did with each delivery of its repository since it exists:

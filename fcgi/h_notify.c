@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "crypto.h"
 #include "jsonutil.h"
+#include "naming.h"
 #include "list.h"
 #include "notify.h"
 
@@ -70,21 +71,10 @@ static struct json_object *delivery_json(struct req *r, const PGresult *res, int
 	return o;
 }
 
-static int seq_cursor_ok(const char *c)
-{
-	size_t n = strlen(c);
-
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)c[i]))
-			return 0;
-	}
-	return n >= 1 && n <= 18;
-}
-
 /* The notification id of the path: a malformed one is as unknown as a missing one. */
 static int check_id(struct req *r, const char *id)
 {
-	if (access_is_uuid(id))
+	if (naming_is_uuid(id))
 		return 0;
 	req_fail(r, 404, "notification_not_found", "no such notification");
 	return -1;
@@ -94,16 +84,14 @@ static int check_id(struct req *r, const char *id)
 
 void h_notifications_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	enum role role = ROLE_NONE;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, &role) < 0 ||
-	    list_parse(r, &pg, seq_cursor_ok) < 0)
+	role = r->role;
+	if (list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *p[] = {r->params[0], pg.cursor, role >= ROLE_ADMIN ? "t" : "f",
@@ -252,15 +240,12 @@ out:
 
 void h_notifications_create(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *out = NULL;
 	struct new_notification nn;
 	struct buf secret = BUF_INIT, id = BUF_INIT;
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || parse_new(r, body, &nn, &e) < 0)
 		goto fail;
@@ -270,7 +255,7 @@ void h_notifications_create(struct req *r)
 		err_set(&e, 500, "internal_error", "cannot make a secret");
 		goto fail;
 	}
-	if (insert_notification(r, &u, &nn, secret.buf, &id, &e) < 0)
+	if (insert_notification(r, &r->user, &nn, secret.buf, &id, &e) < 0)
 		goto fail;
 	{
 		const char *p[] = {id.buf, r->params[0], "t"};
@@ -306,13 +291,11 @@ out:
 
 void h_notification_delete(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	const char *p[2] = {r->params[1], r->params[0]};
 	long n;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    check_id(r, p[0]) < 0)
+	if (check_id(r, p[0]) < 0)
 		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
@@ -324,8 +307,8 @@ void h_notification_delete(struct req *r)
 		err_set(&e, 404, "notification_not_found", "no such notification");
 		goto fail_tx;
 	}
-	if (audit_record(&r->app->db, r->params[0], u.id, "notification.delete", "notification",
-			 p[0], NULL, r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->params[0], r->user.id, "notification.delete",
+			 "notification", p[0], NULL, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	req_send(r, 204, NULL, "", 0);
@@ -349,12 +332,10 @@ static void answer_delivery(struct req *r, const char *id, int status)
 
 void h_notification_test(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct buf id = BUF_INIT;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    check_id(r, r->params[1]) < 0)
+	if (check_id(r, r->params[1]) < 0)
 		return;
 	req_drain(r); /* no body is needed */
 	if (notify_enqueue_test(&r->app->db, r->params[0], r->params[1], &id, &e) < 0) {
@@ -368,15 +349,12 @@ out:
 
 void h_notification_deliveries(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    check_id(r, r->params[1]) < 0 || list_parse(r, &pg, seq_cursor_ok) < 0)
+	if (check_id(r, r->params[1]) < 0 || list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *p[] = {r->params[1], r->params[0]};

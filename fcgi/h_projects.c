@@ -521,7 +521,6 @@ static int check_domain_scope(struct req *r, const struct project_in *in, const 
 
 void h_projects_create(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *details = NULL, *empty = json_object_new_object();
 	struct project_in in = {0};
@@ -530,11 +529,9 @@ void h_projects_create(struct req *r)
 	PGresult *res = NULL;
 	char id[40], started[48];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		goto out;
 	body = req_json_body(r, &e);
 	if (!body || project_parse(r, body, 0, &in, &canon, &e) < 0 ||
-	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, u.id, &e) < 0))
+	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, r->user.id, &e) < 0))
 		goto fail;
 	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
 		goto fail;
@@ -542,15 +539,15 @@ void h_projects_create(struct req *r)
 	request_time(started, sizeof(started));
 	/* GitHub first, with the caller's own token: a repository they cannot read is not
 	 * theirs to deploy, and if the hook cannot be made, the project is not stored. */
-	if (hooks_verify_repo(r, u.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
-	    (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0))
+	if (hooks_verify_repo(r, r->user.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
+	    (in.auto_deploy && hooks_enable(r, r->user.id, repo_key.buf, &e) < 0))
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
 	buf_addf(&replicas, "%ld", in.set & F_REPLICAS ? in.replicas : 1);
 	{
 		const char *params[] = {r->params[0],
-					u.id,
+					r->user.id,
 					in.name,
 					in.repo_url,
 					in.branch ? in.branch : "main",
@@ -585,8 +582,8 @@ void h_projects_create(struct req *r)
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 	details = audit_details(&in);
-	if (audit_record(&r->app->db, r->params[0], u.id, "project.create", "project", id, details,
-			 r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->params[0], r->user.id, "project.create", "project", id,
+			 details, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	answer_project(r, id, 201);
@@ -608,22 +605,14 @@ out:
 	buf_release(&replicas);
 }
 
-static int project_cursor_ok(const char *c)
-{
-	return access_is_uuid(c);
-}
-
 void h_projects_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    list_parse(r, &pg, project_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_UUID) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
@@ -636,12 +625,8 @@ void h_projects_list(struct req *r)
 
 void h_project_get(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
-		return;
-	answer_project(r, p.id, 200);
+	answer_project(r, r->project.id, 200);
 }
 
 /* The repository and auto-deploy flag before and after an update. */
@@ -672,8 +657,6 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 
 void h_project_update(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *old_env = NULL, *details = NULL;
 	struct project_in in;
@@ -682,34 +665,33 @@ void h_project_update(struct req *r)
 	int old_auto = 0, new_auto = 0, verify = 0;
 	PGresult *res = NULL;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
-		goto out;
 	body = req_json_body(r, &e);
 	if (!body || project_parse(r, body, 1, &in, &canon, &e) < 0)
 		goto fail;
-	if ((in.set & F_NAME) && strcmp(in.name, p.name)) {
+	if ((in.set & F_NAME) && strcmp(in.name, r->project.name)) {
 		err_field(&e, 422, "immutable_field", "name",
 			  "a project's name cannot change (it names the app, its host and its "
 			  "GitOps folder); create a new project instead");
 		goto fail;
 	}
-	if ((in.set & F_DOMAIN) && check_domain_scope(r, &in, p.name, p.user_id, &e) < 0)
+	if ((in.set & F_DOMAIN) &&
+	    check_domain_scope(r, &in, r->project.name, r->project.user_id, &e) < 0)
 		goto fail;
-	if (hook_state(r, &p, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
+	if (hook_state(r, &r->project, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
 		goto fail;
 	/* GitHub first, with the caller's own token: another repository, or auto-deploy
 	 * turned on, must be readable by the caller (and administrable when a hook has to be
 	 * made); if the hook cannot be made, the project stays as it was. */
 	verify = strcmp(old_key.buf, new_key.buf) || (new_auto && !old_auto);
-	if (verify && hooks_verify_repo(r, u.id, new_key.buf, new_auto, &e) < 0)
+	if (verify && hooks_verify_repo(r, r->user.id, new_key.buf, new_auto, &e) < 0)
 		goto fail;
 	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
-	    hooks_enable(r, u.id, new_key.buf, &e) < 0)
+	    hooks_enable(r, r->user.id, new_key.buf, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 
 		res =
 		    db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
@@ -727,7 +709,7 @@ void h_project_update(struct req *r)
 	if (in.set & F_REPLICAS)
 		buf_addf(&replicas, "%ld", in.replicas);
 	{
-		const char *params[] = {p.id,
+		const char *params[] = {r->project.id,
 					in.set & F_REPO ? in.repo_url : NULL,
 					in.set & F_BRANCH ? in.branch : NULL,
 					in.set & F_PORT ? port.buf : NULL,
@@ -740,7 +722,7 @@ void h_project_update(struct req *r)
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
 					in.set & F_ENV ? env.buf : NULL,
 					new_key.buf,
-					verify ? u.id : NULL};
+					verify ? r->user.id : NULL};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
 		if (db_command(
@@ -776,13 +758,13 @@ void h_project_update(struct req *r)
 		}
 	}
 	details = audit_details(&in);
-	if (audit_record(&r->app->db, p.workspace_id, u.id, "project.update", "project", p.id,
-			 details, r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.update",
+			 "project", r->project.id, details, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	if (old_auto && (!new_auto || strcmp(old_key.buf, new_key.buf)))
-		hooks_disable_if_unused(r, u.id, old_key.buf);
-	answer_project(r, p.id, 200);
+		hooks_disable_if_unused(r, r->user.id, old_key.buf);
+	answer_project(r, r->project.id, 200);
 	goto out;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -803,20 +785,16 @@ out:
 
 void h_project_delete(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct json_object *payload;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
-		return;
 	payload = json_object_new_object();
-	ju_add_str(payload, "workspace_id", p.workspace_id);
-	ju_add_str(payload, "user_id", p.user_id);
-	ju_add_str(payload, "project", p.name);
-	ju_add_str(payload, "triggered_by", u.id);
+	ju_add_str(payload, "workspace_id", r->project.workspace_id);
+	ju_add_str(payload, "user_id", r->project.user_id);
+	ju_add_str(payload, "project", r->project.name);
+	ju_add_str(payload, "triggered_by", r->user.id);
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 		const char *job[] = {ju_text(payload)};
 
 		/* The project row stays (its deployments are history); its GitOps
@@ -831,8 +809,8 @@ void h_project_delete(struct req *r)
 			&r->app->db,
 			"INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
 			job, &e) < 0 ||
-		    audit_record(&r->app->db, p.workspace_id, u.id, "project.delete", "project",
-				 p.id, NULL, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.delete",
+				 "project", r->project.id, NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0) {
 			db_rollback(&r->app->db);
 			json_object_put(payload);
@@ -842,12 +820,12 @@ void h_project_delete(struct req *r)
 	}
 	json_object_put(payload);
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1",
 					 1, params, &e);
 
 		if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-			hooks_disable_if_unused(r, u.id, PQgetvalue(res, 0, 0));
+			hooks_disable_if_unused(r, r->user.id, PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
 	req_send(r, 204, NULL, "", 0);

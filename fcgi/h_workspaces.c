@@ -47,23 +47,17 @@ static int check_ws_name(const char *name, struct err *e)
 	return 0;
 }
 
-static int ws_cursor_ok(const char *c)
-{
-	return naming_is_dns_label(c) && strlen(c) <= NAMING_ID_MAX;
-}
-
 void h_workspaces_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || list_parse(r, &pg, ws_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_WS) < 0)
 		return;
 	{
-		const char *params[] = {u.id, pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
+		const char *params[] = {r->user.id, pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
 		res = db_query(&r->app->db,
 			       "SELECT " WS_COLS
@@ -89,14 +83,11 @@ static void answer_workspace(struct req *r, const char *user_id, const char *ws,
 void h_workspaces_create(struct req *r)
 {
 	static const char *const keys[] = {"name", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *name = NULL;
 	char wsid[9];
 
-	if (access_user(r, &u) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "name", JU_REQUIRED, 0, &name, &e) < 0 || check_ws_name(name, &e) < 0)
@@ -104,7 +95,7 @@ void h_workspaces_create(struct req *r)
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
 	for (int attempt = 0;; attempt++) {
-		const char *params[] = {wsid, name, u.id};
+		const char *params[] = {wsid, name, r->user.id};
 
 		crypto_short_id(wsid, sizeof(wsid));
 		if (db_command(&r->app->db,
@@ -121,12 +112,12 @@ void h_workspaces_create(struct req *r)
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
 	}
-	if (audit_record(&r->app->db, wsid, u.id, "workspace.create", "workspace", wsid, body,
+	if (audit_record(&r->app->db, wsid, r->user.id, "workspace.create", "workspace", wsid, body,
 			 r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	json_object_put(body);
-	answer_workspace(r, u.id, wsid, 201);
+	answer_workspace(r, r->user.id, wsid, 201);
 	return;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -137,23 +128,17 @@ fail:
 
 void h_workspace_get(struct req *r)
 {
-	struct user_ref u;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0)
-		return;
-	answer_workspace(r, u.id, r->params[0], 200);
+	answer_workspace(r, r->user.id, r->params[0], 200);
 }
 
 void h_workspace_update(struct req *r)
 {
 	static const char *const keys[] = {"name", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *name = NULL;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "name", JU_REQUIRED, 0, &name, &e) < 0 || check_ws_name(name, &e) < 0)
@@ -164,13 +149,13 @@ void h_workspace_update(struct req *r)
 		if (db_begin(&r->app->db, &e) < 0 ||
 		    db_command(&r->app->db, "UPDATE workspaces SET name = $2 WHERE id = $1", 2,
 			       params, &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "workspace.update", "workspace",
-				 r->params[0], body, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "workspace.update",
+				 "workspace", r->params[0], body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
 	json_object_put(body);
-	answer_workspace(r, u.id, r->params[0], 200);
+	answer_workspace(r, r->user.id, r->params[0], 200);
 	return;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -181,13 +166,10 @@ fail:
 
 void h_workspace_delete(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	const char *params[] = {r->params[0]};
 	PGresult *res = NULL;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_OWNER, NULL) < 0)
-		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
 	res = db_query(&r->app->db,
@@ -213,8 +195,8 @@ void h_workspace_delete(struct req *r)
 	}
 	/* The audit row goes with the workspace (ON DELETE CASCADE): record the
 	 * deletion platform-wide instead. */
-	if (audit_record(&r->app->db, NULL, u.id, "workspace.delete", "workspace", r->params[0],
-			 NULL, r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, NULL, r->user.id, "workspace.delete", "workspace",
+			 r->params[0], NULL, r->request_id, &e) < 0 ||
 	    db_command(&r->app->db, "DELETE FROM workspaces WHERE id = $1", 1, params, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
@@ -246,22 +228,14 @@ static struct json_object *member_json(struct req *r, const PGresult *res, int r
 	return o;
 }
 
-static int login_cursor_ok(const char *c)
-{
-	return strlen(c) <= 39;
-}
-
 void h_members_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    list_parse(r, &pg, login_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_LOGIN) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
@@ -387,7 +361,6 @@ static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 void h_members_add(struct req *r)
 {
 	static const char *const keys[] = {"login", "role", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *login = NULL;
@@ -395,8 +368,7 @@ void h_members_add(struct req *r)
 	PGresult *res = NULL;
 	char uid[16];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, &mine) < 0)
-		return;
+	mine = r->role;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "login", JU_REQUIRED, 39, &login, &e) < 0 ||
@@ -435,8 +407,8 @@ void h_members_add(struct req *r)
 					  "that user is already a member");
 			goto fail_tx;
 		}
-		if (audit_record(&r->app->db, r->params[0], u.id, "member.add", "user", uid, body,
-				 r->request_id, &e) < 0 ||
+		if (audit_record(&r->app->db, r->params[0], r->user.id, "member.add", "user", uid,
+				 body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
@@ -455,20 +427,18 @@ fail:
 void h_members_update(struct req *r)
 {
 	static const char *const keys[] = {"role", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	enum role mine, role, theirs;
 	char uid[16];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, &mine) < 0)
-		return;
+	mine = r->role;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 || parse_role(body, &role, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (lock_members(r, &u, r->params[0], ROLE_ADMIN, &mine, &e) < 0 ||
+	if (lock_members(r, &r->user, r->params[0], ROLE_ADMIN, &mine, &e) < 0 ||
 	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
 	if ((role == ROLE_OWNER || theirs == ROLE_OWNER) && mine != ROLE_OWNER) {
@@ -484,8 +454,8 @@ void h_members_update(struct req *r)
 			"UPDATE members SET role = $3 WHERE workspace_id = $1 AND user_id = $2", 3,
 			params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.update", "user", uid,
-				 body, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "member.update", "user",
+				 uid, body, r->request_id, &e) < 0 ||
 		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
@@ -501,20 +471,18 @@ fail:
 
 void h_members_remove(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	enum role mine, theirs;
 	char uid[16];
 
 	/* Any member may leave; removing someone else needs admin. */
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, &mine) < 0)
-		return;
+	mine = r->role;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (lock_members(r, &u, r->params[0], ROLE_VIEWER, &mine, &e) < 0 ||
+	if (lock_members(r, &r->user, r->params[0], ROLE_VIEWER, &mine, &e) < 0 ||
 	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
-	if (strcmp(uid, u.id) &&
+	if (strcmp(uid, r->user.id) &&
 	    (mine < ROLE_ADMIN || (theirs == ROLE_OWNER && mine != ROLE_OWNER))) {
 		err_set(&e, 403, "forbidden", "your role here is %s; removing this member needs %s",
 			access_role_name(mine), theirs == ROLE_OWNER ? "owner" : "admin or above");
@@ -527,8 +495,8 @@ void h_members_remove(struct req *r)
 			       "DELETE FROM members WHERE workspace_id = $1 AND user_id = $2", 2,
 			       params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.remove", "user", uid,
-				 NULL, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "member.remove", "user",
+				 uid, NULL, r->request_id, &e) < 0 ||
 		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
@@ -541,15 +509,6 @@ fail:
 }
 
 /* ---- audit ---- */
-
-static int audit_cursor_ok(const char *c)
-{
-	for (const char *p = c; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-	}
-	return *c && strlen(c) <= 18;
-}
 
 static struct json_object *audit_json(struct req *r, const PGresult *res, int i)
 {
@@ -570,14 +529,12 @@ static struct json_object *audit_json(struct req *r, const PGresult *res, int i)
 
 void h_audit_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    list_parse(r, &pg, audit_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,

@@ -175,19 +175,6 @@ static struct json_object *json_of(const char *text, struct err *e)
 	return o;
 }
 
-static int is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /* The deployment's JSON by id (inside or outside a transaction). */
 static int load_json(struct db *db, const char *id, struct json_object **out,
 		     struct buf *project_id, struct err *e)
@@ -199,7 +186,7 @@ static int load_json(struct db *db, const char *id, struct json_object **out,
 	PGresult *res;
 	int ret = -1;
 
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	res = db_prepared(db, &st, p, e);
 	if (!res)
@@ -266,7 +253,7 @@ static int check_new(const struct deploy_new *n, struct err *e)
 			    e, 422, "invalid_idempotency_key", "Idempotency-Key",
 			    "the Idempotency-Key header must be 1 to 200 visible ASCII characters");
 	}
-	if (!strcmp(n->trigger, "rollback") && !is_uuid(n->rollback_of))
+	if (!strcmp(n->trigger, "rollback") && !naming_is_uuid(n->rollback_of))
 		return err_field(e, 422, "invalid_rollback", "rollback_of",
 				 "a rollback names the deployment whose image it reuses");
 	return 0;
@@ -426,7 +413,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 
 	*out = NULL;
 	*created = 0;
-	if (!is_uuid(n->project_id))
+	if (!naming_is_uuid(n->project_id))
 		return err_set(e, 404, "project_not_found", "no such project");
 	if (check_new(n, e) < 0)
 		return -1;
@@ -502,7 +489,7 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
 			return err_field(e, 422, "invalid_cursor", "cursor",
 					 "cursor must be a next_cursor this list returned");
 	}
-	if (!is_uuid(project_id))
+	if (!naming_is_uuid(project_id))
 		return err_set(e, 404, "project_not_found", "no such project");
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[0] = project_id;
@@ -546,7 +533,7 @@ int deploy_cancel(struct db *db, const char *id, const char *user_id, struct jso
 	int started;
 
 	*out = NULL;
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	if (db_begin(db, e) < 0)
 		return -1;
@@ -828,7 +815,7 @@ int deploy_event(struct db *db, const char *id, const char *token, struct json_o
 	enum deploy_state st = DEPLOY_FAILED;
 	int rc;
 
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return not_yours(e);
 	/* Check first, without a lock: the commit check may fetch the GitOps repository. */
 	res = db_prepared(db, &st_event_row, p, e);
@@ -933,7 +920,7 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	PGresult *res;
 
 	memset(d, 0, sizeof(*d));
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	res = db_prepared(db, &st, p, e);
 	if (!res)

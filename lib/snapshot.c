@@ -12,19 +12,6 @@
 
 #define ENV_PURPOSE "project-env" /* the purpose the API seals env values with */
 
-static int is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 static struct db_stmt st_load = DB_STMT(
     "snapshot_load",
     "SELECT d.id, d.seq, d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
@@ -42,7 +29,7 @@ static PGresult *load_row(struct db *db, const char *id, struct err *e)
 	const char *p[1] = {id};
 	PGresult *res;
 
-	if (!is_uuid(id)) {
+	if (!naming_is_uuid(id)) {
 		err_set(e, 404, "deployment_not_found", "no such deployment");
 		return NULL;
 	}
@@ -322,7 +309,7 @@ int snapshot_check_token(struct db *db, const char *id, const char *token, struc
 	PGresult *res = NULL;
 	int rc = -1;
 
-	if (!is_uuid(id) || !token || !*token)
+	if (!naming_is_uuid(id) || !token || !*token)
 		return err_set(e, 401, "invalid_callback_token",
 			       "the callback token does not belong to this deployment");
 	res = db_query(db,
