@@ -7,6 +7,9 @@
 #include "log.h"
 #include "naming.h"
 #include "reqparse.h"
+#include "msession.h"
+#include "mws.h"
+#include "mproj.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,13 +133,6 @@ int access_csrf_check(struct req *r)
 	return 0;
 }
 
-static struct db_stmt st_session =
-    DB_STMT("access_session",
-	    "SELECT u.id, u.login, extract(epoch FROM s.expires_at)::bigint"
-	    " FROM sessions s JOIN users u ON u.id = s.user_id"
-	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
-	    1);
-
 int access_user(struct req *r, struct user_ref *u)
 {
 	struct buf tok = BUF_INIT, hex = BUF_INIT;
@@ -165,7 +161,7 @@ int access_user(struct req *r, struct user_ref *u)
 	crypto_sha256(tok.buf, tok.len, hash);
 	crypto_hex(hash, sizeof(hash), &hex);
 	params[0] = hex.buf;
-	res = db_prepared(&r->app->db, &st_session, params, &e);
+	res = msession_lookup(&r->app->db, params, &e);
 	if (!res) {
 		req_error(r, &e);
 		goto out;
@@ -220,9 +216,6 @@ static int project_row(struct req *r, PGresult *res, const struct err *e, enum r
 	return 0;
 }
 
-static struct db_stmt st_member = DB_STMT(
-    "access_member", "SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2", 2);
-
 int access_workspace(struct req *r, const struct user_ref *u, const char *ws, enum role min,
 		     enum role *role)
 {
@@ -235,7 +228,7 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 		req_fail(r, 404, "not_found", "no such workspace");
 		return -1;
 	}
-	res = db_prepared(&r->app->db, &st_member, params, &e);
+	res = mws_member_role(&r->app->db, params, &e);
 	if (!res) {
 		req_error(r, &e);
 		return -1;
@@ -253,13 +246,6 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 	return 0;
 }
 
-static struct db_stmt st_project =
-    DB_STMT("access_project",
-	    "SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM projects p"
-	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	    " WHERE p.id = $1 AND p.deleted_at IS NULL",
-	    2);
-
 int access_project(struct req *r, const struct user_ref *u, const char *project_id, enum role min,
 		   struct project_ref *p)
 {
@@ -271,17 +257,8 @@ int access_project(struct req *r, const struct user_ref *u, const char *project_
 		req_fail(r, 404, "not_found", "no such project");
 		return -1;
 	}
-	return project_row(r, db_prepared(&r->app->db, &st_project, params, &e), &e, min,
-			   "no such project", p);
+	return project_row(r, mproj_ref(&r->app->db, params, &e), &e, min, "no such project", p);
 }
-
-static struct db_stmt st_deployment =
-    DB_STMT("access_deployment",
-	    "SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM deployments d"
-	    " JOIN projects p ON p.id = d.project_id"
-	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	    " WHERE d.id = $1 AND p.deleted_at IS NULL",
-	    2);
 
 int access_deployment(struct req *r, const struct user_ref *u, const char *deployment_id,
 		      enum role min, struct project_ref *p)
@@ -295,7 +272,7 @@ int access_deployment(struct req *r, const struct user_ref *u, const char *deplo
 		return -1;
 	}
 	/* one statement: the deployment's project and the caller's role in its workspace */
-	return project_row(r, db_prepared(&r->app->db, &st_deployment, params, &e), &e, min,
+	return project_row(r, mproj_ref_by_deployment(&r->app->db, params, &e), &e, min,
 			   "no such deployment", p);
 }
 
@@ -303,8 +280,7 @@ int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u)
 {
 	const char *params[] = {user_id};
 	struct err e = ERR_INIT;
-	PGresult *res =
-	    db_query(&r->app->db, "SELECT id, login FROM users WHERE id = $1", 1, params, &e);
+	PGresult *res = msession_user_ref(&r->app->db, params, &e);
 	int ret = -1;
 
 	if (res && PQntuples(res) == 1) {

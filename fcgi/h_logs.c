@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "deploy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -182,12 +183,7 @@ static int read_log(struct req *r, long long from, struct buf *text, long long *
 	PGresult *res;
 
 	snprintf(off, sizeof(off), "%lld", from);
-	res =
-	    db_query(&r->app->db,
-		     "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
-		     " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
-		     " ORDER BY byte_offset LIMIT 500",
-		     2, params, e);
+	res = deploy_log_chunks(&r->app->db, params, e);
 	if (!res)
 		return -1;
 	*next = from;
@@ -217,12 +213,7 @@ static int log_complete(struct req *r, long long next)
 	int done;
 
 	snprintf(off, sizeof(off), "%lld", next);
-	res = db_query(&r->app->db,
-		       "SELECT (d.log_complete_at IS NOT NULL OR d.finished_at IS NOT NULL)"
-		       " AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
-		       " WHERE l.deployment_id = d.id AND l.byte_offset >= $2::bigint)"
-		       " FROM deployments d WHERE d.id = $1",
-		       2, params, &e);
+	res = deploy_log_done(&r->app->db, params, &e);
 	done = res && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
 	PQclear(res);
 	return done;

@@ -9,6 +9,7 @@
 #include "naming.h"
 #include "list.h"
 #include "notify.h"
+#include "mnotify.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -20,10 +21,6 @@
 #define EVENTS_MAX 16
 
 /* Members below admin see the URL without its path: a Slack URL's path is its credential. */
-#define NOTIFICATION_COLS                                                                          \
-	"n.id, n.workspace_id, CASE WHEN $3::boolean THEN n.url ELSE "                             \
-	"regexp_replace(n.url, '^([a-zA-Z]+://[^/?#]*).*$', '\\1/...') END, "                      \
-	"array_to_json(n.events)::text, n.format, rfc3339(n.created_at), n.created_by, n.seq"
 
 static struct json_object *notification_json(struct req *r, const PGresult *res, int row)
 {
@@ -39,12 +36,6 @@ static struct json_object *notification_json(struct req *r, const PGresult *res,
 	ju_add_str(o, "created_by", db_value(res, row, 6));
 	return o;
 }
-
-#define DELIVERY_COLS                                                                              \
-	"d.id, d.event, d.deployment_id, d.state, d.attempts, d.response_status, d.response_ms, "  \
-	"d.last_error, rfc3339(d.created_at), rfc3339(d.last_attempt_at), "                        \
-	"CASE WHEN d.state = 'pending' THEN rfc3339(d.next_attempt_at) END, "                      \
-	"rfc3339(d.delivered_at), d.seq"
 
 static void add_int(struct json_object *o, const char *key, const char *v)
 {
@@ -97,12 +88,7 @@ void h_notifications_list(struct req *r)
 		const char *p[] = {r->params[0], pg.cursor, role >= ROLE_ADMIN ? "t" : "f",
 				   list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(
-		    &r->app->db,
-		    "SELECT " NOTIFICATION_COLS " FROM notifications n "
-		    "WHERE n.workspace_id = $1 AND n.seq > coalesce(nullif($2, '')::bigint, 0) "
-		    "ORDER BY n.seq LIMIT $4::int",
-		    4, p, &e);
+		res = mnotify_page(&r->app->db, p, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, notification_json, 7);
 }
@@ -209,12 +195,7 @@ static int insert_notification(struct req *r, const struct user_ref *u,
 
 		if (db_begin(&r->app->db, e) < 0)
 			goto out;
-		res = db_query(&r->app->db,
-			       "INSERT INTO notifications (workspace_id, url, events, format, "
-			       "secret, created_by) SELECT $1, $2, array(SELECT "
-			       "jsonb_array_elements_text($3::jsonb)), $4, decode($5, 'hex'), $6 "
-			       "RETURNING id",
-			       6, p, e);
+		res = mnotify_insert(&r->app->db, p, e);
 	}
 	if (!res)
 		goto out_tx;
@@ -260,10 +241,7 @@ void h_notifications_create(struct req *r)
 	{
 		const char *p[] = {id.buf, r->params[0], "t"};
 
-		res = db_query(&r->app->db,
-			       "SELECT " NOTIFICATION_COLS
-			       " FROM notifications n WHERE n.id = $1 AND n.workspace_id = $2",
-			       3, p, &e);
+		res = mnotify_get(&r->app->db, p, &e);
 	}
 	if (!res || PQntuples(res) != 1) {
 		PQclear(res);
@@ -299,8 +277,7 @@ void h_notification_delete(struct req *r)
 		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	n = db_command(&r->app->db, "DELETE FROM notifications WHERE id = $1 AND workspace_id = $2",
-		       2, p, &e);
+	n = mnotify_delete(&r->app->db, p, &e);
 	if (n < 0)
 		goto fail_tx;
 	if (n == 0) {
@@ -323,9 +300,7 @@ static void answer_delivery(struct req *r, const char *id, int status)
 {
 	const char *p[1] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT " DELIVERY_COLS " FROM notification_deliveries d WHERE d.id = $1",
-	    1, p, &e);
+	PGresult *res = mnotify_delivery(&r->app->db, p, &e);
 
 	list_answer_one(r, res, &e, delivery_json, status, "no such delivery");
 }
@@ -359,9 +334,7 @@ void h_notification_deliveries(struct req *r)
 	{
 		const char *p[] = {r->params[1], r->params[0]};
 
-		res = db_query(&r->app->db,
-			       "SELECT 1 FROM notifications WHERE id = $1 AND workspace_id = $2", 2,
-			       p, &e);
+		res = mnotify_exists(&r->app->db, p, &e);
 		if (!res) {
 			req_error(r, &e);
 			return;
@@ -376,12 +349,7 @@ void h_notification_deliveries(struct req *r)
 	{
 		const char *p[] = {r->params[1], pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT " DELIVERY_COLS " FROM notification_deliveries d "
-			       "WHERE d.notification_id = $1 AND d.seq < "
-			       "coalesce(nullif($2, '')::bigint, 9223372036854775807) "
-			       "ORDER BY d.seq DESC LIMIT $3::int",
-			       3, p, &e);
+		res = mnotify_deliveries_page(&r->app->db, p, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, delivery_json, 12);
 }

@@ -10,6 +10,8 @@
 #include "log.h"
 #include "naming.h"
 #include "webhook.h"
+#include "mproj.h"
+#include "queue.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -23,26 +25,8 @@
 #define ENV_MAX_VARS  100
 #define ENV_MAX_VALUE 32768
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define PROJECT_COLS                                                                               \
-	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
-	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
-	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
-	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
-					    " rfc3339(p.custom_domain_checked_at), "               \
-					    "p.custom_domain_error"
 /* the deployment serving now (live, or released without Argo CD) and the newest one, joined
  * in the same query so a list of projects costs one statement, not one per project */
-#define DEPLOY_BRIEF(t)                                                                            \
-	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
-#define PROJECT_FROM                                                                               \
-	" FROM projects p"                                                                         \
-	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
-	" coalesce(d.live_at, d.released_at) AS at FROM deployments d WHERE d.project_id = p.id"   \
-	" AND d.state IN ('live', 'released') ORDER BY d.seq DESC LIMIT 1) cur ON true"            \
-	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
-	" d.created_at AS at FROM deployments d WHERE d.project_id = p.id"                         \
-	" ORDER BY d.seq DESC LIMIT 1) lat ON true"
 
 static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	   "django",
 					 "flask", "fastapi", "go",   "dockerfile", NULL};
@@ -460,21 +444,11 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	return o;
 }
 
-/* Prepared: planning these joins cost more than running them (issue 15's profile). */
-static struct db_stmt st_project_one =
-    DB_STMT("project_one", "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.id = $1", 1);
-static struct db_stmt st_project_page =
-    DB_STMT("project_page",
-	    "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.workspace_id = $1"
-	    " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
-	    " ORDER BY p.id LIMIT $3::int",
-	    3);
-
 static void answer_project(struct req *r, const char *id, int status)
 {
 	const char *params[] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_prepared(&r->app->db, &st_project_one, params, &e);
+	PGresult *res = mproj_one(&r->app->db, params, &e);
 
 	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
@@ -565,16 +539,7 @@ void h_projects_create(struct req *r)
 			goto fail;
 		/* created_at is when the request began: a hook's ping, sent by GitHub as the
 		 * hook is made, then belongs to the project's deliveries */
-		res = db_query(
-		    &r->app->db,
-		    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key,"
-		    " created_at, repo_verified_at, repo_verified_by, custom_domain_status)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13,"
-		    " $14::timestamptz, $14::timestamptz, $2,"
-		    " CASE WHEN $8::text IS NULL THEN NULL ELSE 'pending' END)"
-		    " RETURNING id",
-		    14, params, &e);
+		res = mproj_insert(&r->app->db, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -618,7 +583,7 @@ void h_projects_list(struct req *r)
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_prepared(&r->app->db, &st_project_page, params, &e);
+		res = mproj_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, project_json, 0);
 }
@@ -635,9 +600,7 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 		      struct err *e)
 {
 	const char *params[] = {p->id};
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1", 1,
-	    params, e);
+	PGresult *res = mproj_hook_state(&r->app->db, params, e);
 
 	if (!res)
 		return -1;
@@ -693,9 +656,7 @@ void h_project_update(struct req *r)
 	{
 		const char *params[] = {r->project.id};
 
-		res =
-		    db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
-			     1, params, &e);
+		res = mproj_lock_env(&r->app->db, params, &e);
 		if (!res)
 			goto fail_tx;
 		old_env = json_tokener_parse(PQgetvalue(res, 0, 0));
@@ -725,34 +686,7 @@ void h_project_update(struct req *r)
 					verify ? r->user.id : NULL};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
-		if (db_command(
-			&r->app->db,
-			"UPDATE projects SET repo_url = coalesce($2, repo_url),"
-			" branch = coalesce($3, branch), port = coalesce($4::int, port),"
-			" framework = coalesce($5, framework),"
-			" custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
-			" auto_deploy = coalesce($8::bool, auto_deploy),"
-			" auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
-			"auto_deploy_paused END,"
-			" replicas = coalesce($9::int, replicas),"
-			" resources = coalesce($10::jsonb, resources), env = "
-			"coalesce($11::jsonb, env),"
-			" repo_key = $12, updated_at = now(),"
-			" repo_verified_at = CASE WHEN $13::text IS NULL THEN repo_verified_at"
-			" ELSE now() END, repo_verified_by = coalesce($13, repo_verified_by),"
-			/* a new domain proves itself again from the start */
-			" custom_domain_status = CASE WHEN NOT $6::bool THEN"
-			" custom_domain_status WHEN $7::text IS NULL THEN NULL"
-			" WHEN $7 IS NOT DISTINCT FROM custom_domain THEN custom_domain_status"
-			" ELSE 'pending' END,"
-			" custom_domain_checked_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_checked_at END,"
-			" custom_domain_verified_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_verified_at END,"
-			" custom_domain_error = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_error END"
-			" WHERE id = $1",
-			13, params, &e) < 0) {
+		if (mproj_update(&r->app->db, params, &e) < 0) {
 			conflict_field(r, &e, &in);
 			goto fail_tx;
 		}
@@ -801,14 +735,8 @@ void h_project_delete(struct req *r)
 		 * folder is removed by the worker, and the name and domain are free
 		 * again at once. */
 		if (db_begin(&r->app->db, &e) < 0 ||
-		    db_command(&r->app->db,
-			       "UPDATE projects SET deleted_at = now(), custom_domain = NULL,"
-			       " auto_deploy = false WHERE id = $1",
-			       1, params, &e) < 0 ||
-		    db_command(
-			&r->app->db,
-			"INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
-			job, &e) < 0 ||
+		    mproj_mark_deleted(&r->app->db, params, &e) < 0 ||
+		    queue_add_gitops_remove(&r->app->db, job, &e) < 0 ||
 		    audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.delete",
 				 "project", r->project.id, NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0) {
@@ -821,8 +749,7 @@ void h_project_delete(struct req *r)
 	json_object_put(payload);
 	{
 		const char *params[] = {r->project.id};
-		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1",
-					 1, params, &e);
+		PGresult *res = mproj_repo_key(&r->app->db, params, &e);
 
 		if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 			hooks_disable_if_unused(r, r->user.id, PQgetvalue(res, 0, 0));

@@ -7,6 +7,7 @@
 #include "jsonutil.h"
 #include "naming.h"
 #include "list.h"
+#include "mproj.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +15,6 @@
 
 /* A version is a deployment that got as far as a GitOps release with an image. Failed,
  * cancelled and never-released deployments are not versions. */
-#define VERSION_WHERE                                                                              \
-	" d.project_id = $1 AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"                   \
-	" AND d.state IN ('released', 'syncing', 'live')"
 
 static struct json_object *version_json(struct req *r, const PGresult *res, int i)
 {
@@ -70,19 +68,7 @@ void h_project_versions(struct req *r)
 		const char *params[] = {r->project.id, pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, "
-			       "d.commit_sha,"
-			       " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
-			       " rfc3339(d.live_at), d.triggered_by, u.login,"
-			       " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
-			       "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1),"
-			       " d.settings::text, (SELECT coalesce(json_agg(k ORDER BY k), '[]')"
-			       "  FROM jsonb_object_keys(d.env_sealed) k)::text"
-			       " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
-			       " WHERE" VERSION_WHERE " AND ($2::int IS NULL OR d.seq < $2::int)"
-			       " ORDER BY d.seq DESC LIMIT $3::int",
-			       3, params, &e);
+		res = deploy_versions_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, version_json, 1);
 }
@@ -97,14 +83,8 @@ static int find_target(struct req *r, const char *project_id, const char *deploy
 	if (deployment_id && !naming_is_uuid(deployment_id))
 		return err_field(e, 404, "version_not_found", "deployment_id",
 				 "no deployment of this project has that id");
-	res = db_query(&r->app->db,
-		       deployment_id
-			   ? "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
-			     " AND d.state IN ('released', 'syncing', 'live'), d.state"
-			     " FROM deployments d WHERE d.project_id = $1 AND d.id = $2"
-			   : "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
-			     " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
-		       2, params, e);
+	res = deployment_id ? deploy_version_by_id(&r->app->db, params, e)
+			    : deploy_version_by_tag(&r->app->db, params, e);
 	if (!res)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -165,10 +145,7 @@ void h_project_rollback(struct req *r)
 
 		details = json_object_new_object();
 		ju_add_str(details, "rollback_of", target);
-		if (db_command(&r->app->db,
-			       "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND "
-			       "auto_deploy",
-			       1, params, &e) < 0 ||
+		if (mproj_pause_auto_deploy(&r->app->db, params, &e) < 0 ||
 		    audit_record(&r->app->db, r->project.workspace_id, r->user.id,
 				 "project.rollback", "project", r->project.id, details,
 				 r->request_id, &e) < 0)

@@ -51,6 +51,23 @@ struct db_stmt {
 		n, sql, np                                                                         \
 	}
 
+/* Define a model function that runs one prepared statement, named after the function:
+ *   DB_QUERY_FN(fn, sql, n)    PGresult *fn(struct db *, const char *const *params, struct err *)
+ *   DB_COMMAND_FN(fn, sql, n)  long fn(...): the rows changed, or -1
+ * The model modules (lib/m*.c, deploy.c, queue.c, audit.c) are lists of these. */
+#define DB_QUERY_FN(fn, sql, n)                                                                    \
+	PGresult *fn(struct db *db, const char *const *params, struct err *e)                      \
+	{                                                                                          \
+		static struct db_stmt st = DB_STMT(#fn, sql, n);                                   \
+		return db_prepared(db, &st, params, e);                                            \
+	}
+#define DB_COMMAND_FN(fn, sql, n)                                                                  \
+	long fn(struct db *db, const char *const *params, struct err *e)                           \
+	{                                                                                          \
+		static struct db_stmt st = DB_STMT(#fn, sql, n);                                   \
+		return db_prepared_command(db, &st, params, e);                                    \
+	}
+
 /* Remember `url` (copied) and connect; -1 with 503 if the server cannot be reached
  * (the struct is still usable: later calls try again). */
 int db_open(struct db *db, const char *url, int connect_timeout, struct err *e);
