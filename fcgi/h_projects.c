@@ -356,7 +356,7 @@ static struct json_object *deploy_brief(const PGresult *res, int row, int col, c
 }
 
 /* custom_domain_status, the TXT record that proves the domain and the last check
- * (columns 30.. of PROJECT_COLS); all null without a custom domain. */
+ * (columns 30.. of MPROJ_COLS, lib/mproj.h); all null without a custom domain. */
 static void domain_fields(struct json_object *o, const PGresult *res, int row, const char *domain)
 {
 	struct json_object *v = NULL;
@@ -379,7 +379,7 @@ static void domain_fields(struct json_object *o, const PGresult *res, int row, c
 	json_object_object_add(o, "custom_domain_verification", v);
 }
 
-/* Render one project row (PROJECT_COLS) with the derived names. */
+/* Render one project row (MPROJ_COLS, lib/mproj.h) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
 	struct json_object *o = json_object_new_object(), *env_out = json_object_new_object();

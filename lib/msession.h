@@ -1,10 +1,13 @@
-/* msession.h: sessions and users: sign-in state, sessions, the users they belong to (prefix msession_).
+/* msession.h: sessions and users: sign-in state, sessions, the users they belong to (prefix
+ * msession_).
  *
- * The model of the tables sessions, users, oauth_states, local_signin_codes: every statement on them is here, prepared by name on each
- * connection (lib/db). Each function runs one statement with `params` ($1..$n, text,
- * NULL for SQL NULL, all borrowed): a query returns its result (the caller PQclears it)
- * or NULL with `e` filled; a command returns the number of rows it changed or -1.
+ * The model of the tables sessions, users, oauth_states, local_signin_codes: every statement on
+ * them is here, prepared by name on each connection (lib/db). Each function runs one statement with
+ * `params` ($1..$n, text, NULL for SQL NULL, all borrowed): a query returns its result (the caller
+ * PQclears it) or NULL with `e` filled; a command returns the number of rows it changed or -1.
  * Callers parse and render; the SQL and its column order live here.
+ *
+ * MSESSION_USER_COLS, a user: id, login, name, avatar_url, created_at.
  */
 #ifndef PLATFORM_MSESSION_H
 #define PLATFORM_MSESSION_H
@@ -14,7 +17,8 @@
 
 /* $1 user id -> id, login */
 PGresult *msession_user_ref(struct db *db, const char *const *params, struct err *e);
-/* $1 new id, $2 github id, $3 login, $4 name, $5 avatar url, $6 sealed token (hex) -> id, created (t/f): the GitHub user, made or refreshed */
+/* $1 new id, $2 github id, $3 login, $4 name, $5 avatar url, $6 sealed token (hex) -> id, created
+ * (t/f): the GitHub user, made or refreshed */
 PGresult *msession_user_upsert(struct db *db, const char *const *params, struct err *e);
 /* $1 user id: delete the user's expired sessions */
 long msession_prune_user(struct db *db, const char *const *params, struct err *e);
@@ -46,9 +50,6 @@ long msession_local_code_insert(struct db *db, const char *const *params, struct
 PGresult *msession_user_by_login(struct db *db, const char *const *params, struct err *e);
 /* $1 token hash (hex) -> user id, login, expiry (epoch seconds): an unexpired session */
 PGresult *msession_lookup(struct db *db, const char *const *params, struct err *e);
-
-/* ---- statements: each runs one named prepared statement ($1.. in `params`); a
- * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
 
 /* delete sessions a day past their end */
 long msession_prune_expired(struct db *db, const char *const *params, struct err *e);

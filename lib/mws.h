@@ -1,10 +1,13 @@
 /* mws.h: workspaces and their members (prefix mws_).
  *
- * The model of the tables workspaces, members: every statement on them is here, prepared by name on each
- * connection (lib/db). Each function runs one statement with `params` ($1..$n, text,
- * NULL for SQL NULL, all borrowed): a query returns its result (the caller PQclears it)
- * or NULL with `e` filled; a command returns the number of rows it changed or -1.
- * Callers parse and render; the SQL and its column order live here.
+ * The model of the tables workspaces, members: every statement on them is here, prepared by name on
+ * each connection (lib/db). Each function runs one statement with `params` ($1..$n, text, NULL for
+ * SQL NULL, all borrowed): a query returns its result (the caller PQclears it) or NULL with `e`
+ * filled; a command returns the number of rows it changed or -1. Callers parse and render; the SQL
+ * and its column order live here.
+ *
+ * MWS_COLS, a workspace as its member sees it: id, name, the member's role, personal (t/f),
+ * created_at. MWS_MEMBER_COLS, a member: user id, login, name, avatar_url, role, created_at.
  */
 #ifndef PLATFORM_MWS_H
 #define PLATFORM_MWS_H
@@ -32,7 +35,8 @@ PGresult *mws_members_page(struct db *db, const char *const *params, struct err 
 PGresult *mws_member(struct db *db, const char *const *params, struct err *e);
 /* $1 workspace id, $2 login -> user id, role: locked FOR UPDATE */
 PGresult *mws_member_by_login(struct db *db, const char *const *params, struct err *e);
-/* $1 workspace id, $2 user id -> the user's role (NULL: not a member): the workspace row locked FOR NO KEY UPDATE */
+/* $1 workspace id, $2 user id -> the user's role (NULL: not a member): the workspace row locked FOR
+ * NO KEY UPDATE */
 PGresult *mws_lock_members(struct db *db, const char *const *params, struct err *e);
 /* $1 workspace id -> owners */
 PGresult *mws_owner_count(struct db *db, const char *const *params, struct err *e);
