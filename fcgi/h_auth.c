@@ -7,6 +7,7 @@
 #include "github.h"
 #include "http.h"
 #include "jsonutil.h"
+#include "list.h"
 #include "log.h"
 #include "msession.h"
 #include "mws.h"
@@ -404,33 +405,18 @@ out:
 void h_github_repos(struct req *r)
 {
 	struct err e = ERR_INIT;
-	struct buf token = BUF_INIT, q = BUF_INIT;
+	struct buf token = BUF_INIT;
 	struct json_object *items = NULL, *o;
-	long page = 1, per_page = 50;
-	int qrc;
+	struct list_page pg;
+	long page;
 	int has_next = 0;
 
-	if ((qrc = req_query_value(r, "cursor", &q))) {
-		char *end;
-
-		page = strtol(q.buf, &end, 10);
-		if (qrc < 0 || *end || page < 1 || page > 10000) {
-			req_fail(r, 400, "invalid_cursor",
-				 "cursor is not one this endpoint gave out");
-			goto out;
-		}
-	}
-	if ((qrc = req_query_value(r, "limit", &q))) {
-		char *end;
-
-		per_page = strtol(q.buf, &end, 10);
-		if (qrc < 0 || *end || per_page < 1 || per_page > 100) {
-			req_fail(r, 400, "invalid_limit", "limit must be from 1 to 100");
-			goto out;
-		}
-	}
+	/* the cursor is GitHub's page number */
+	if (list_parse(r, &pg, LIST_CURSOR_PAGE) < 0)
+		goto out;
+	page = pg.cursor[0] ? strtol(pg.cursor, NULL, 10) : 1;
 	if (user_github_token(r, r->user.id, &token, &e) < 0 ||
-	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page,
+	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)pg.limit,
 			      &items, &has_next, &e) < 0) {
 		req_error(r, &e);
 		goto out;
@@ -450,7 +436,6 @@ void h_github_repos(struct req *r)
 out:
 	OPENSSL_cleanse(token.buf, token.len);
 	buf_release(&token);
-	buf_release(&q);
 }
 
 /* POST /api/auth/local {code}: the one-time code of a `platformctl signin-link` URL (the local

@@ -46,6 +46,8 @@ int list_cursor_ok(enum list_cursor kind, const char *c)
 		return strlen(c) <= 39;
 	case LIST_CURSOR_TIME:
 		return digits(c, ".", 1, SIZE_MAX);
+	case LIST_CURSOR_PAGE:
+		return digits(c, "", 1, 5) && atol(c) >= 1 && atol(c) <= 10000;
 	}
 	return 0;
 }

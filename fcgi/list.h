@@ -21,6 +21,7 @@ enum list_cursor {
 	LIST_CURSOR_WS,	   /* a workspace id (naming: a DNS label of NAMING_ID_MAX at most) */
 	LIST_CURSOR_LOGIN, /* a GitHub login: at most 39 characters */
 	LIST_CURSOR_TIME,  /* seconds since the epoch with a fraction: digits and '.' */
+	LIST_CURSOR_PAGE,  /* a page number of a list read from GitHub: 1 to 10000 */
 };
 
 /* 1 when `c` is a cursor of that kind. */

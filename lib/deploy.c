@@ -482,17 +482,6 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
 	int n;
 
 	*out = NULL;
-	if (cursor) {
-		size_t len = strlen(cursor);
-
-		for (size_t i = 0; i < len; i++) {
-			if (!isdigit((unsigned char)cursor[i]))
-				len = 0;
-		}
-		if (len < 1 || len > 9)
-			return err_field(e, 422, "invalid_cursor", "cursor",
-					 "cursor must be a next_cursor this list returned");
-	}
 	if (!naming_is_uuid(project_id))
 		return err_set(e, 404, "project_not_found", "no such project");
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);

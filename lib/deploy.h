@@ -80,7 +80,8 @@ int deploy_get(struct db *db, const char *id, struct json_object **out, struct b
 	       struct err *e);
 
 /* One page of a project's deployments, newest first: {"items":[...],"next_cursor":...}.
- * `cursor` is NULL or a next_cursor returned earlier (422 invalid_cursor otherwise). */
+ * `cursor` is NULL or a next_cursor returned earlier: a seq of 1 to 9 digits, which the
+ * caller checks (the API's list_parse, LIST_CURSOR_SEQ: 400 invalid_cursor). */
 int deploy_list(struct db *db, const char *project_id, long limit, const char *cursor,
 		struct json_object **out, struct err *e);
 
