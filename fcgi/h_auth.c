@@ -424,7 +424,7 @@ void h_github_repos(struct req *r)
 	o = json_object_new_object();
 	json_object_object_add(o, "items", items);
 	if (has_next) {
-		char next[16];
+		char next[24];
 
 		snprintf(next, sizeof(next), "%ld", page + 1);
 		ju_add_str(o, "next_cursor", next);
