@@ -9,6 +9,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "err.h"
+#include "msession.h"
+#include "mws.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -49,10 +51,7 @@ static int login_valid(const char *s)
 static int find_user(struct db *db, const char *login, char *id, size_t idlen, struct err *e)
 {
 	const char *params[] = {login};
-	PGresult *res = db_query(db,
-				 "SELECT id FROM users WHERE lower(login) = lower($1)"
-				 " ORDER BY created_at, id LIMIT 1",
-				 1, params, e);
+	PGresult *res = msession_user_by_local_login(db, params, e);
 
 	if (!res)
 		return -1;
@@ -77,18 +76,10 @@ static int create_user(struct db *db, const char *login, char *id, size_t idlen,
 			return err_set(e, 500, "internal_error", "no randomness available");
 		if (db_command(db, "SAVEPOINT new_user", 0, NULL, e) < 0)
 			return -1;
-		if (db_command(db,
-			       "INSERT INTO users (id, github_id, login)"
-			       " VALUES ($1, -(1 + floor(random() * 9e15))::bigint, $2)",
-			       2, params, e) >= 0) {
+		if (msession_local_user_insert(db, params, e) >= 0) {
 			const char *wparams[] = {wsid, login, uid};
 
-			if (db_command(db,
-				       "WITH w AS (INSERT INTO workspaces (id, name, personal_of,"
-				       " created_by) VALUES ($1, $2, $3, $3) RETURNING id)"
-				       " INSERT INTO members (workspace_id, user_id, role)"
-				       " SELECT id, $3, 'owner' FROM w",
-				       3, wparams, e) >= 0 &&
+			if (mws_create_personal(db, wparams, e) >= 0 &&
 			    audit_record(db, NULL, uid, "user.signup", "user", uid, NULL, NULL,
 					 e) >= 0 &&
 			    audit_record(db, wsid, uid, "workspace.create", "workspace", wsid, NULL,
@@ -125,13 +116,9 @@ static int store_code(struct db *db, const char *user_id, long ttl, struct buf *
 	params[1] = user_id;
 	params[2] = ttls;
 	/* expired codes go as new ones come: no sweeper needed for a development table */
-	n = db_command(db, "DELETE FROM local_signin_codes WHERE expires_at < now()", 0, NULL, e);
+	n = msession_local_code_prune(db, NULL, e);
 	if (n >= 0)
-		n = db_command(
-		    db,
-		    "INSERT INTO local_signin_codes (code_hash, user_id, expires_at)"
-		    " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int))",
-		    3, params, e);
+		n = msession_local_code_insert(db, params, e);
 	buf_release(&hex);
 	return n < 0 ? -1 : 0;
 }

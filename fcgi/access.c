@@ -1,11 +1,16 @@
 /* access.c: sessions, workspace membership and roles */
 #include "access.h"
 
+#include "router.h"
+
 #include "crypto.h"
 #include "log.h"
+#include "naming.h"
 #include "reqparse.h"
+#include "msession.h"
+#include "mws.h"
+#include "mproj.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,23 +29,6 @@ enum role access_role_parse(const char *s)
 const char *access_role_name(enum role r)
 {
 	return role_names[r <= ROLE_OWNER ? r : ROLE_NONE];
-}
-
-int access_is_uuid(const char *s)
-{
-	static const int dash[] = {8, 13, 18, 23};
-	size_t n = strlen(s);
-
-	if (n != 36)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		int want_dash = i == (size_t)dash[0] || i == (size_t)dash[1] ||
-				i == (size_t)dash[2] || i == (size_t)dash[3];
-
-		if (want_dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
 }
 
 /* Session cookies in all Cookie headers: nginx passes each header it got as its own
@@ -145,13 +133,6 @@ int access_csrf_check(struct req *r)
 	return 0;
 }
 
-static struct db_stmt st_session =
-    DB_STMT("access_session",
-	    "SELECT u.id, u.login, extract(epoch FROM s.expires_at)::bigint"
-	    " FROM sessions s JOIN users u ON u.id = s.user_id"
-	    " WHERE s.token_hash = decode($1, 'hex') AND s.expires_at > now()",
-	    1);
-
 int access_user(struct req *r, struct user_ref *u)
 {
 	struct buf tok = BUF_INIT, hex = BUF_INIT;
@@ -180,7 +161,7 @@ int access_user(struct req *r, struct user_ref *u)
 	crypto_sha256(tok.buf, tok.len, hash);
 	crypto_hex(hash, sizeof(hash), &hex);
 	params[0] = hex.buf;
-	res = db_prepared(&r->app->db, &st_session, params, &e);
+	res = msession_lookup(&r->app->db, params, &e);
 	if (!res) {
 		req_error(r, &e);
 		goto out;
@@ -210,8 +191,30 @@ static int deny_role(struct req *r, enum role have, enum role min)
 	return -1;
 }
 
-static struct db_stmt st_member = DB_STMT(
-    "access_member", "SELECT role FROM members WHERE workspace_id = $1 AND user_id = $2", 2);
+/* Fill p from a project_ref row (id, workspace_id, user_id, name, role); 404 `missing`
+ * when there is none, 403 below `min`. */
+static int project_row(struct req *r, PGresult *res, const struct err *e, enum role min,
+		       const char *missing, struct project_ref *p)
+{
+	if (!res) {
+		req_error(r, e);
+		return -1;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		req_fail(r, 404, "not_found", "%s", missing);
+		return -1;
+	}
+	snprintf(p->id, sizeof(p->id), "%s", PQgetvalue(res, 0, 0));
+	snprintf(p->workspace_id, sizeof(p->workspace_id), "%s", PQgetvalue(res, 0, 1));
+	snprintf(p->user_id, sizeof(p->user_id), "%s", PQgetvalue(res, 0, 2));
+	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, 3));
+	p->role = access_role_parse(PQgetvalue(res, 0, 4));
+	PQclear(res);
+	if (p->role < min)
+		return deny_role(r, p->role, min);
+	return 0;
+}
 
 int access_workspace(struct req *r, const struct user_ref *u, const char *ws, enum role min,
 		     enum role *role)
@@ -225,7 +228,7 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 		req_fail(r, 404, "not_found", "no such workspace");
 		return -1;
 	}
-	res = db_prepared(&r->app->db, &st_member, params, &e);
+	res = mws_member_role(&r->app->db, params, &e);
 	if (!res) {
 		req_error(r, &e);
 		return -1;
@@ -243,86 +246,41 @@ int access_workspace(struct req *r, const struct user_ref *u, const char *ws, en
 	return 0;
 }
 
-static struct db_stmt st_project =
-    DB_STMT("access_project",
-	    "SELECT p.id, p.workspace_id, p.user_id, p.name, m.role FROM projects p"
-	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	    " WHERE p.id = $1 AND p.deleted_at IS NULL",
-	    2);
-
 int access_project(struct req *r, const struct user_ref *u, const char *project_id, enum role min,
 		   struct project_ref *p)
 {
 	const char *params[] = {project_id, u->id};
 	struct err e = ERR_INIT;
-	PGresult *res;
 
 	memset(p, 0, sizeof(*p));
-	if (!access_is_uuid(project_id)) {
+	if (!naming_is_uuid(project_id)) {
 		req_fail(r, 404, "not_found", "no such project");
 		return -1;
 	}
-	res = db_prepared(&r->app->db, &st_project, params, &e);
-	if (!res) {
-		req_error(r, &e);
-		return -1;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		req_fail(r, 404, "not_found", "no such project");
-		return -1;
-	}
-	snprintf(p->id, sizeof(p->id), "%s", PQgetvalue(res, 0, 0));
-	snprintf(p->workspace_id, sizeof(p->workspace_id), "%s", PQgetvalue(res, 0, 1));
-	snprintf(p->user_id, sizeof(p->user_id), "%s", PQgetvalue(res, 0, 2));
-	snprintf(p->name, sizeof(p->name), "%s", PQgetvalue(res, 0, 3));
-	p->role = access_role_parse(PQgetvalue(res, 0, 4));
-	PQclear(res);
-	if (p->role < min)
-		return deny_role(r, p->role, min);
-	return 0;
+	return project_row(r, mproj_ref(&r->app->db, params, &e), &e, min, "no such project", p);
 }
-
-static struct db_stmt st_deployment =
-    DB_STMT("access_deployment",
-	    "SELECT p.id FROM deployments d JOIN projects p ON p.id = d.project_id"
-	    " JOIN members m ON m.workspace_id = p.workspace_id AND m.user_id = $2"
-	    " WHERE d.id = $1 AND p.deleted_at IS NULL",
-	    2);
 
 int access_deployment(struct req *r, const struct user_ref *u, const char *deployment_id,
 		      enum role min, struct project_ref *p)
 {
 	const char *params[] = {deployment_id, u->id};
 	struct err e = ERR_INIT;
-	PGresult *res;
-	char project_id[40];
 
-	if (!access_is_uuid(deployment_id)) {
+	memset(p, 0, sizeof(*p));
+	if (!naming_is_uuid(deployment_id)) {
 		req_fail(r, 404, "not_found", "no such deployment");
 		return -1;
 	}
-	res = db_prepared(&r->app->db, &st_deployment, params, &e);
-	if (!res) {
-		req_error(r, &e);
-		return -1;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		req_fail(r, 404, "not_found", "no such deployment");
-		return -1;
-	}
-	snprintf(project_id, sizeof(project_id), "%s", PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return access_project(r, u, project_id, min, p);
+	/* one statement: the deployment's project and the caller's role in its workspace */
+	return project_row(r, mproj_ref_by_deployment(&r->app->db, params, &e), &e, min,
+			   "no such deployment", p);
 }
 
 int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u)
 {
 	const char *params[] = {user_id};
 	struct err e = ERR_INIT;
-	PGresult *res =
-	    db_query(&r->app->db, "SELECT id, login FROM users WHERE id = $1", 1, params, &e);
+	PGresult *res = msession_user_ref(&r->app->db, params, &e);
 	int ret = -1;
 
 	if (res && PQntuples(res) == 1) {
@@ -332,4 +290,23 @@ int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u)
 	}
 	PQclear(res);
 	return ret;
+}
+
+int access_route(struct req *r, unsigned flags)
+{
+	enum role min = ROUTE_MIN_ROLE(flags);
+
+	if (access_user(r, &r->user) < 0)
+		return -1;
+	if (flags & ROUTE_F_WORKSPACE)
+		return access_workspace(r, &r->user, r->params[0], min, &r->role);
+	if (flags & (ROUTE_F_PROJECT | ROUTE_F_DEPLOYMENT)) {
+		int rc = flags & ROUTE_F_PROJECT
+			     ? access_project(r, &r->user, r->params[0], min, &r->project)
+			     : access_deployment(r, &r->user, r->params[0], min, &r->project);
+
+		r->role = r->project.role;
+		return rc;
+	}
+	return 0;
 }

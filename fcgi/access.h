@@ -10,8 +10,6 @@
 
 #include "req.h"
 
-enum role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_DEVELOPER, ROLE_ADMIN, ROLE_OWNER };
-
 /* The session cookie. The __Host- prefix makes browsers take it only from this very host,
  * over https, with Path=/ and no Domain: a sibling subdomain (a tenant's app) cannot plant
  * one. Only this name is read; a legacy "platform_session" cookie is ignored. */
@@ -27,19 +25,6 @@ enum access_via {
 
 /* Where a request says it comes from (Origin, else Referer) against PLATFORM_PUBLIC_URL. */
 enum access_origin { ORIGIN_ABSENT = 0, ORIGIN_SAME, ORIGIN_FOREIGN };
-
-struct user_ref {
-	char id[16];
-	char login[64];
-};
-
-struct project_ref {
-	char id[40];
-	char workspace_id[16];
-	char user_id[16];
-	char name[40];
-	enum role role;
-};
 
 /* "owner" → ROLE_OWNER...; ROLE_NONE when unknown. */
 enum role access_role_parse(const char *s);
@@ -77,8 +62,12 @@ int access_deployment(struct req *r, const struct user_ref *u, const char *deplo
  * stream token); -1 when there is no such user (nothing answered). */
 int access_user_by_id(struct req *r, const char *user_id, struct user_ref *u);
 
-/* 1 when `s` is a UUID in canonical text form (ids from the URL are checked
- * before they reach SQL, so a malformed one is a 404, not a 500). */
-int access_is_uuid(const char *s);
+/* What a route's flags ask for (router.h), before its handler runs: the signed-in user
+ * into r->user; with ROUTE_WORKSPACE the caller's role in workspace r->params[0] into
+ * r->role; with ROUTE_PROJECT the project r->params[0] (ROUTE_DEPLOYMENT: the project of
+ * deployment r->params[0]) into r->project and its role into r->role. The role must be at
+ * least the flags' role. 0, or -1 after answering (401, 403 csrf_rejected or forbidden,
+ * 404 not_found for an unknown, malformed or foreign id). */
+int access_route(struct req *r, unsigned flags);
 
 #endif

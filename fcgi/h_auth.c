@@ -7,7 +7,10 @@
 #include "github.h"
 #include "http.h"
 #include "jsonutil.h"
+#include "list.h"
 #include "log.h"
+#include "msession.h"
+#include "mws.h"
 
 #include <stdio.h>
 #include <openssl/crypto.h>
@@ -29,10 +32,6 @@ static struct json_object *user_json(const PGresult *res, int row)
 	return o;
 }
 
-#define USER_COLS                                                                                  \
-	"u.id, u.login, u.name, u.avatar_url,"                                                     \
-	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 /* Insert or update the user by GitHub id; *created says whether it is new. */
 static int upsert_user(struct req *r, const struct github_user *gh, const struct buf *sealed_hex,
 		       char *id_out, size_t id_len, int *created, struct err *e)
@@ -51,15 +50,7 @@ static int upsert_user(struct req *r, const struct github_user *gh, const struct
 
 		if (crypto_short_id(newid, sizeof(newid)) < 0)
 			return err_set(e, 500, "internal_error", "no randomness available");
-		res = db_query(
-		    &r->app->db,
-		    "INSERT INTO users (id, github_id, login, name, avatar_url, github_token)"
-		    " VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'))"
-		    " ON CONFLICT (github_id) DO UPDATE SET login = EXCLUDED.login,"
-		    " name = EXCLUDED.name, avatar_url = EXCLUDED.avatar_url,"
-		    " github_token = EXCLUDED.github_token, updated_at = now()"
-		    " RETURNING id, (xmax = 0)",
-		    6, params, e);
+		res = msession_user_upsert(&r->app->db, params, e);
 		if (res)
 			break;
 		/* a collision of the random id with another user's: draw again */
@@ -86,13 +77,7 @@ static int create_personal_workspace(struct req *r, const char *user_id, const c
 
 		if (crypto_short_id(wsid, sizeof(wsid)) < 0)
 			return err_set(e, 500, "internal_error", "no randomness available");
-		n = db_command(
-		    &r->app->db,
-		    "WITH w AS (INSERT INTO workspaces (id, name, personal_of, created_by)"
-		    " VALUES ($1, $2, $3, $3) RETURNING id)"
-		    " INSERT INTO members (workspace_id, user_id, role)"
-		    " SELECT id, $3, 'owner' FROM w",
-		    3, params, e);
+		n = mws_create_personal(&r->app->db, params, e);
 		if (n >= 0)
 			return audit_record(&r->app->db, wsid, user_id, "workspace.create",
 					    "workspace", wsid, NULL, r->request_id, e);
@@ -121,15 +106,9 @@ static int create_session(struct req *r, const char *user_id, struct buf *token,
 	params[3] = r->request_id;
 	/* The user's expired sessions go as a new one comes: the table stays the size of the
 	 * sessions in use without a sweeper process. */
-	n = db_command(&r->app->db,
-		       "DELETE FROM sessions WHERE user_id = $1 AND expires_at < now()", 1,
-		       params + 1, e);
+	n = msession_prune_user(&r->app->db, params + 1, e);
 	if (n >= 0)
-		n = db_command(
-		    &r->app->db,
-		    "INSERT INTO sessions (token_hash, user_id, expires_at, request_id)"
-		    " VALUES (decode($1, 'hex'), $2, now() + make_interval(secs => $3::int), $4)",
-		    4, params, e);
+		n = msession_insert(&r->app->db, params, e);
 	buf_release(&hex);
 	return n < 0 ? -1 : 0;
 }
@@ -153,8 +132,7 @@ static void answer_signed_in(struct req *r, const char *user_id, const char *ses
 	struct json_object *o;
 	PGresult *res;
 
-	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
-		       &e);
+	res = msession_user(&r->app->db, params, &e);
 	if (!res || PQntuples(res) != 1) {
 		if (res)
 			err_set(&e, 401, "session_invalid", "the user is gone; sign in again");
@@ -281,12 +259,8 @@ void h_auth_github_login(struct req *r)
 	params[0] = hex.buf;
 	params[1] = ttl;
 	/* Old states are swept here: sign-ins are rare enough for that to be cheap. */
-	if (db_command(&r->app->db, "DELETE FROM oauth_states WHERE expires_at < now()", 0, NULL,
-		       &e) < 0 ||
-	    db_command(&r->app->db,
-		       "INSERT INTO oauth_states (state_hash, expires_at)"
-		       " VALUES (decode($1, 'hex'), now() + make_interval(secs => $2::int))",
-		       2, params, &e) < 0) {
+	if (msession_oauth_prune(&r->app->db, NULL, &e) < 0 ||
+	    msession_oauth_insert(&r->app->db, params, &e) < 0) {
 		req_error(r, &e);
 		goto out;
 	}
@@ -325,10 +299,7 @@ void h_auth_github_callback(struct req *r)
 	state_hash_hex(state, &hex);
 	params[0] = hex.buf;
 	/* One use only: the state row is consumed whether the code works or not. */
-	n = db_command(
-	    &r->app->db,
-	    "DELETE FROM oauth_states WHERE state_hash = decode($1, 'hex') AND expires_at > now()",
-	    1, params, &e);
+	n = msession_oauth_take(&r->app->db, params, &e);
 	if (n < 0)
 		goto fail;
 	if (n == 0) {
@@ -352,17 +323,13 @@ out:
 
 void h_me(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	PGresult *res;
 	const char *params[1];
 	struct json_object *o;
 
-	if (access_user(r, &u) < 0)
-		return;
-	params[0] = u.id;
-	res = db_query(&r->app->db, "SELECT " USER_COLS " FROM users u WHERE u.id = $1", 1, params,
-		       &e);
+	params[0] = r->user.id;
+	res = msession_user(&r->app->db, params, &e);
 	if (!res || PQntuples(res) != 1) {
 		/* the session outlived its user (deleted between two statements) */
 		if (res)
@@ -394,9 +361,7 @@ void h_auth_logout(struct req *r)
 		crypto_sha256(tok.buf, tok.len, hash);
 		crypto_hex(hash, sizeof(hash), &hex);
 		params[0] = hex.buf;
-		if (db_command(&r->app->db,
-			       "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", 1,
-			       params, &e) < 0) {
+		if (msession_delete(&r->app->db, params, &e) < 0) {
 			req_error(r, &e);
 			goto out;
 		}
@@ -412,9 +377,7 @@ out:
 int user_github_token(struct req *r, const char *user_id, struct buf *out, struct err *e)
 {
 	const char *params[] = {user_id};
-	PGresult *res =
-	    db_query(&r->app->db, "SELECT encode(github_token, 'hex') FROM users WHERE id = $1", 1,
-		     params, e);
+	PGresult *res = msession_github_token(&r->app->db, params, e);
 	struct buf raw = BUF_INIT;
 	int ret = -1;
 
@@ -441,37 +404,19 @@ out:
 
 void h_github_repos(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
-	struct buf token = BUF_INIT, q = BUF_INIT;
+	struct buf token = BUF_INIT;
 	struct json_object *items = NULL, *o;
-	long page = 1, per_page = 50;
-	int qrc;
+	struct list_page pg;
+	long page;
 	int has_next = 0;
 
-	if (access_user(r, &u) < 0)
+	/* the cursor is GitHub's page number */
+	if (list_parse(r, &pg, LIST_CURSOR_PAGE) < 0)
 		goto out;
-	if ((qrc = req_query_value(r, "cursor", &q))) {
-		char *end;
-
-		page = strtol(q.buf, &end, 10);
-		if (qrc < 0 || *end || page < 1 || page > 10000) {
-			req_fail(r, 400, "invalid_cursor",
-				 "cursor is not one this endpoint gave out");
-			goto out;
-		}
-	}
-	if ((qrc = req_query_value(r, "limit", &q))) {
-		char *end;
-
-		per_page = strtol(q.buf, &end, 10);
-		if (qrc < 0 || *end || per_page < 1 || per_page > 100) {
-			req_fail(r, 400, "invalid_limit", "limit must be from 1 to 100");
-			goto out;
-		}
-	}
-	if (user_github_token(r, u.id, &token, &e) < 0 ||
-	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)per_page,
+	page = pg.cursor[0] ? strtol(pg.cursor, NULL, 10) : 1;
+	if (user_github_token(r, r->user.id, &token, &e) < 0 ||
+	    github_list_repos(r->app->cfg.github_api_url, token.buf, (int)page, (int)pg.limit,
 			      &items, &has_next, &e) < 0) {
 		req_error(r, &e);
 		goto out;
@@ -479,7 +424,7 @@ void h_github_repos(struct req *r)
 	o = json_object_new_object();
 	json_object_object_add(o, "items", items);
 	if (has_next) {
-		char next[16];
+		char next[24];
 
 		snprintf(next, sizeof(next), "%ld", page + 1);
 		ju_add_str(o, "next_cursor", next);
@@ -491,7 +436,6 @@ void h_github_repos(struct req *r)
 out:
 	OPENSSL_cleanse(token.buf, token.len);
 	buf_release(&token);
-	buf_release(&q);
 }
 
 /* POST /api/auth/local {code}: the one-time code of a `platformctl signin-link` URL (the local
@@ -520,10 +464,7 @@ void h_auth_local(struct req *r)
 	params[0] = hex.buf;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	res = db_query(&r->app->db,
-		       "DELETE FROM local_signin_codes WHERE code_hash = decode($1, 'hex')"
-		       " RETURNING user_id, expires_at > now()",
-		       1, params, &e);
+	res = msession_local_code_take(&r->app->db, params, &e);
 	if (!res)
 		goto rollback;
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t")) {

@@ -9,6 +9,8 @@
 #include "list.h"
 #include "log.h"
 #include "webhook.h"
+#include "mhook.h"
+#include "mproj.h"
 
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -37,8 +39,7 @@ int hooks_verify_repo(struct req *r, const char *user_id, const char *repo_key, 
 	/* Admin rights only matter when a hook has to be made: one that exists serves every
 	 * project whose owner can read the repository. */
 	if (auto_deploy) {
-		res = db_query(&r->app->db, "SELECT 1 FROM repo_hooks WHERE repo_key = $1", 1,
-			       params, e);
+		res = mhook_exists(&r->app->db, params, e);
 		if (!res)
 			return -1;
 		need_admin = PQntuples(res) == 0;
@@ -86,7 +87,7 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	int ret = -1;
 
 	params[0] = repo_key;
-	res = db_query(&r->app->db, "SELECT 1 FROM repo_hooks WHERE repo_key = $1", 1, params, e);
+	res = mhook_exists(&r->app->db, params, e);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1) {
@@ -116,12 +117,7 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	params[1] = id;
 	params[2] = hex.buf;
 	params[3] = user_id;
-	if (db_command(&r->app->db,
-		       "INSERT INTO repo_hooks (repo_key, hook_id, secret, created_by)"
-		       " VALUES ($1, $2, decode($3, 'hex'), $4)"
-		       " ON CONFLICT (repo_key) DO UPDATE SET hook_id = EXCLUDED.hook_id,"
-		       " secret = EXCLUDED.secret",
-		       4, params, e) < 0)
+	if (mhook_save(&r->app->db, params, e) < 0)
 		goto out;
 	log_info("webhook registered", "repo", repo_key, "hook_id", id, NULL);
 	ret = 0;
@@ -146,11 +142,7 @@ void hooks_disable_if_unused(struct req *r, const char *user_id, const char *rep
 
 	/* Delete the row only when no live project on the repository still wants it;
 	 * the statement decides, so two requests cannot both keep or both drop it. */
-	res = db_query(&r->app->db,
-		       "DELETE FROM repo_hooks h WHERE repo_key = $1 AND NOT EXISTS (SELECT 1 FROM"
-		       " projects p WHERE p.repo_key = h.repo_key AND p.auto_deploy"
-		       " AND p.deleted_at IS NULL) RETURNING hook_id",
-		       1, params, &e);
+	res = mhook_drop_unused(&r->app->db, params, &e);
 	if (!res || PQntuples(res) != 1) {
 		PQclear(res);
 		return;
@@ -174,11 +166,7 @@ static void count_rejection(struct req *r, const char *reason)
 	const char *params[] = {reason};
 	struct err e = ERR_INIT;
 
-	db_command(
-	    &r->app->db,
-	    "INSERT INTO webhook_rejections (day, reason, count) VALUES (current_date, $1, 1)"
-	    " ON CONFLICT (day, reason) DO UPDATE SET count = webhook_rejections.count + 1",
-	    1, params, &e);
+	mhook_count_rejection(&r->app->db, params, &e);
 	log_warn("webhook delivery refused", "reason", reason, NULL);
 }
 
@@ -194,9 +182,7 @@ static int signature_matches(struct req *r, const char *repo_key, const char *si
 	if (repo_key) {
 		const char *params[] = {repo_key};
 		struct err e = ERR_INIT;
-		PGresult *res = db_query(
-		    &r->app->db, "SELECT encode(secret, 'hex') FROM repo_hooks WHERE repo_key = $1",
-		    1, params, &e);
+		PGresult *res = mhook_secret(&r->app->db, params, &e);
 
 		if (res && PQntuples(res) == 1 &&
 		    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) ==
@@ -219,10 +205,7 @@ static int answer_duplicate(struct req *r, const char *delivery)
 	const char *params[] = {delivery};
 	struct err e = ERR_INIT;
 	struct json_object *o;
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT event, outcome, reason, array_to_json(deployments)::text"
-				 " FROM webhook_deliveries WHERE delivery_id = $1",
-				 1, params, &e);
+	PGresult *res = mhook_delivery(&r->app->db, params, &e);
 
 	if (!res || PQntuples(res) != 1) {
 		PQclear(res);
@@ -271,14 +254,7 @@ static int queue_push(struct req *r, const char *repo_key, const struct webhook_
 	const char *params[] = {repo_key, push->branch};
 	/* Only projects whose repository check was passed (hooks_verify_repo) by someone who
 	 * still works in the project's workspace: naming a repository is not enough. */
-	PGresult *res =
-	    db_query(&r->app->db,
-		     "SELECT p.id, p.auto_deploy_paused FROM projects p WHERE p.repo_key = $1"
-		     " AND p.branch = $2 AND p.auto_deploy AND p.deleted_at IS NULL"
-		     " AND p.repo_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
-		     " WHERE m.workspace_id = p.workspace_id AND m.user_id = p.repo_verified_by"
-		     " AND m.role IN ('owner', 'admin', 'developer')) ORDER BY p.id",
-		     2, params, e);
+	PGresult *res = mproj_push_targets(&r->app->db, params, e);
 	struct buf key = BUF_INIT;
 	int n, paused = 0, again = 0, ret = -1;
 
@@ -357,15 +333,7 @@ static int record_delivery(struct req *r, const char *delivery, const char *even
 				out->reason,
 				r->request_id};
 
-	return db_command(&r->app->db,
-			  "INSERT INTO webhook_deliveries (delivery_id, event, repo_full_name, ref,"
-			  " after_sha, outcome, deployments, repo_key, reason, request_id)"
-			  " VALUES ($1, $2, $3, $4, $5, $6,"
-			  " ARRAY(SELECT json_array_elements_text($7::json)::uuid), $8, $9, $10)"
-			  " ON CONFLICT (delivery_id) DO NOTHING",
-			  10, params, e) < 0
-		   ? -1
-		   : 0;
+	return mhook_delivery_insert(&r->app->db, params, e) < 0 ? -1 : 0;
 }
 
 static int delivery_id_ok(const char *s)
@@ -473,15 +441,6 @@ out:
 
 /* ---- deliveries of a project's repository ---- */
 
-static int delivery_cursor_ok(const char *c)
-{
-	for (const char *p = c; *p; p++) {
-		if ((*p < '0' || *p > '9') && *p != '.')
-			return 0;
-	}
-	return 1;
-}
-
 static struct json_object *delivery_json(struct req *r, const PGresult *res, int i)
 {
 	struct json_object *o = json_object_new_object();
@@ -499,18 +458,15 @@ static struct json_object *delivery_json(struct req *r, const PGresult *res, int
 
 void h_project_deliveries(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
-	    list_parse(r, &pg, delivery_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_TIME) < 0)
 		return;
 	{
-		const char *params[] = {p.id, pg.cursor[0] ? pg.cursor : NULL,
+		const char *params[] = {r->project.id, pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
 		/* What this project did with each delivery of its repository since it exists:
@@ -518,27 +474,7 @@ void h_project_deliveries(struct req *r)
 		 * delivery serves every project on the repository; the neighbours' share is
 		 * none of its business). The cursor is the epoch (microseconds) of the last
 		 * item. */
-		res = db_query(
-		    &r->app->db,
-		    "SELECT d.delivery_id, d.event, d.ref, d.after_sha,"
-		    " CASE WHEN d.outcome NOT IN ('queued', 'already_queued') THEN d.outcome"
-		    " WHEN cardinality(m.ids) = 0 THEN 'ignored' ELSE d.outcome END,"
-		    " CASE WHEN d.outcome NOT IN ('queued', 'already_queued') THEN d.reason"
-		    " WHEN cardinality(m.ids) = 0 THEN 'this project does not deploy '"
-		    " || coalesce(d.ref, 'that branch') || ' automatically'"
-		    " WHEN d.outcome = 'queued' THEN 'queued a deployment of this project'"
-		    " ELSE 'this push was already queued for this project' END,"
-		    " array_to_json(m.ids)::text,"
-		    " to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-		    " (extract(epoch FROM d.received_at) * 1000000)::bigint"
-		    " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
-		    " CROSS JOIN LATERAL (SELECT ARRAY(SELECT x FROM unnest(d.deployments) x"
-		    " JOIN deployments dep ON dep.id = x WHERE dep.project_id = pr.id) AS ids) m"
-		    " WHERE pr.id = $1 AND d.received_at >= pr.created_at AND ($2::bigint IS NULL "
-		    "OR"
-		    " (extract(epoch FROM d.received_at) * 1000000)::bigint < $2::bigint)"
-		    " ORDER BY d.received_at DESC LIMIT $3::int",
-		    3, params, &e);
+		res = mhook_project_deliveries(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, delivery_json, 8);
 }

@@ -6,6 +6,7 @@
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "deploy.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -81,28 +82,20 @@ static void answer_token(struct req *r, const char *channel, const char *user, c
 
 void h_logs_token(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	char channel[64], path[96];
 
-	if (access_user(r, &u) < 0 || access_deployment(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
-		return;
 	snprintf(channel, sizeof(channel), "deployment-%s", r->params[0]);
 	snprintf(path, sizeof(path), "/api/deployments/%s/logs/ws", r->params[0]);
-	answer_token(r, channel, u.id, path);
+	answer_token(r, channel, r->user.id, path);
 }
 
 void h_events_token(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	char channel[64], path[96];
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
-		return;
-	snprintf(channel, sizeof(channel), "project-%s", p.id);
-	snprintf(path, sizeof(path), "/api/projects/%s/events/ws", p.id);
-	answer_token(r, channel, u.id, path);
+	snprintf(channel, sizeof(channel), "project-%s", r->project.id);
+	snprintf(path, sizeof(path), "/api/projects/%s/events/ws", r->project.id);
+	answer_token(r, channel, r->user.id, path);
 }
 
 /* ---- nchan's authorization subrequest ---- */
@@ -190,12 +183,7 @@ static int read_log(struct req *r, long long from, struct buf *text, long long *
 	PGresult *res;
 
 	snprintf(off, sizeof(off), "%lld", from);
-	res =
-	    db_query(&r->app->db,
-		     "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
-		     " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
-		     " ORDER BY byte_offset LIMIT 500",
-		     2, params, e);
+	res = deploy_log_chunks(&r->app->db, params, e);
 	if (!res)
 		return -1;
 	*next = from;
@@ -225,12 +213,7 @@ static int log_complete(struct req *r, long long next)
 	int done;
 
 	snprintf(off, sizeof(off), "%lld", next);
-	res = db_query(&r->app->db,
-		       "SELECT (d.log_complete_at IS NOT NULL OR d.finished_at IS NOT NULL)"
-		       " AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
-		       " WHERE l.deployment_id = d.id AND l.byte_offset >= $2::bigint)"
-		       " FROM deployments d WHERE d.id = $1",
-		       2, params, &e);
+	res = deploy_log_done(&r->app->db, params, &e);
 	done = res && PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't';
 	PQclear(res);
 	return done;
@@ -238,16 +221,12 @@ static int log_complete(struct req *r, long long next)
 
 void h_deployment_logs(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct buf q = BUF_INIT, text = BUF_INIT;
 	struct json_object *o;
 	long long offset = 0, next = 0;
 	int qrc;
 
-	if (access_user(r, &u) < 0 || access_deployment(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
-		goto out;
 	if ((qrc = req_query_value(r, "offset", &q))) {
 		char *end;
 

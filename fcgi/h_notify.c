@@ -6,8 +6,10 @@
 #include "audit.h"
 #include "crypto.h"
 #include "jsonutil.h"
+#include "naming.h"
 #include "list.h"
 #include "notify.h"
+#include "mnotify.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -19,10 +21,6 @@
 #define EVENTS_MAX 16
 
 /* Members below admin see the URL without its path: a Slack URL's path is its credential. */
-#define NOTIFICATION_COLS                                                                          \
-	"n.id, n.workspace_id, CASE WHEN $3::boolean THEN n.url ELSE "                             \
-	"regexp_replace(n.url, '^([a-zA-Z]+://[^/?#]*).*$', '\\1/...') END, "                      \
-	"array_to_json(n.events)::text, n.format, rfc3339(n.created_at), n.created_by, n.seq"
 
 static struct json_object *notification_json(struct req *r, const PGresult *res, int row)
 {
@@ -38,12 +36,6 @@ static struct json_object *notification_json(struct req *r, const PGresult *res,
 	ju_add_str(o, "created_by", db_value(res, row, 6));
 	return o;
 }
-
-#define DELIVERY_COLS                                                                              \
-	"d.id, d.event, d.deployment_id, d.state, d.attempts, d.response_status, d.response_ms, "  \
-	"d.last_error, rfc3339(d.created_at), rfc3339(d.last_attempt_at), "                        \
-	"CASE WHEN d.state = 'pending' THEN rfc3339(d.next_attempt_at) END, "                      \
-	"rfc3339(d.delivered_at), d.seq"
 
 static void add_int(struct json_object *o, const char *key, const char *v)
 {
@@ -70,21 +62,10 @@ static struct json_object *delivery_json(struct req *r, const PGresult *res, int
 	return o;
 }
 
-static int seq_cursor_ok(const char *c)
-{
-	size_t n = strlen(c);
-
-	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)c[i]))
-			return 0;
-	}
-	return n >= 1 && n <= 18;
-}
-
 /* The notification id of the path: a malformed one is as unknown as a missing one. */
 static int check_id(struct req *r, const char *id)
 {
-	if (access_is_uuid(id))
+	if (naming_is_uuid(id))
 		return 0;
 	req_fail(r, 404, "notification_not_found", "no such notification");
 	return -1;
@@ -94,27 +75,20 @@ static int check_id(struct req *r, const char *id)
 
 void h_notifications_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	enum role role = ROLE_NONE;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, &role) < 0 ||
-	    list_parse(r, &pg, seq_cursor_ok) < 0)
+	role = r->role;
+	if (list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *p[] = {r->params[0], pg.cursor, role >= ROLE_ADMIN ? "t" : "f",
 				   list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(
-		    &r->app->db,
-		    "SELECT " NOTIFICATION_COLS " FROM notifications n "
-		    "WHERE n.workspace_id = $1 AND n.seq > coalesce(nullif($2, '')::bigint, 0) "
-		    "ORDER BY n.seq LIMIT $4::int",
-		    4, p, &e);
+		res = mnotify_page(&r->app->db, p, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, notification_json, 7);
 }
@@ -221,12 +195,7 @@ static int insert_notification(struct req *r, const struct user_ref *u,
 
 		if (db_begin(&r->app->db, e) < 0)
 			goto out;
-		res = db_query(&r->app->db,
-			       "INSERT INTO notifications (workspace_id, url, events, format, "
-			       "secret, created_by) SELECT $1, $2, array(SELECT "
-			       "jsonb_array_elements_text($3::jsonb)), $4, decode($5, 'hex'), $6 "
-			       "RETURNING id",
-			       6, p, e);
+		res = mnotify_insert(&r->app->db, p, e);
 	}
 	if (!res)
 		goto out_tx;
@@ -252,15 +221,12 @@ out:
 
 void h_notifications_create(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *out = NULL;
 	struct new_notification nn;
 	struct buf secret = BUF_INIT, id = BUF_INIT;
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || parse_new(r, body, &nn, &e) < 0)
 		goto fail;
@@ -270,15 +236,12 @@ void h_notifications_create(struct req *r)
 		err_set(&e, 500, "internal_error", "cannot make a secret");
 		goto fail;
 	}
-	if (insert_notification(r, &u, &nn, secret.buf, &id, &e) < 0)
+	if (insert_notification(r, &r->user, &nn, secret.buf, &id, &e) < 0)
 		goto fail;
 	{
 		const char *p[] = {id.buf, r->params[0], "t"};
 
-		res = db_query(&r->app->db,
-			       "SELECT " NOTIFICATION_COLS
-			       " FROM notifications n WHERE n.id = $1 AND n.workspace_id = $2",
-			       3, p, &e);
+		res = mnotify_get(&r->app->db, p, &e);
 	}
 	if (!res || PQntuples(res) != 1) {
 		PQclear(res);
@@ -306,26 +269,23 @@ out:
 
 void h_notification_delete(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	const char *p[2] = {r->params[1], r->params[0]};
 	long n;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    check_id(r, p[0]) < 0)
+	if (check_id(r, p[0]) < 0)
 		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	n = db_command(&r->app->db, "DELETE FROM notifications WHERE id = $1 AND workspace_id = $2",
-		       2, p, &e);
+	n = mnotify_delete(&r->app->db, p, &e);
 	if (n < 0)
 		goto fail_tx;
 	if (n == 0) {
 		err_set(&e, 404, "notification_not_found", "no such notification");
 		goto fail_tx;
 	}
-	if (audit_record(&r->app->db, r->params[0], u.id, "notification.delete", "notification",
-			 p[0], NULL, r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->params[0], r->user.id, "notification.delete",
+			 "notification", p[0], NULL, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	req_send(r, 204, NULL, "", 0);
@@ -340,21 +300,17 @@ static void answer_delivery(struct req *r, const char *id, int status)
 {
 	const char *p[1] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT " DELIVERY_COLS " FROM notification_deliveries d WHERE d.id = $1",
-	    1, p, &e);
+	PGresult *res = mnotify_delivery(&r->app->db, p, &e);
 
 	list_answer_one(r, res, &e, delivery_json, status, "no such delivery");
 }
 
 void h_notification_test(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct buf id = BUF_INIT;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    check_id(r, r->params[1]) < 0)
+	if (check_id(r, r->params[1]) < 0)
 		return;
 	req_drain(r); /* no body is needed */
 	if (notify_enqueue_test(&r->app->db, r->params[0], r->params[1], &id, &e) < 0) {
@@ -368,22 +324,17 @@ out:
 
 void h_notification_deliveries(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    check_id(r, r->params[1]) < 0 || list_parse(r, &pg, seq_cursor_ok) < 0)
+	if (check_id(r, r->params[1]) < 0 || list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *p[] = {r->params[1], r->params[0]};
 
-		res = db_query(&r->app->db,
-			       "SELECT 1 FROM notifications WHERE id = $1 AND workspace_id = $2", 2,
-			       p, &e);
+		res = mnotify_exists(&r->app->db, p, &e);
 		if (!res) {
 			req_error(r, &e);
 			return;
@@ -398,12 +349,7 @@ void h_notification_deliveries(struct req *r)
 	{
 		const char *p[] = {r->params[1], pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT " DELIVERY_COLS " FROM notification_deliveries d "
-			       "WHERE d.notification_id = $1 AND d.seq < "
-			       "coalesce(nullif($2, '')::bigint, 9223372036854775807) "
-			       "ORDER BY d.seq DESC LIMIT $3::int",
-			       3, p, &e);
+		res = mnotify_deliveries_page(&r->app->db, p, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, delivery_json, 12);
 }

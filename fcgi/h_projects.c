@@ -10,6 +10,8 @@
 #include "log.h"
 #include "naming.h"
 #include "webhook.h"
+#include "mproj.h"
+#include "queue.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -23,26 +25,8 @@
 #define ENV_MAX_VARS  100
 #define ENV_MAX_VALUE 32768
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-#define PROJECT_COLS                                                                               \
-	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
-	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \
-	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
-	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
-					    " rfc3339(p.custom_domain_checked_at), "               \
-					    "p.custom_domain_error"
 /* the deployment serving now (live, or released without Argo CD) and the newest one, joined
  * in the same query so a list of projects costs one statement, not one per project */
-#define DEPLOY_BRIEF(t)                                                                            \
-	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
-#define PROJECT_FROM                                                                               \
-	" FROM projects p"                                                                         \
-	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
-	" coalesce(d.live_at, d.released_at) AS at FROM deployments d WHERE d.project_id = p.id"   \
-	" AND d.state IN ('live', 'released') ORDER BY d.seq DESC LIMIT 1) cur ON true"            \
-	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
-	" d.created_at AS at FROM deployments d WHERE d.project_id = p.id"                         \
-	" ORDER BY d.seq DESC LIMIT 1) lat ON true"
 
 static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	   "django",
 					 "flask", "fastapi", "go",   "dockerfile", NULL};
@@ -372,7 +356,7 @@ static struct json_object *deploy_brief(const PGresult *res, int row, int col, c
 }
 
 /* custom_domain_status, the TXT record that proves the domain and the last check
- * (columns 30.. of PROJECT_COLS); all null without a custom domain. */
+ * (columns 30.. of MPROJ_COLS, lib/mproj.h); all null without a custom domain. */
 static void domain_fields(struct json_object *o, const PGresult *res, int row, const char *domain)
 {
 	struct json_object *v = NULL;
@@ -395,7 +379,7 @@ static void domain_fields(struct json_object *o, const PGresult *res, int row, c
 	json_object_object_add(o, "custom_domain_verification", v);
 }
 
-/* Render one project row (PROJECT_COLS) with the derived names. */
+/* Render one project row (MPROJ_COLS, lib/mproj.h) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
 	struct json_object *o = json_object_new_object(), *env_out = json_object_new_object();
@@ -460,21 +444,11 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	return o;
 }
 
-/* Prepared: planning these joins cost more than running them (issue 15's profile). */
-static struct db_stmt st_project_one =
-    DB_STMT("project_one", "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.id = $1", 1);
-static struct db_stmt st_project_page =
-    DB_STMT("project_page",
-	    "SELECT " PROJECT_COLS PROJECT_FROM " WHERE p.workspace_id = $1"
-	    " AND p.deleted_at IS NULL AND ($2::uuid IS NULL OR p.id > $2::uuid)"
-	    " ORDER BY p.id LIMIT $3::int",
-	    3);
-
 static void answer_project(struct req *r, const char *id, int status)
 {
 	const char *params[] = {id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_prepared(&r->app->db, &st_project_one, params, &e);
+	PGresult *res = mproj_one(&r->app->db, params, &e);
 
 	list_answer_one(r, res, &e, project_json, status, "no such project");
 }
@@ -521,7 +495,6 @@ static int check_domain_scope(struct req *r, const struct project_in *in, const 
 
 void h_projects_create(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *details = NULL, *empty = json_object_new_object();
 	struct project_in in = {0};
@@ -530,11 +503,9 @@ void h_projects_create(struct req *r)
 	PGresult *res = NULL;
 	char id[40], started[48];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		goto out;
 	body = req_json_body(r, &e);
 	if (!body || project_parse(r, body, 0, &in, &canon, &e) < 0 ||
-	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, u.id, &e) < 0))
+	    ((in.set & F_DOMAIN) && check_domain_scope(r, &in, in.name, r->user.id, &e) < 0))
 		goto fail;
 	if (env_seal(r, in.env ? in.env : empty, NULL, 0, &env, &e) < 0)
 		goto fail;
@@ -542,15 +513,15 @@ void h_projects_create(struct req *r)
 	request_time(started, sizeof(started));
 	/* GitHub first, with the caller's own token: a repository they cannot read is not
 	 * theirs to deploy, and if the hook cannot be made, the project is not stored. */
-	if (hooks_verify_repo(r, u.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
-	    (in.auto_deploy && hooks_enable(r, u.id, repo_key.buf, &e) < 0))
+	if (hooks_verify_repo(r, r->user.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
+	    (in.auto_deploy && hooks_enable(r, r->user.id, repo_key.buf, &e) < 0))
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
 	buf_addf(&replicas, "%ld", in.set & F_REPLICAS ? in.replicas : 1);
 	{
 		const char *params[] = {r->params[0],
-					u.id,
+					r->user.id,
 					in.name,
 					in.repo_url,
 					in.branch ? in.branch : "main",
@@ -568,16 +539,7 @@ void h_projects_create(struct req *r)
 			goto fail;
 		/* created_at is when the request began: a hook's ping, sent by GitHub as the
 		 * hook is made, then belongs to the project's deliveries */
-		res = db_query(
-		    &r->app->db,
-		    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
-		    " framework, custom_domain, auto_deploy, replicas, resources, env, repo_key,"
-		    " created_at, repo_verified_at, repo_verified_by, custom_domain_status)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb, $13,"
-		    " $14::timestamptz, $14::timestamptz, $2,"
-		    " CASE WHEN $8::text IS NULL THEN NULL ELSE 'pending' END)"
-		    " RETURNING id",
-		    14, params, &e);
+		res = mproj_insert(&r->app->db, params, &e);
 	}
 	if (!res) {
 		conflict_field(r, &e, &in);
@@ -585,8 +547,8 @@ void h_projects_create(struct req *r)
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
 	details = audit_details(&in);
-	if (audit_record(&r->app->db, r->params[0], u.id, "project.create", "project", id, details,
-			 r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->params[0], r->user.id, "project.create", "project", id,
+			 details, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	answer_project(r, id, 201);
@@ -608,40 +570,28 @@ out:
 	buf_release(&replicas);
 }
 
-static int project_cursor_ok(const char *c)
-{
-	return access_is_uuid(c);
-}
-
 void h_projects_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    list_parse(r, &pg, project_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_UUID) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_prepared(&r->app->db, &st_project_page, params, &e);
+		res = mproj_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, project_json, 0);
 }
 
 void h_project_get(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0)
-		return;
-	answer_project(r, p.id, 200);
+	answer_project(r, r->project.id, 200);
 }
 
 /* The repository and auto-deploy flag before and after an update. */
@@ -650,9 +600,7 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 		      struct err *e)
 {
 	const char *params[] = {p->id};
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1", 1,
-	    params, e);
+	PGresult *res = mproj_hook_state(&r->app->db, params, e);
 
 	if (!res)
 		return -1;
@@ -672,8 +620,6 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 
 void h_project_update(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *old_env = NULL, *details = NULL;
 	struct project_in in;
@@ -682,38 +628,35 @@ void h_project_update(struct req *r)
 	int old_auto = 0, new_auto = 0, verify = 0;
 	PGresult *res = NULL;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
-		goto out;
 	body = req_json_body(r, &e);
 	if (!body || project_parse(r, body, 1, &in, &canon, &e) < 0)
 		goto fail;
-	if ((in.set & F_NAME) && strcmp(in.name, p.name)) {
+	if ((in.set & F_NAME) && strcmp(in.name, r->project.name)) {
 		err_field(&e, 422, "immutable_field", "name",
 			  "a project's name cannot change (it names the app, its host and its "
 			  "GitOps folder); create a new project instead");
 		goto fail;
 	}
-	if ((in.set & F_DOMAIN) && check_domain_scope(r, &in, p.name, p.user_id, &e) < 0)
+	if ((in.set & F_DOMAIN) &&
+	    check_domain_scope(r, &in, r->project.name, r->project.user_id, &e) < 0)
 		goto fail;
-	if (hook_state(r, &p, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
+	if (hook_state(r, &r->project, &in, &old_key, &new_key, &old_auto, &new_auto, &e) < 0)
 		goto fail;
 	/* GitHub first, with the caller's own token: another repository, or auto-deploy
 	 * turned on, must be readable by the caller (and administrable when a hook has to be
 	 * made); if the hook cannot be made, the project stays as it was. */
 	verify = strcmp(old_key.buf, new_key.buf) || (new_auto && !old_auto);
-	if (verify && hooks_verify_repo(r, u.id, new_key.buf, new_auto, &e) < 0)
+	if (verify && hooks_verify_repo(r, r->user.id, new_key.buf, new_auto, &e) < 0)
 		goto fail;
 	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
-	    hooks_enable(r, u.id, new_key.buf, &e) < 0)
+	    hooks_enable(r, r->user.id, new_key.buf, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 
-		res =
-		    db_query(&r->app->db, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE",
-			     1, params, &e);
+		res = mproj_lock_env(&r->app->db, params, &e);
 		if (!res)
 			goto fail_tx;
 		old_env = json_tokener_parse(PQgetvalue(res, 0, 0));
@@ -727,7 +670,7 @@ void h_project_update(struct req *r)
 	if (in.set & F_REPLICAS)
 		buf_addf(&replicas, "%ld", in.replicas);
 	{
-		const char *params[] = {p.id,
+		const char *params[] = {r->project.id,
 					in.set & F_REPO ? in.repo_url : NULL,
 					in.set & F_BRANCH ? in.branch : NULL,
 					in.set & F_PORT ? port.buf : NULL,
@@ -740,49 +683,22 @@ void h_project_update(struct req *r)
 					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
 					in.set & F_ENV ? env.buf : NULL,
 					new_key.buf,
-					verify ? u.id : NULL};
+					verify ? r->user.id : NULL};
 
 		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
-		if (db_command(
-			&r->app->db,
-			"UPDATE projects SET repo_url = coalesce($2, repo_url),"
-			" branch = coalesce($3, branch), port = coalesce($4::int, port),"
-			" framework = coalesce($5, framework),"
-			" custom_domain = CASE WHEN $6::bool THEN $7 ELSE custom_domain END,"
-			" auto_deploy = coalesce($8::bool, auto_deploy),"
-			" auto_deploy_paused = CASE WHEN $8::bool THEN false ELSE "
-			"auto_deploy_paused END,"
-			" replicas = coalesce($9::int, replicas),"
-			" resources = coalesce($10::jsonb, resources), env = "
-			"coalesce($11::jsonb, env),"
-			" repo_key = $12, updated_at = now(),"
-			" repo_verified_at = CASE WHEN $13::text IS NULL THEN repo_verified_at"
-			" ELSE now() END, repo_verified_by = coalesce($13, repo_verified_by),"
-			/* a new domain proves itself again from the start */
-			" custom_domain_status = CASE WHEN NOT $6::bool THEN"
-			" custom_domain_status WHEN $7::text IS NULL THEN NULL"
-			" WHEN $7 IS NOT DISTINCT FROM custom_domain THEN custom_domain_status"
-			" ELSE 'pending' END,"
-			" custom_domain_checked_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_checked_at END,"
-			" custom_domain_verified_at = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_verified_at END,"
-			" custom_domain_error = CASE WHEN $6::bool AND $7 IS DISTINCT FROM"
-			" custom_domain THEN NULL ELSE custom_domain_error END"
-			" WHERE id = $1",
-			13, params, &e) < 0) {
+		if (mproj_update(&r->app->db, params, &e) < 0) {
 			conflict_field(r, &e, &in);
 			goto fail_tx;
 		}
 	}
 	details = audit_details(&in);
-	if (audit_record(&r->app->db, p.workspace_id, u.id, "project.update", "project", p.id,
-			 details, r->request_id, &e) < 0 ||
+	if (audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.update",
+			 "project", r->project.id, details, r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	if (old_auto && (!new_auto || strcmp(old_key.buf, new_key.buf)))
-		hooks_disable_if_unused(r, u.id, old_key.buf);
-	answer_project(r, p.id, 200);
+		hooks_disable_if_unused(r, r->user.id, old_key.buf);
+	answer_project(r, r->project.id, 200);
 	goto out;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -803,36 +719,26 @@ out:
 
 void h_project_delete(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct json_object *payload;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_ADMIN, &p) < 0)
-		return;
 	payload = json_object_new_object();
-	ju_add_str(payload, "workspace_id", p.workspace_id);
-	ju_add_str(payload, "user_id", p.user_id);
-	ju_add_str(payload, "project", p.name);
-	ju_add_str(payload, "triggered_by", u.id);
+	ju_add_str(payload, "workspace_id", r->project.workspace_id);
+	ju_add_str(payload, "user_id", r->project.user_id);
+	ju_add_str(payload, "project", r->project.name);
+	ju_add_str(payload, "triggered_by", r->user.id);
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 		const char *job[] = {ju_text(payload)};
 
 		/* The project row stays (its deployments are history); its GitOps
 		 * folder is removed by the worker, and the name and domain are free
 		 * again at once. */
 		if (db_begin(&r->app->db, &e) < 0 ||
-		    db_command(&r->app->db,
-			       "UPDATE projects SET deleted_at = now(), custom_domain = NULL,"
-			       " auto_deploy = false WHERE id = $1",
-			       1, params, &e) < 0 ||
-		    db_command(
-			&r->app->db,
-			"INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1,
-			job, &e) < 0 ||
-		    audit_record(&r->app->db, p.workspace_id, u.id, "project.delete", "project",
-				 p.id, NULL, r->request_id, &e) < 0 ||
+		    mproj_mark_deleted(&r->app->db, params, &e) < 0 ||
+		    queue_add_gitops_remove(&r->app->db, job, &e) < 0 ||
+		    audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.delete",
+				 "project", r->project.id, NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0) {
 			db_rollback(&r->app->db);
 			json_object_put(payload);
@@ -842,12 +748,11 @@ void h_project_delete(struct req *r)
 	}
 	json_object_put(payload);
 	{
-		const char *params[] = {p.id};
-		PGresult *res = db_query(&r->app->db, "SELECT repo_key FROM projects WHERE id = $1",
-					 1, params, &e);
+		const char *params[] = {r->project.id};
+		PGresult *res = mproj_repo_key(&r->app->db, params, &e);
 
 		if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
-			hooks_disable_if_unused(r, u.id, PQgetvalue(res, 0, 0));
+			hooks_disable_if_unused(r, r->user.id, PQgetvalue(res, 0, 0));
 		PQclear(res);
 	}
 	req_send(r, 204, NULL, "", 0);

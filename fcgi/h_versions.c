@@ -5,7 +5,9 @@
 #include "audit.h"
 #include "deploy.h"
 #include "jsonutil.h"
+#include "naming.h"
 #include "list.h"
+#include "mproj.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,14 +15,6 @@
 
 /* A version is a deployment that got as far as a GitOps release with an image. Failed,
  * cancelled and never-released deployments are not versions. */
-#define VERSION_WHERE                                                                              \
-	" d.project_id = $1 AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"                   \
-	" AND d.state IN ('released', 'syncing', 'live')"
-
-static int seq_cursor_ok(const char *c)
-{
-	return strspn(c, "0123456789") == strlen(c) && strlen(c) <= 9;
-}
 
 static struct json_object *version_json(struct req *r, const PGresult *res, int i)
 {
@@ -63,33 +57,18 @@ static struct json_object *version_json(struct req *r, const PGresult *res, int 
 
 void h_project_versions(struct req *r)
 {
-	struct user_ref u;
-	struct project_ref p;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_VIEWER, &p) < 0 ||
-	    list_parse(r, &pg, seq_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_SEQ) < 0)
 		return;
 	{
-		const char *params[] = {p.id, pg.cursor[0] ? pg.cursor : NULL,
+		const char *params[] = {r->project.id, pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, "
-			       "d.commit_sha,"
-			       " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
-			       " rfc3339(d.live_at), d.triggered_by, u.login,"
-			       " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
-			       "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1),"
-			       " d.settings::text, (SELECT coalesce(json_agg(k ORDER BY k), '[]')"
-			       "  FROM jsonb_object_keys(d.env_sealed) k)::text"
-			       " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
-			       " WHERE" VERSION_WHERE " AND ($2::int IS NULL OR d.seq < $2::int)"
-			       " ORDER BY d.seq DESC LIMIT $3::int",
-			       3, params, &e);
+		res = deploy_versions_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, version_json, 1);
 }
@@ -101,17 +80,11 @@ static int find_target(struct req *r, const char *project_id, const char *deploy
 	const char *params[] = {project_id, deployment_id ? deployment_id : tag};
 	PGresult *res;
 
-	if (deployment_id && !access_is_uuid(deployment_id))
+	if (deployment_id && !naming_is_uuid(deployment_id))
 		return err_field(e, 404, "version_not_found", "deployment_id",
 				 "no deployment of this project has that id");
-	res = db_query(&r->app->db,
-		       deployment_id
-			   ? "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
-			     " AND d.state IN ('released', 'syncing', 'live'), d.state"
-			     " FROM deployments d WHERE d.project_id = $1 AND d.id = $2"
-			   : "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
-			     " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
-		       2, params, e);
+	res = deployment_id ? deploy_version_by_id(&r->app->db, params, e)
+			    : deploy_version_by_tag(&r->app->db, params, e);
 	if (!res)
 		return -1;
 	if (PQntuples(res) != 1) {
@@ -138,8 +111,6 @@ static int find_target(struct req *r, const char *project_id, const char *deploy
 void h_project_rollback(struct req *r)
 {
 	static const char *const keys[] = {"deployment_id", "tag", NULL};
-	struct user_ref u;
-	struct project_ref p;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *dep = NULL, *details = NULL;
 	const char *dep_id = NULL, *tag = NULL;
@@ -147,8 +118,6 @@ void h_project_rollback(struct req *r)
 	char target[40];
 	int created = 0;
 
-	if (access_user(r, &u) < 0 || access_project(r, &u, r->params[0], ROLE_DEVELOPER, &p) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "deployment_id", 0, 64, &dep_id, &e) < 0 ||
@@ -159,11 +128,11 @@ void h_project_rollback(struct req *r)
 			  "give either deployment_id or tag, the version to roll back to");
 		goto fail;
 	}
-	if (find_target(r, p.id, dep_id, tag, target, sizeof(target), &e) < 0)
+	if (find_target(r, r->project.id, dep_id, tag, target, sizeof(target), &e) < 0)
 		goto fail;
-	dn.project_id = p.id;
+	dn.project_id = r->project.id;
 	dn.trigger = "rollback";
-	dn.triggered_by = u.id;
+	dn.triggered_by = r->user.id;
 	dn.rollback_of = target;
 	dn.idempotency_key = req_header(r, "Idempotency-Key");
 	dn.supersede = 1;
@@ -172,16 +141,14 @@ void h_project_rollback(struct req *r)
 	/* A person chose an older version: a push must not replace it behind their back
 	 * until someone resumes auto-deploy (PATCH auto_deploy: true). */
 	{
-		const char *params[] = {p.id};
+		const char *params[] = {r->project.id};
 
 		details = json_object_new_object();
 		ju_add_str(details, "rollback_of", target);
-		if (db_command(&r->app->db,
-			       "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND "
-			       "auto_deploy",
-			       1, params, &e) < 0 ||
-		    audit_record(&r->app->db, p.workspace_id, u.id, "project.rollback", "project",
-				 p.id, details, r->request_id, &e) < 0)
+		if (mproj_pause_auto_deploy(&r->app->db, params, &e) < 0 ||
+		    audit_record(&r->app->db, r->project.workspace_id, r->user.id,
+				 "project.rollback", "project", r->project.id, details,
+				 r->request_id, &e) < 0)
 			goto fail;
 	}
 	req_json(r, created ? 202 : 200, dep);

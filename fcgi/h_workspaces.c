@@ -7,14 +7,12 @@
 #include "jsonutil.h"
 #include "list.h"
 #include "naming.h"
+#include "msession.h"
+#include "mws.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-#define WS_COLS "w.id, w.name, m.role, w.personal_of IS NOT NULL, " TS("w.created_at")
 
 static struct json_object *workspace_json(struct req *r, const PGresult *res, int row)
 {
@@ -47,29 +45,19 @@ static int check_ws_name(const char *name, struct err *e)
 	return 0;
 }
 
-static int ws_cursor_ok(const char *c)
-{
-	return naming_is_dns_label(c) && strlen(c) <= NAMING_ID_MAX;
-}
-
 void h_workspaces_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || list_parse(r, &pg, ws_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_WS) < 0)
 		return;
 	{
-		const char *params[] = {u.id, pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
+		const char *params[] = {r->user.id, pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT " WS_COLS
-			       " FROM workspaces w JOIN members m ON m.workspace_id = w.id"
-			       " WHERE m.user_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3::int",
-			       3, params, &e);
+		res = mws_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, workspace_json, 0);
 }
@@ -78,10 +66,7 @@ static void answer_workspace(struct req *r, const char *user_id, const char *ws,
 {
 	const char *params[] = {ws, user_id};
 	struct err e = ERR_INIT;
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT " WS_COLS " FROM workspaces w JOIN members m"
-				 " ON m.workspace_id = w.id AND m.user_id = $2 WHERE w.id = $1",
-				 2, params, &e);
+	PGresult *res = mws_get(&r->app->db, params, &e);
 
 	list_answer_one(r, res, &e, workspace_json, status, "no such workspace");
 }
@@ -89,14 +74,11 @@ static void answer_workspace(struct req *r, const char *user_id, const char *ws,
 void h_workspaces_create(struct req *r)
 {
 	static const char *const keys[] = {"name", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *name = NULL;
 	char wsid[9];
 
-	if (access_user(r, &u) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "name", JU_REQUIRED, 0, &name, &e) < 0 || check_ws_name(name, &e) < 0)
@@ -104,15 +86,10 @@ void h_workspaces_create(struct req *r)
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
 	for (int attempt = 0;; attempt++) {
-		const char *params[] = {wsid, name, u.id};
+		const char *params[] = {wsid, name, r->user.id};
 
 		crypto_short_id(wsid, sizeof(wsid));
-		if (db_command(&r->app->db,
-			       "WITH w AS (INSERT INTO workspaces (id, name, created_by) VALUES "
-			       "($1, $2, $3)"
-			       " RETURNING id) INSERT INTO members (workspace_id, user_id, role)"
-			       " SELECT id, $3, 'owner' FROM w",
-			       3, params, &e) >= 0)
+		if (mws_create(&r->app->db, params, &e) >= 0)
 			break;
 		if (attempt == 4 || strcmp(r->app->db.constraint, "workspaces_pkey"))
 			goto fail_tx;
@@ -121,12 +98,12 @@ void h_workspaces_create(struct req *r)
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
 	}
-	if (audit_record(&r->app->db, wsid, u.id, "workspace.create", "workspace", wsid, body,
+	if (audit_record(&r->app->db, wsid, r->user.id, "workspace.create", "workspace", wsid, body,
 			 r->request_id, &e) < 0 ||
 	    db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	json_object_put(body);
-	answer_workspace(r, u.id, wsid, 201);
+	answer_workspace(r, r->user.id, wsid, 201);
 	return;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -137,23 +114,17 @@ fail:
 
 void h_workspace_get(struct req *r)
 {
-	struct user_ref u;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0)
-		return;
-	answer_workspace(r, u.id, r->params[0], 200);
+	answer_workspace(r, r->user.id, r->params[0], 200);
 }
 
 void h_workspace_update(struct req *r)
 {
 	static const char *const keys[] = {"name", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *name = NULL;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0)
-		return;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "name", JU_REQUIRED, 0, &name, &e) < 0 || check_ws_name(name, &e) < 0)
@@ -161,16 +132,14 @@ void h_workspace_update(struct req *r)
 	{
 		const char *params[] = {r->params[0], name};
 
-		if (db_begin(&r->app->db, &e) < 0 ||
-		    db_command(&r->app->db, "UPDATE workspaces SET name = $2 WHERE id = $1", 2,
-			       params, &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "workspace.update", "workspace",
-				 r->params[0], body, r->request_id, &e) < 0 ||
+		if (db_begin(&r->app->db, &e) < 0 || mws_rename(&r->app->db, params, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "workspace.update",
+				 "workspace", r->params[0], body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
 	json_object_put(body);
-	answer_workspace(r, u.id, r->params[0], 200);
+	answer_workspace(r, r->user.id, r->params[0], 200);
 	return;
 fail_tx:
 	db_rollback(&r->app->db);
@@ -181,20 +150,13 @@ fail:
 
 void h_workspace_delete(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	const char *params[] = {r->params[0]};
 	PGresult *res = NULL;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_OWNER, NULL) < 0)
-		return;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	res = db_query(&r->app->db,
-		       "SELECT w.personal_of IS NOT NULL, (SELECT count(*) FROM projects p"
-		       " WHERE p.workspace_id = w.id AND p.deleted_at IS NULL)"
-		       " FROM workspaces w WHERE w.id = $1 FOR UPDATE",
-		       1, params, &e);
+	res = mws_lock_for_delete(&r->app->db, params, &e);
 	if (!res)
 		goto fail_tx;
 	if (PQntuples(res) != 1) {
@@ -213,10 +175,9 @@ void h_workspace_delete(struct req *r)
 	}
 	/* The audit row goes with the workspace (ON DELETE CASCADE): record the
 	 * deletion platform-wide instead. */
-	if (audit_record(&r->app->db, NULL, u.id, "workspace.delete", "workspace", r->params[0],
-			 NULL, r->request_id, &e) < 0 ||
-	    db_command(&r->app->db, "DELETE FROM workspaces WHERE id = $1", 1, params, &e) < 0 ||
-	    db_commit(&r->app->db, &e) < 0)
+	if (audit_record(&r->app->db, NULL, r->user.id, "workspace.delete", "workspace",
+			 r->params[0], NULL, r->request_id, &e) < 0 ||
+	    mws_delete(&r->app->db, params, &e) < 0 || db_commit(&r->app->db, &e) < 0)
 		goto fail_tx;
 	PQclear(res);
 	req_send(r, 204, NULL, "", 0);
@@ -229,8 +190,6 @@ fail:
 }
 
 /* ---- members ---- */
-
-#define MEMBER_COLS "u.id, u.login, u.name, u.avatar_url, m.role, " TS("m.created_at")
 
 static struct json_object *member_json(struct req *r, const PGresult *res, int row)
 {
@@ -246,32 +205,19 @@ static struct json_object *member_json(struct req *r, const PGresult *res, int r
 	return o;
 }
 
-static int login_cursor_ok(const char *c)
-{
-	return strlen(c) <= 39;
-}
-
 void h_members_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 ||
-	    access_workspace(r, &u, r->params[0], ROLE_VIEWER, NULL) < 0 ||
-	    list_parse(r, &pg, login_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_LOGIN) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor, list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(&r->app->db,
-			       "SELECT " MEMBER_COLS
-			       " FROM members m JOIN users u ON u.id = m.user_id"
-			       " WHERE m.workspace_id = $1 AND lower(u.login) > lower($2)"
-			       " ORDER BY lower(u.login) LIMIT $3::int",
-			       3, params, &e);
+		res = mws_members_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, member_json, 1);
 }
@@ -293,11 +239,7 @@ static void answer_member(struct req *r, const char *ws, const char *user_id, in
 {
 	const char *params[] = {ws, user_id};
 	struct err e = ERR_INIT;
-	PGresult *res =
-	    db_query(&r->app->db,
-		     "SELECT " MEMBER_COLS " FROM members m JOIN users u ON u.id = m.user_id"
-		     " WHERE m.workspace_id = $1 AND m.user_id = $2",
-		     2, params, &e);
+	PGresult *res = mws_member(&r->app->db, params, &e);
 
 	list_answer_one(r, res, &e, member_json, status, "no such member");
 }
@@ -307,11 +249,7 @@ static int find_member(struct req *r, const char *ws, const char *login, char *i
 		       enum role *role, struct err *e)
 {
 	const char *params[] = {ws, login};
-	PGresult *res =
-	    db_query(&r->app->db,
-		     "SELECT u.id, m.role FROM members m JOIN users u ON u.id = m.user_id"
-		     " WHERE m.workspace_id = $1 AND lower(u.login) = lower($2) FOR UPDATE OF m",
-		     2, params, e);
+	PGresult *res = mws_member_by_login(&r->app->db, params, e);
 
 	if (!res)
 		return -1;
@@ -334,11 +272,7 @@ static int lock_members(struct req *r, const struct user_ref *u, const char *ws,
 			enum role *mine, struct err *e)
 {
 	const char *params[] = {ws, u->id};
-	PGresult *res = db_query(&r->app->db,
-				 "SELECT m.role FROM workspaces w"
-				 " LEFT JOIN members m ON m.workspace_id = w.id AND m.user_id = $2"
-				 " WHERE w.id = $1 FOR NO KEY UPDATE OF w",
-				 2, params, e);
+	PGresult *res = mws_lock_members(&r->app->db, params, e);
 
 	if (!res)
 		return -1;
@@ -368,9 +302,7 @@ static int owner_refusal(struct req *r, struct err *e)
 static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 {
 	const char *params[] = {ws};
-	PGresult *res = db_query(
-	    &r->app->db, "SELECT count(*) FROM members WHERE workspace_id = $1 AND role = 'owner'",
-	    1, params, e);
+	PGresult *res = mws_owner_count(&r->app->db, params, e);
 	int owners;
 
 	if (!res)
@@ -387,7 +319,6 @@ static int keep_an_owner(struct req *r, const char *ws, struct err *e)
 void h_members_add(struct req *r)
 {
 	static const char *const keys[] = {"login", "role", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	const char *login = NULL;
@@ -395,8 +326,7 @@ void h_members_add(struct req *r)
 	PGresult *res = NULL;
 	char uid[16];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, &mine) < 0)
-		return;
+	mine = r->role;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 ||
 	    ju_string(body, "login", JU_REQUIRED, 39, &login, &e) < 0 ||
@@ -409,8 +339,7 @@ void h_members_add(struct req *r)
 	{
 		const char *params[] = {login};
 
-		res = db_query(&r->app->db, "SELECT id FROM users WHERE lower(login) = lower($1)",
-			       1, params, &e);
+		res = msession_user_by_login(&r->app->db, params, &e);
 	}
 	if (!res)
 		goto fail;
@@ -426,17 +355,14 @@ void h_members_add(struct req *r)
 
 		if (db_begin(&r->app->db, &e) < 0)
 			goto fail;
-		if (db_command(
-			&r->app->db,
-			"INSERT INTO members (workspace_id, user_id, role) VALUES ($1, $2, $3)", 3,
-			params, &e) < 0) {
+		if (mws_member_add(&r->app->db, params, &e) < 0) {
 			if (e.status == 409)
 				err_field(&e, 409, "already_member", "login",
 					  "that user is already a member");
 			goto fail_tx;
 		}
-		if (audit_record(&r->app->db, r->params[0], u.id, "member.add", "user", uid, body,
-				 r->request_id, &e) < 0 ||
+		if (audit_record(&r->app->db, r->params[0], r->user.id, "member.add", "user", uid,
+				 body, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0)
 			goto fail_tx;
 	}
@@ -455,20 +381,18 @@ fail:
 void h_members_update(struct req *r)
 {
 	static const char *const keys[] = {"role", NULL};
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL;
 	enum role mine, role, theirs;
 	char uid[16];
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, &mine) < 0)
-		return;
+	mine = r->role;
 	body = req_json_body(r, &e);
 	if (!body || ju_only_keys(body, keys, &e) < 0 || parse_role(body, &role, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (lock_members(r, &u, r->params[0], ROLE_ADMIN, &mine, &e) < 0 ||
+	if (lock_members(r, &r->user, r->params[0], ROLE_ADMIN, &mine, &e) < 0 ||
 	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
 	if ((role == ROLE_OWNER || theirs == ROLE_OWNER) && mine != ROLE_OWNER) {
@@ -479,13 +403,10 @@ void h_members_update(struct req *r)
 	{
 		const char *params[] = {r->params[0], uid, access_role_name(role)};
 
-		if (db_command(
-			&r->app->db,
-			"UPDATE members SET role = $3 WHERE workspace_id = $1 AND user_id = $2", 3,
-			params, &e) < 0 ||
+		if (mws_member_set_role(&r->app->db, params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.update", "user", uid,
-				 body, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "member.update", "user",
+				 uid, body, r->request_id, &e) < 0 ||
 		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
@@ -501,20 +422,18 @@ fail:
 
 void h_members_remove(struct req *r)
 {
-	struct user_ref u;
 	struct err e = ERR_INIT;
 	enum role mine, theirs;
 	char uid[16];
 
 	/* Any member may leave; removing someone else needs admin. */
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_VIEWER, &mine) < 0)
-		return;
+	mine = r->role;
 	if (db_begin(&r->app->db, &e) < 0)
 		goto fail;
-	if (lock_members(r, &u, r->params[0], ROLE_VIEWER, &mine, &e) < 0 ||
+	if (lock_members(r, &r->user, r->params[0], ROLE_VIEWER, &mine, &e) < 0 ||
 	    find_member(r, r->params[0], r->params[1], uid, sizeof(uid), &theirs, &e) < 0)
 		goto fail_tx;
-	if (strcmp(uid, u.id) &&
+	if (strcmp(uid, r->user.id) &&
 	    (mine < ROLE_ADMIN || (theirs == ROLE_OWNER && mine != ROLE_OWNER))) {
 		err_set(&e, 403, "forbidden", "your role here is %s; removing this member needs %s",
 			access_role_name(mine), theirs == ROLE_OWNER ? "owner" : "admin or above");
@@ -523,12 +442,10 @@ void h_members_remove(struct req *r)
 	{
 		const char *params[] = {r->params[0], uid};
 
-		if (db_command(&r->app->db,
-			       "DELETE FROM members WHERE workspace_id = $1 AND user_id = $2", 2,
-			       params, &e) < 0 ||
+		if (mws_member_remove(&r->app->db, params, &e) < 0 ||
 		    keep_an_owner(r, r->params[0], &e) < 0 ||
-		    audit_record(&r->app->db, r->params[0], u.id, "member.remove", "user", uid,
-				 NULL, r->request_id, &e) < 0 ||
+		    audit_record(&r->app->db, r->params[0], r->user.id, "member.remove", "user",
+				 uid, NULL, r->request_id, &e) < 0 ||
 		    (db_commit(&r->app->db, &e) < 0 && owner_refusal(r, &e) < 0))
 			goto fail_tx;
 	}
@@ -541,15 +458,6 @@ fail:
 }
 
 /* ---- audit ---- */
-
-static int audit_cursor_ok(const char *c)
-{
-	for (const char *p = c; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-	}
-	return *c && strlen(c) <= 18;
-}
 
 static struct json_object *audit_json(struct req *r, const PGresult *res, int i)
 {
@@ -570,29 +478,18 @@ static struct json_object *audit_json(struct req *r, const PGresult *res, int i)
 
 void h_audit_list(struct req *r)
 {
-	struct user_ref u;
 	struct list_page pg;
 	struct err e = ERR_INIT;
 	char lim[16];
 	PGresult *res;
 
-	if (access_user(r, &u) < 0 || access_workspace(r, &u, r->params[0], ROLE_ADMIN, NULL) < 0 ||
-	    list_parse(r, &pg, audit_cursor_ok) < 0)
+	if (list_parse(r, &pg, LIST_CURSOR_ID) < 0)
 		return;
 	{
 		const char *params[] = {r->params[0], pg.cursor[0] ? pg.cursor : NULL,
 					list_fetch(&pg, lim, sizeof(lim))};
 
-		res = db_query(
-		    &r->app->db,
-		    "SELECT a.id, a.action, a.target_type, a.target_id, a.details::text,"
-		    " a.request_id, " TS(
-			"a.created_at") ", a.actor_id, u.login"
-					" FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
-					" WHERE a.workspace_id = $1 AND ($2::bigint IS NULL OR "
-					"a.id < $2::bigint)"
-					" ORDER BY a.id DESC LIMIT $3::int",
-		    3, params, &e);
+		res = audit_page(&r->app->db, params, &e);
 	}
 	list_answer_rows(r, res, &e, &pg, audit_json, 0);
 }

@@ -2,10 +2,13 @@
 #include "list.h"
 
 #include "jsonutil.h"
+#include "naming.h"
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int printable(const char *s)
 {
@@ -16,7 +19,40 @@ static int printable(const char *s)
 	return 1;
 }
 
-int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *))
+static int digits(const char *s, const char *also, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+	struct buf set = BUF_INIT;
+	int ok;
+
+	buf_addf(&set, "0123456789%s", also);
+	ok = strspn(s, set.buf) == n && n >= min && n <= max;
+	buf_release(&set);
+	return ok;
+}
+
+int list_cursor_ok(enum list_cursor kind, const char *c)
+{
+	switch (kind) {
+	case LIST_CURSOR_UUID:
+		return naming_is_uuid(c);
+	case LIST_CURSOR_SEQ:
+		return digits(c, "", 1, 9);
+	case LIST_CURSOR_ID:
+		return digits(c, "", 1, 18);
+	case LIST_CURSOR_WS:
+		return naming_is_dns_label(c) && strlen(c) <= NAMING_ID_MAX;
+	case LIST_CURSOR_LOGIN:
+		return strlen(c) <= 39;
+	case LIST_CURSOR_TIME:
+		return digits(c, ".", 1, SIZE_MAX);
+	case LIST_CURSOR_PAGE:
+		return digits(c, "", 1, 5) && atol(c) >= 1 && atol(c) <= 10000;
+	}
+	return 0;
+}
+
+int list_parse(struct req *r, struct list_page *p, enum list_cursor kind)
 {
 	struct buf v = BUF_INIT;
 	int ret = -1, rc;
@@ -35,7 +71,7 @@ int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *
 	}
 	if ((rc = req_query_value(r, "cursor", &v))) {
 		if (rc < 0 || v.len >= sizeof(p->cursor) || !printable(v.buf) ||
-		    (cursor_ok && !cursor_ok(v.buf))) {
+		    !list_cursor_ok(kind, v.buf)) {
 			req_fail(r, 400, "invalid_cursor",
 				 "cursor is not one this endpoint gave out");
 			goto out;

@@ -13,9 +13,23 @@ struct list_page {
 	char cursor[80]; /* "" for the first page */
 };
 
-/* Read limit and cursor; answers 400 and returns -1 on bad values.
- * `cursor_ok` validates a cursor (NULL accepts any printable key). */
-int list_parse(struct req *r, struct list_page *p, int (*cursor_ok)(const char *));
+/* What a list's cursor is, so its check is written once, here. */
+enum list_cursor {
+	LIST_CURSOR_UUID,  /* a row id (naming_is_uuid) */
+	LIST_CURSOR_SEQ,   /* a deployment's number in its project: 1 to 9 digits (an int) */
+	LIST_CURSOR_ID,	   /* a bigint row id: 1 to 18 digits */
+	LIST_CURSOR_WS,	   /* a workspace id (naming: a DNS label of NAMING_ID_MAX at most) */
+	LIST_CURSOR_LOGIN, /* a GitHub login: at most 39 characters */
+	LIST_CURSOR_TIME,  /* seconds since the epoch with a fraction: digits and '.' */
+	LIST_CURSOR_PAGE,  /* a page number of a list read from GitHub: 1 to 10000 */
+};
+
+/* 1 when `c` is a cursor of that kind. */
+int list_cursor_ok(enum list_cursor kind, const char *c);
+
+/* Read limit and cursor; answers 400 invalid_limit / invalid_cursor and returns -1 on bad
+ * values. */
+int list_parse(struct req *r, struct list_page *p, enum list_cursor kind);
 
 /* Answer {"items": items, "next_cursor": next or null}; takes ownership of items. */
 void list_answer(struct req *r, struct json_object *items, const char *next);

@@ -29,6 +29,25 @@ struct app {
 
 #define REQ_MAX_PARAMS 4
 
+/* A role in a workspace, lowest first (fcgi/access.h reads and names them). The values fit
+ * the route flags' role bits (router.h). */
+enum role { ROLE_NONE = 0, ROLE_VIEWER, ROLE_DEVELOPER, ROLE_ADMIN, ROLE_OWNER };
+
+/* Who is asking (access_user). */
+struct user_ref {
+	char id[16];
+	char login[64];
+};
+
+/* A project the caller reached, and their role in its workspace (access_project). */
+struct project_ref {
+	char id[40];
+	char workspace_id[16];
+	char user_id[16];
+	char name[40];
+	enum role role;
+};
+
 struct req {
 	FCGX_Request *fcgi;
 	struct app *app;
@@ -48,6 +67,13 @@ struct req {
 	struct buf *capture;	   /* when set, req_send also appends the body here (borrowed) */
 	const char *sent_type;	   /* the Content-Type req_send sent (static strings only) */
 	int route; /* index + 1 of the route that matched in its table, 0 none (metrics) */
+	/* What the route's flags asked the router to load before the handler (router.h):
+	 * the signed-in user (ROUTE_USER), the caller's role in the workspace of the path
+	 * (ROUTE_WORKSPACE, and the project's workspace for ROUTE_PROJECT/ROUTE_DEPLOYMENT),
+	 * and the project of the path or of the path's deployment. Zero when not asked for. */
+	struct user_ref user;
+	enum role role;
+	struct project_ref project;
 };
 
 void req_init(struct req *r, struct app *app, FCGX_Request *fcgi);

@@ -1,6 +1,8 @@
 /* router.c: match a request against the route table */
 #include "router.h"
 
+#include "access.h"
+
 #include "log.h"
 #include "reqparse.h"
 #include "utf8.h"
@@ -143,7 +145,9 @@ void router_dispatch(struct req *r, const struct route *table, int n)
 		}
 		if ((rt->flags & ROUTE_CACHE) && rcache_serve(r))
 			goto out;
-		rt->handler(r);
+		/* after the cache: a hit costs no round trip for the checks */
+		if (!(rt->flags & ROUTE_F_USER) || access_route(r, rt->flags) == 0)
+			rt->handler(r);
 		if (rt->flags & ROUTE_CACHE)
 			rcache_store(r);
 		if (!r->status) {

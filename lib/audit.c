@@ -3,6 +3,8 @@
 
 #include "jsonutil.h"
 
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 static struct db_stmt st_audit = DB_STMT(
     "audit_insert",
     "INSERT INTO audit_log (workspace_id, actor_id, action, target_type, target_id, details,"
@@ -23,3 +25,15 @@ int audit_record(struct db *db, const char *workspace_id, const char *actor_id, 
 	PQclear(res);
 	return 0;
 }
+
+/* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_QUERY_FN(
+    audit_page,
+    "SELECT a.id, a.action, a.target_type, a.target_id, a.details::text,"
+    " a.request_id, " TS("a.created_at") ", a.actor_id, u.login"
+					 " FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id"
+					 " WHERE a.workspace_id = $1 AND ($2::bigint IS NULL OR "
+					 "a.id < $2::bigint)"
+					 " ORDER BY a.id DESC LIMIT $3::int",
+    3)

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "metrics.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@ static int db_connect(struct db *db, struct err *e)
 	if (db->generation)
 		metrics_db_reconnect();
 	db->generation++;
+	memset(db->prepared, 0, sizeof(db->prepared));
 	db->sqlstate[0] = '\0';
 	return 0;
 }
@@ -144,20 +146,40 @@ static int result_ok(PGresult *res)
 	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-static int stmt_prepare(struct db *db, struct db_stmt *stmt, struct err *e)
+/* The slot of `stmt` in db->prepared: where it is, or the empty one where it goes; -1
+ * when the set is full (then the statement runs unprepared). */
+static int prepared_slot(struct db *db, const struct db_stmt *stmt)
 {
+	size_t h = ((size_t)(uintptr_t)stmt >> 4) % DB_PREPARED_SLOTS;
+
+	for (size_t i = 0; i < DB_PREPARED_SLOTS; i++) {
+		size_t at = (h + i) % DB_PREPARED_SLOTS;
+
+		if (!db->prepared[at] || db->prepared[at] == stmt)
+			return (int)at;
+	}
+	return -1;
+}
+
+/* Prepare `stmt` on this connection unless it has it. 1 prepared (or had it), 0 no room
+ * to remember it, -1 error. */
+static int stmt_prepare(struct db *db, const struct db_stmt *stmt, struct err *e)
+{
+	int slot = prepared_slot(db, stmt);
 	PGresult *res;
 
-	if (stmt->gen == db->generation)
+	if (slot < 0)
 		return 0;
+	if (db->prepared[slot])
+		return 1;
 	res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
 	if (!res || !result_ok(res)) {
 		db_fail(db, res, e);
 		return -1;
 	}
 	PQclear(res);
-	stmt->gen = db->generation;
-	return 0;
+	db->prepared[slot] = stmt;
+	return 1;
 }
 
 /* One attempt; `stmt` NULL means an unprepared statement. */
@@ -169,9 +191,14 @@ static PGresult *run_once(struct db *db, struct db_stmt *stmt, const char *sql, 
 	if (db_ensure(db, e) < 0)
 		return NULL;
 	if (stmt) {
-		if (stmt_prepare(db, stmt, e) < 0)
+		int rc = stmt_prepare(db, stmt, e);
+
+		if (rc < 0)
 			return NULL;
-		res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+		res =
+		    rc ? PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0)
+		       : PQexecParams(db->conn, stmt->sql, stmt->nparams, NULL, params, NULL, NULL,
+				      0);
 	} else {
 		res = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	}
@@ -205,6 +232,19 @@ PGresult *db_query(struct db *db, const char *sql, int nparams, const char *cons
 PGresult *db_prepared(struct db *db, struct db_stmt *stmt, const char *const *params, struct err *e)
 {
 	return run(db, stmt, NULL, stmt->nparams, params, e);
+}
+
+long db_prepared_command(struct db *db, struct db_stmt *stmt, const char *const *params,
+			 struct err *e)
+{
+	PGresult *res = db_prepared(db, stmt, params, e);
+	long n;
+
+	if (!res)
+		return -1;
+	n = atol(PQcmdTuples(res));
+	PQclear(res);
+	return n;
 }
 
 long db_command(struct db *db, const char *sql, int nparams, const char *const *params,

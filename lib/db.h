@@ -21,28 +21,51 @@
 
 #include <libpq-fe.h>
 
+/* The statements prepared on the current connection: an open-addressed set of pointers. */
+#define DB_PREPARED_SLOTS 512
+
 struct db {
 	PGconn *conn;
 	char *url;
-	int connect_timeout; /* seconds */
-	unsigned generation; /* bumped on every new connection */
+	int connect_timeout;				   /* seconds */
+	unsigned generation;				   /* bumped on every new connection */
+	const struct db_stmt *prepared[DB_PREPARED_SLOTS]; /* borrowed; emptied on reconnect */
 	int in_tx;
 	char sqlstate[6];
 	char constraint[64]; /* the constraint a failed statement violated, or "" */
 };
 
-/* A statement prepared lazily on each connection. Declare them static, not const:
- * `gen` records the connection generation it was prepared on. */
+/* A statement prepared lazily on each connection, the first time it runs there. Each
+ * struct db remembers which statements its connection has (forgotten on reconnect), so one
+ * statement may run on several connections (the worker's threads each have one). Names
+ * are unique in the process; the model modules (lib/m_*.c, deploy.c, queue.c, audit.c)
+ * own the statements. */
 struct db_stmt {
 	const char *name;
 	const char *sql;
 	int nparams;
-	unsigned gen;
 };
 
 #define DB_STMT(n, sql, np)                                                                        \
 	{                                                                                          \
-		n, sql, np, 0                                                                      \
+		n, sql, np                                                                         \
+	}
+
+/* Define a model function that runs one prepared statement, named after the function:
+ *   DB_QUERY_FN(fn, sql, n)    PGresult *fn(struct db *, const char *const *params, struct err *)
+ *   DB_COMMAND_FN(fn, sql, n)  long fn(...): the rows changed, or -1
+ * The model modules (lib/m*.c, deploy.c, queue.c, audit.c) are lists of these. */
+#define DB_QUERY_FN(fn, sql, n)                                                                    \
+	PGresult *fn(struct db *db, const char *const *params, struct err *e)                      \
+	{                                                                                          \
+		static struct db_stmt st = DB_STMT(#fn, sql, n);                                   \
+		return db_prepared(db, &st, params, e);                                            \
+	}
+#define DB_COMMAND_FN(fn, sql, n)                                                                  \
+	long fn(struct db *db, const char *const *params, struct err *e)                           \
+	{                                                                                          \
+		static struct db_stmt st = DB_STMT(#fn, sql, n);                                   \
+		return db_prepared_command(db, &st, params, e);                                    \
 	}
 
 /* Remember `url` (copied) and connect; -1 with 503 if the server cannot be reached
@@ -63,6 +86,9 @@ PGresult *db_query(struct db *db, const char *sql, int nparams, const char *cons
 /* The same with a prepared statement. */
 PGresult *db_prepared(struct db *db, struct db_stmt *stmt, const char *const *params,
 		      struct err *e);
+/* db_prepared for a statement whose rows are not needed: the affected row count or -1. */
+long db_prepared_command(struct db *db, struct db_stmt *stmt, const char *const *params,
+			 struct err *e);
 /* Run a statement whose rows are not needed; returns the affected row count or -1. */
 long db_command(struct db *db, const char *sql, int nparams, const char *const *params,
 		struct err *e);

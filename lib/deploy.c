@@ -7,11 +7,16 @@
 #include "metrics.h"
 #include "naming.h"
 #include "notify.h"
+#include "queue.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define VERSION_WHERE                                                                              \
+	" d.project_id = $1 AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"                   \
+	" AND d.state IN ('released', 'syncing', 'live')"
 
 static const char *const state_names[DEPLOY_NSTATES] = {
     "queued", "building", "pushed",    "released",   "syncing",
@@ -175,19 +180,6 @@ static struct json_object *json_of(const char *text, struct err *e)
 	return o;
 }
 
-static int is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
 /* The deployment's JSON by id (inside or outside a transaction). */
 static int load_json(struct db *db, const char *id, struct json_object **out,
 		     struct buf *project_id, struct err *e)
@@ -199,7 +191,7 @@ static int load_json(struct db *db, const char *id, struct json_object **out,
 	PGresult *res;
 	int ret = -1;
 
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	res = db_prepared(db, &st, p, e);
 	if (!res)
@@ -266,7 +258,7 @@ static int check_new(const struct deploy_new *n, struct err *e)
 			    e, 422, "invalid_idempotency_key", "Idempotency-Key",
 			    "the Idempotency-Key header must be 1 to 200 visible ASCII characters");
 	}
-	if (!strcmp(n->trigger, "rollback") && !is_uuid(n->rollback_of))
+	if (!strcmp(n->trigger, "rollback") && !naming_is_uuid(n->rollback_of))
 		return err_field(e, 422, "invalid_rollback", "rollback_of",
 				 "a rollback names the deployment whose image it reuses");
 	return 0;
@@ -426,7 +418,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 
 	*out = NULL;
 	*created = 0;
-	if (!is_uuid(n->project_id))
+	if (!naming_is_uuid(n->project_id))
 		return err_set(e, 404, "project_not_found", "no such project");
 	if (check_new(n, e) < 0)
 		return -1;
@@ -444,8 +436,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 	if (n->supersede && supersede_older(db, n->project_id, id.buf, e) < 0)
 		goto out;
 	p[0] = id.buf;
-	if (db_command(db, "INSERT INTO jobs (kind, deployment_id) VALUES ('deploy', $1)", 1, p,
-		       e) < 0)
+	if (queue_add_deploy(db, p, e) < 0)
 		goto out;
 	if (load_json(db, id.buf, out, NULL, e) < 0)
 		goto out;
@@ -491,18 +482,7 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
 	int n;
 
 	*out = NULL;
-	if (cursor) {
-		size_t len = strlen(cursor);
-
-		for (size_t i = 0; i < len; i++) {
-			if (!isdigit((unsigned char)cursor[i]))
-				len = 0;
-		}
-		if (len < 1 || len > 9)
-			return err_field(e, 422, "invalid_cursor", "cursor",
-					 "cursor must be a next_cursor this list returned");
-	}
-	if (!is_uuid(project_id))
+	if (!naming_is_uuid(project_id))
 		return err_set(e, 404, "project_not_found", "no such project");
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[0] = project_id;
@@ -546,7 +526,7 @@ int deploy_cancel(struct db *db, const char *id, const char *user_id, struct jso
 	int started;
 
 	*out = NULL;
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	if (db_begin(db, e) < 0)
 		return -1;
@@ -581,10 +561,7 @@ int deploy_cancel(struct db *db, const char *id, const char *user_id, struct jso
 		 * finds it cancelled and lets it go. */
 		if (deploy_transition(db, id, DEPLOY_CANCELLED, NULL, e) < 0)
 			goto fail;
-		if (db_command(db,
-			       "UPDATE jobs SET state = 'done', updated_at = now() "
-			       "WHERE deployment_id = $1 AND state = 'queued'",
-			       1, p, e) < 0)
+		if (queue_drop_queued(db, p, e) < 0)
 			goto fail;
 	}
 	if (db_command(db, "SELECT pg_notify('platform_deploy', $1)", 1, p, e) < 0)
@@ -828,7 +805,7 @@ int deploy_event(struct db *db, const char *id, const char *token, struct json_o
 	enum deploy_state st = DEPLOY_FAILED;
 	int rc;
 
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return not_yours(e);
 	/* Check first, without a lock: the commit check may fetch the GitOps repository. */
 	res = db_prepared(db, &st_event_row, p, e);
@@ -933,7 +910,7 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 	PGresult *res;
 
 	memset(d, 0, sizeof(*d));
-	if (!is_uuid(id))
+	if (!naming_is_uuid(id))
 		return err_set(e, 404, "deployment_not_found", "no such deployment");
 	res = db_prepared(db, &st, p, e);
 	if (!res)
@@ -1130,3 +1107,108 @@ int deploy_log_complete(struct db *db, const char *id, struct err *e)
 		   ? -1
 		   : 0;
 }
+
+/* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_COMMAND_FN(deploy_set_image,
+	      "UPDATE deployments SET image = $2, tag = $3, digest = $4, "
+	      "commit_sha = coalesce(commit_sha, $5) WHERE id = $1",
+	      5)
+
+DB_QUERY_FN(deploy_versions_page,
+	    "SELECT d.id, d.seq, d.state, d.trigger, d.image, d.tag, d.digest, "
+	    "d.commit_sha,"
+	    " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
+	    " rfc3339(d.live_at), d.triggered_by, u.login,"
+	    " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
+	    "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1),"
+	    " d.settings::text, (SELECT coalesce(json_agg(k ORDER BY k), '[]')"
+	    "  FROM jsonb_object_keys(d.env_sealed) k)::text"
+	    " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
+	    " WHERE" VERSION_WHERE " AND ($2::int IS NULL OR d.seq < $2::int)"
+	    " ORDER BY d.seq DESC LIMIT $3::int",
+	    3)
+
+DB_COMMAND_FN(deploy_set_gitops_commit,
+	      "UPDATE deployments SET gitops_commit = $2 "
+	      "WHERE id = $1::uuid AND gitops_commit IS NULL",
+	      2)
+
+DB_QUERY_FN(deploy_log_chunks,
+	    "SELECT byte_offset, chunk, octet_length(chunk) FROM deployment_logs"
+	    " WHERE deployment_id = $1 AND byte_offset + octet_length(chunk) > $2::bigint"
+	    " ORDER BY byte_offset LIMIT 500",
+	    2)
+
+DB_QUERY_FN(deploy_log_done,
+	    "SELECT (d.log_complete_at IS NOT NULL OR d.finished_at IS NOT NULL)"
+	    " AND NOT EXISTS (SELECT 1 FROM deployment_logs l"
+	    " WHERE l.deployment_id = d.id AND l.byte_offset >= $2::bigint)"
+	    " FROM deployments d WHERE d.id = $1",
+	    2)
+
+DB_QUERY_FN(deploy_states,
+	    "SELECT id, state, cancel_requested_at IS NOT NULL, "
+	    "(gitops_commit IS NOT NULL AND tag IS NOT NULL) "
+	    "FROM deployments WHERE id = ANY($1::uuid[])",
+	    1)
+
+DB_QUERY_FN(deploy_runtime_row,
+	    "SELECT d.state, p.workspace_id, p.user_id, p.name, d.seq, d.tag "
+	    "FROM deployments d JOIN projects p ON p.id = d.project_id "
+	    "WHERE d.id = $1::uuid",
+	    1)
+
+DB_QUERY_FN(deploy_runtime_find,
+	    "SELECT d.id, p.id FROM deployments d JOIN projects p ON p.id = d.project_id "
+	    "WHERE p.workspace_id = $1 AND p.user_id = $2 AND p.name = $3 "
+	    "AND p.deleted_at IS NULL AND d.seq = $4::bigint AND d.state = 'live'",
+	    4)
+
+DB_QUERY_FN(deploy_track_row,
+	    "SELECT d.state, d.gitops_commit, extract(epoch FROM coalesce(d.released_at, now())), "
+	    "p.workspace_id, p.user_id, p.name, p.deleted_at IS NOT NULL, "
+	    "(SELECT max(n.seq) FROM deployments n WHERE n.project_id = d.project_id "
+	    " AND n.seq > d.seq AND n.gitops_commit IS NOT NULL "
+	    " AND n.state NOT IN ('cancelled', 'superseded')) "
+	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
+	    1)
+
+DB_QUERY_FN(deploy_version_by_id,
+	    "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
+	    " AND d.state IN ('released', 'syncing', 'live'), d.state"
+	    " FROM deployments d WHERE d.project_id = $1 AND d.id = $2",
+	    2)
+
+DB_QUERY_FN(deploy_version_by_tag,
+	    "SELECT d.id, true, d.state FROM deployments d WHERE" VERSION_WHERE
+	    " AND d.tag = $2 ORDER BY d.seq DESC LIMIT 1",
+	    2)
+
+/* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_QUERY_FN(deploy_prune_logs,
+	    "DELETE FROM deployment_logs l USING deployments d"
+	    " WHERE l.deployment_id = d.id AND d.project_id = $1"
+	    " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.deployment_id = d.id"
+	    "   AND j.state IN ('queued', 'running'))"
+	    " AND d.seq <= (SELECT coalesce(min(seq), 0) FROM (SELECT seq FROM deployments"
+	    "   WHERE project_id = $1 ORDER BY seq DESC LIMIT $2::int + 1) newest)"
+	    " AND (SELECT count(*) FROM deployments WHERE project_id = $1) > $2::int",
+	    2)
+
+DB_QUERY_FN(deploy_callback_row,
+	    "SELECT state, encode(callback_token_hash, 'hex') FROM deployments "
+	    "WHERE id = $1::uuid",
+	    1)
+
+DB_QUERY_FN(
+    deploy_release_row,
+    "SELECT d.id, d.seq, d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
+    "p.workspace_id, p.user_id, p.name, d.settings::text, d.env_sealed::text, "
+    /* the snapshot's custom domain is routed only while the project holds it verified
+     * (issue 12: an unverified domain is never written as an ingress host) */
+    "custom_domain_route(d.settings->>'custom_domain', CASE WHEN p.custom_domain IS NOT "
+    "DISTINCT FROM d.settings->>'custom_domain' THEN p.custom_domain_status END) "
+    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
+    1)

@@ -80,7 +80,8 @@ int deploy_get(struct db *db, const char *id, struct json_object **out, struct b
 	       struct err *e);
 
 /* One page of a project's deployments, newest first: {"items":[...],"next_cursor":...}.
- * `cursor` is NULL or a next_cursor returned earlier (422 invalid_cursor otherwise). */
+ * `cursor` is NULL or a next_cursor returned earlier: a seq of 1 to 9 digits, which the
+ * caller checks (the API's list_parse, LIST_CURSOR_SEQ: 400 invalid_cursor). */
 int deploy_list(struct db *db, const char *project_id, long limit, const char *cursor,
 		struct json_object **out, struct err *e);
 
@@ -178,5 +179,44 @@ struct log_sink {
 	void (*state)(void *arg, const char *deployment_id, const char *state);
 	void *arg;
 };
+
+/* ---- statements: each runs one named prepared statement ($1.. in `params`); a
+ * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
+
+/* $1 id, $2 image, $3 tag, $4 digest, $5 commit (kept when one is stored) */
+long deploy_set_image(struct db *db, const char *const *params, struct err *e);
+/* $1 project id, $2 before this seq (NULL first), $3 limit -> the project's versions, newest first
+ * (see h_versions.c for the columns) */
+PGresult *deploy_versions_page(struct db *db, const char *const *params, struct err *e);
+/* $1 id, $2 GitOps commit: stored only once */
+long deploy_set_gitops_commit(struct db *db, const char *const *params, struct err *e);
+/* $1 deployment id, $2 from offset -> byte_offset, chunk, length: up to 500 chunks */
+PGresult *deploy_log_chunks(struct db *db, const char *const *params, struct err *e);
+/* $1 deployment id, $2 offset -> t when the log is complete and nothing is stored from offset on */
+PGresult *deploy_log_done(struct db *db, const char *const *params, struct err *e);
+/* $1 ids (a uuid[] literal) -> id, state, cancel requested (t/f), released (t/f) */
+PGresult *deploy_states(struct db *db, const char *const *params, struct err *e);
+/* $1 id -> state, workspace id, user id, project name, seq, tag */
+PGresult *deploy_runtime_row(struct db *db, const char *const *params, struct err *e);
+/* $1 workspace id, $2 user id, $3 project name, $4 seq -> deployment id, project id */
+PGresult *deploy_runtime_find(struct db *db, const char *const *params, struct err *e);
+/* $1 id -> state, gitops_commit, released_at (epoch), workspace_id, user_id, name, project deleted
+ * (t/f), the newest later seq with a GitOps commit */
+PGresult *deploy_track_row(struct db *db, const char *const *params, struct err *e);
+/* $1 project id, $2 deployment id -> id, a version (t/f: released an image), state */
+PGresult *deploy_version_by_id(struct db *db, const char *const *params, struct err *e);
+/* $1 project id, $2 image tag -> id, true, state: the newest version with that tag */
+PGresult *deploy_version_by_tag(struct db *db, const char *const *params, struct err *e);
+
+/* ---- statements: each runs one named prepared statement ($1.. in `params`); a
+ * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
+
+/* $1 project id, $2 how many deployments keep their logs: delete the log chunks of older ones no
+ * job works on */
+PGresult *deploy_prune_logs(struct db *db, const char *const *params, struct err *e);
+/* $1 id -> state, callback_token_hash (hex) */
+PGresult *deploy_callback_row(struct db *db, const char *const *params, struct err *e);
+/* $1 id -> the deployment and project columns a release is made of (lib/snapshot reads them) */
+PGresult *deploy_release_row(struct db *db, const char *const *params, struct err *e);
 
 #endif

@@ -2,6 +2,7 @@
 #include "domainverify.h"
 
 #include "log.h"
+#include "mproj.h"
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -140,16 +141,7 @@ static PGresult *claim_due(struct db *db, long interval, int limit, struct err *
 
 	snprintf(iv, sizeof(iv), "%ld", interval);
 	snprintf(lim, sizeof(lim), "%d", limit);
-	return db_query(
-	    db,
-	    "UPDATE projects SET custom_domain_checked_at = now() WHERE id IN ("
-	    " SELECT id FROM projects WHERE custom_domain IS NOT NULL AND deleted_at IS NULL"
-	    " AND (custom_domain_checked_at IS NULL OR custom_domain_checked_at <"
-	    " now() - make_interval(secs => $1::int))"
-	    " ORDER BY custom_domain_checked_at NULLS FIRST LIMIT $2::int"
-	    " FOR UPDATE SKIP LOCKED)"
-	    " RETURNING id, custom_domain, custom_domain_token",
-	    2, p, e);
+	return mproj_domains_due(db, p, e);
 }
 
 /* Store what one lookup found, if the project still has that domain. */
@@ -159,27 +151,14 @@ static int store(struct db *db, const char *id, const char *domain, int found, c
 	const char *p[4] = {id, domain, found ? "t" : "f", why};
 
 	/* found: verified; not found: failed if it was verified or failed, else still pending */
-	return db_command(db,
-			  "UPDATE projects SET custom_domain_status = CASE WHEN $3::bool THEN"
-			  " 'verified' WHEN custom_domain_status = 'pending' THEN 'pending'"
-			  " ELSE 'failed' END,"
-			  " custom_domain_verified_at = CASE WHEN $3::bool THEN"
-			  " coalesce(custom_domain_verified_at, now()) ELSE NULL END,"
-			  " custom_domain_error = $4"
-			  " WHERE id = $1 AND custom_domain = $2",
-			  4, p, e) < 0
-		   ? -1
-		   : 0;
+	return mproj_domain_result(db, p, e) < 0 ? -1 : 0;
 }
 
 static int store_error(struct db *db, const char *id, const char *why, struct err *e)
 {
 	const char *p[2] = {id, why};
 
-	return db_command(db, "UPDATE projects SET custom_domain_error = $2 WHERE id = $1", 2, p,
-			  e) < 0
-		   ? -1
-		   : 0;
+	return mproj_domain_error(db, p, e) < 0 ? -1 : 0;
 }
 
 int domainverify_check_due(struct db *db, const char *server, long interval, int limit,

@@ -20,5 +20,14 @@ libplatform_la_SOURCES += \
 	lib/http.c lib/http.h
 libplatform_la_SOURCES += lib/github.c lib/github.h
 libplatform_la_SOURCES += lib/audit.c lib/audit.h
+# the model: one module per table family owns its SQL (tests/t0005-sql-home.sh)
+libplatform_la_SOURCES += \
+	lib/mhook.c lib/mhook.h \
+	lib/mnotify.c lib/mnotify.h \
+	lib/mproj.c lib/mproj.h \
+	lib/msession.c lib/msession.h \
+	lib/mws.c lib/mws.h
+TESTS += tests/t0005-sql-home.sh
+EXTRA_DIST += tests/t0005-sql-home.sh scripts/sql-home
 libplatform_la_SOURCES += lib/webhook.c lib/webhook.h
 libplatform_la_SOURCES += lib/housekeep.c lib/housekeep.h

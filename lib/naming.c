@@ -1,6 +1,7 @@
 /* naming.c: the platform's name rules, checked and applied in one place */
 #include "naming.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -170,6 +171,19 @@ static struct scan scan_name(const char *s, size_t max)
 		return r;
 	}
 	return r;
+}
+
+int naming_is_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (!s || strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++) {
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
 }
 
 int naming_is_dns_label(const char *s)

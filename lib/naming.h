@@ -50,6 +50,11 @@
  * front of it, so a generated host always fits 253: 253 - (32 + 1 + 12 + 1). */
 #define NAMING_DOMAIN_MAX (NAMING_DNS_NAME_MAX - NAMING_PROJECT_MAX - NAMING_ID_MAX - 2)
 
+/* 1 if `s` is a UUID in canonical text form (8-4-4-4-12 hex digits, either case). The one
+ * check for ids from a path, a body or a cursor before they reach SQL: a malformed id is
+ * then "not found" (404), never a cast error (500). NULL is not one. */
+int naming_is_uuid(const char *s);
+
 /* 1 if `s` is a DNS-1123 label: [a-z0-9]([-a-z0-9]*[a-z0-9])?, 1..63 characters. */
 int naming_is_dns_label(const char *s);
 

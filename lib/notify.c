@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include "log.h"
+#include "mnotify.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -46,22 +47,6 @@ const char *notify_event_of_state(const char *state)
 /* What an event says about its deployment, read in the state change's transaction (so the
  * new state and the error it stored are seen). The live URL and links are added by the
  * sender, which knows the platform's domain and public URL. */
-static struct db_stmt st_enqueue =
-    DB_STMT("notify_enqueue",
-	    "INSERT INTO notification_deliveries (notification_id, event, deployment_id, payload) "
-	    "SELECT n.id, $2, d.id, jsonb_build_object("
-	    "'workspace', jsonb_build_object('id', p.workspace_id), "
-	    "'project', jsonb_build_object('id', p.id, 'name', p.name, 'user_id', p.user_id, "
-	    "'custom_domain', p.custom_domain, 'repo_url', p.repo_url), "
-	    "'deployment', jsonb_build_object('id', d.id, 'seq', d.seq, 'state', d.state, "
-	    "'trigger', d.trigger, 'branch', coalesce(d.branch, p.branch), 'commit', d.commit_sha, "
-	    "'commit_message', d.commit_message, 'image', d.image, 'tag', d.tag, "
-	    "'error', d.error, 'at', rfc3339(now()))) "
-	    "FROM deployments d JOIN projects p ON p.id = d.project_id "
-	    "JOIN notifications n ON n.workspace_id = p.workspace_id AND $2 = ANY (n.events) "
-	    "WHERE d.id = $1",
-	    2);
-
 long notify_enqueue(struct db *db, const char *deployment_id, const char *state, struct err *e)
 {
 	const char *event = notify_event_of_state(state);
@@ -71,7 +56,7 @@ long notify_enqueue(struct db *db, const char *deployment_id, const char *state,
 
 	if (!event)
 		return 0;
-	res = db_prepared(db, &st_enqueue, p, e);
+	res = mnotify_enqueue(db, p, e);
 	if (!res)
 		return -1;
 	n = atol(PQcmdTuples(res));
@@ -83,14 +68,7 @@ int notify_enqueue_test(struct db *db, const char *workspace_id, const char *not
 			struct buf *delivery_id, struct err *e)
 {
 	const char *p[3] = {notification_id, workspace_id, NOTIFY_EVENT_TEST};
-	PGresult *res =
-	    db_query(db,
-		     "INSERT INTO notification_deliveries (notification_id, event, payload) "
-		     "SELECT n.id, $3, jsonb_build_object('workspace', jsonb_build_object('id', "
-		     "n.workspace_id), 'notification', jsonb_build_object('id', n.id), 'at', "
-		     "rfc3339(now())) FROM notifications n WHERE n.id = $1 AND n.workspace_id = $2 "
-		     "RETURNING id",
-		     3, p, e);
+	PGresult *res = mnotify_enqueue_test(db, p, e);
 
 	if (!res)
 		return -1;

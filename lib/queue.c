@@ -149,3 +149,36 @@ int queue_release(struct queue *q, long long id, int delay, struct err *e)
 		   ? -1
 		   : 0;
 }
+
+/* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_COMMAND_FN(queue_add_gitops_remove,
+	      "INSERT INTO jobs (kind, payload) VALUES ('gitops_remove', $1::jsonb)", 1)
+
+DB_QUERY_FN(queue_job_payload,
+	    "SELECT payload->>'workspace_id', payload->>'user_id', payload->>'project', "
+	    "payload->>'triggered_by' FROM jobs WHERE id = $1::bigint",
+	    1)
+
+DB_QUERY_FN(queue_counts, "SELECT kind, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2", 0)
+
+DB_QUERY_FN(queue_due,
+	    "SELECT count(*), coalesce(extract(epoch FROM now() - min(CASE WHEN state = "
+	    "'queued' THEN run_after ELSE lease_until END)), 0)::float8 FROM jobs "
+	    "WHERE (state = 'queued' AND run_after <= now()) OR "
+	    "(state = 'running' AND lease_until < now())",
+	    0)
+
+/* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_COMMAND_FN(queue_prune,
+	      "DELETE FROM jobs WHERE state IN ('done', 'failed')"
+	      " AND updated_at < now() - interval '7 days'",
+	      0)
+
+DB_COMMAND_FN(queue_add_deploy, "INSERT INTO jobs (kind, deployment_id) VALUES ('deploy', $1)", 1)
+
+DB_COMMAND_FN(queue_drop_queued,
+	      "UPDATE jobs SET state = 'done', updated_at = now()"
+	      " WHERE deployment_id = $1 AND state = 'queued'",
+	      1)

@@ -68,4 +68,27 @@ int queue_finish(struct queue *q, long long id, int failed, const char *error, s
  * another worker need not wait for the lease to end. */
 int queue_release(struct queue *q, long long id, int delay, struct err *e);
 
+/* ---- statements: each runs one named prepared statement ($1.. in `params`); a
+ * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
+
+/* $1 payload (json): a gitops_remove job */
+long queue_add_gitops_remove(struct db *db, const char *const *params, struct err *e);
+/* $1 job id -> workspace_id, user_id, project, triggered_by of its payload */
+PGresult *queue_job_payload(struct db *db, const char *const *params, struct err *e);
+/* -> kind, state, count */
+PGresult *queue_counts(struct db *db, const char *const *params, struct err *e);
+/* -> claimable jobs now, age of the oldest (seconds) */
+PGresult *queue_due(struct db *db, const char *const *params, struct err *e);
+
+/* ---- statements: each runs one named prepared statement ($1.. in `params`); a
+ * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
+
+/* delete jobs finished more than 7 days ago */
+long queue_prune(struct db *db, const char *const *params, struct err *e);
+/* $1 deployment id: its deploy job (in the deployment's own transaction) */
+long queue_add_deploy(struct db *db, const char *const *params, struct err *e);
+/* $1 deployment id: its jobs still queued are done (the deployment ended before a worker
+ * took it) */
+long queue_drop_queued(struct db *db, const char *const *params, struct err *e);
+
 #endif

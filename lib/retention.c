@@ -2,6 +2,7 @@
 #include "retention.h"
 
 #include "log.h"
+#include "deploy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,16 +18,7 @@ long retention_prune(struct db *db, const char *project_id, long keep, struct er
 		return 0;
 	snprintf(n, sizeof(n), "%ld", keep);
 	/* deployments_project_idx (project_id, seq DESC) serves both scans */
-	res =
-	    db_query(db,
-		     "DELETE FROM deployment_logs l USING deployments d"
-		     " WHERE l.deployment_id = d.id AND d.project_id = $1"
-		     " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.deployment_id = d.id"
-		     "   AND j.state IN ('queued', 'running'))"
-		     " AND d.seq <= (SELECT coalesce(min(seq), 0) FROM (SELECT seq FROM deployments"
-		     "   WHERE project_id = $1 ORDER BY seq DESC LIMIT $2::int + 1) newest)"
-		     " AND (SELECT count(*) FROM deployments WHERE project_id = $1) > $2::int",
-		     2, p, e);
+	res = deploy_prune_logs(db, p, e);
 	if (!res)
 		return -1;
 	deleted = atol(PQcmdTuples(res));

@@ -5,6 +5,7 @@
 #include "jsonutil.h"
 #include "naming.h"
 #include "sealed.h"
+#include "deploy.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,41 +13,17 @@
 
 #define ENV_PURPOSE "project-env" /* the purpose the API seals env values with */
 
-static int is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
-}
-
-static struct db_stmt st_load = DB_STMT(
-    "snapshot_load",
-    "SELECT d.id, d.seq, d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-    "p.workspace_id, p.user_id, p.name, d.settings::text, d.env_sealed::text, "
-    /* the snapshot's custom domain is routed only while the project holds it verified
-     * (issue 12: an unverified domain is never written as an ingress host) */
-    "custom_domain_route(d.settings->>'custom_domain', CASE WHEN p.custom_domain IS NOT "
-    "DISTINCT FROM d.settings->>'custom_domain' THEN p.custom_domain_status END) "
-    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
-    1);
-
 /* The row of `id`, or NULL with 404 (or a database error). */
 static PGresult *load_row(struct db *db, const char *id, struct err *e)
 {
 	const char *p[1] = {id};
 	PGresult *res;
 
-	if (!is_uuid(id)) {
+	if (!naming_is_uuid(id)) {
 		err_set(e, 404, "deployment_not_found", "no such deployment");
 		return NULL;
 	}
-	if (!(res = db_prepared(db, &st_load, p, e)))
+	if (!(res = deploy_release_row(db, p, e)))
 		return NULL;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
@@ -327,13 +304,10 @@ int snapshot_check_token(struct db *db, const char *id, const char *token, struc
 	PGresult *res = NULL;
 	int rc = -1;
 
-	if (!is_uuid(id) || !token || !*token)
+	if (!naming_is_uuid(id) || !token || !*token)
 		return err_set(e, 401, "invalid_callback_token",
 			       "the callback token does not belong to this deployment");
-	res = db_query(db,
-		       "SELECT state, encode(callback_token_hash, 'hex') FROM deployments "
-		       "WHERE id = $1::uuid",
-		       1, p, e);
+	res = deploy_callback_row(db, p, e);
 	if (!res)
 		return -1;
 	crypto_sha256(token, strlen(token), got);

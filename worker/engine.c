@@ -9,6 +9,7 @@
 #include "retention.h"
 #include "runtime.h"
 #include "track.h"
+#include "mproj.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -206,7 +207,7 @@ static int load_secrets(struct build *b, struct err *e)
 
 	for (int i = 0; credentials[i]; i++)
 		redact_add_str(&b->redact, config_get(cfg, credentials[i]));
-	res = db_query(&b->w->db, "SELECT env::text FROM projects WHERE id = $1", 1, p, e);
+	res = mproj_env(&b->w->db, p, e);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1 && cfg->secret_key &&

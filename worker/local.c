@@ -7,6 +7,8 @@
 #include "log.h"
 #include "naming.h"
 #include "redact.h"
+#include "deploy.h"
+#include "msession.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -321,8 +323,7 @@ static void load_token(struct build *b, const char *user, struct buf *out)
 
 	if (!user || !cfg->secret_key)
 		return;
-	res = db_query(&b->w->db, "SELECT encode(github_token, 'hex') FROM users WHERE id = $1", 1,
-		       p, &e);
+	res = msession_github_token(&b->w->db, p, &e);
 	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
 	    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) == 0 &&
 	    crypto_open(cfg->secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0)
@@ -648,10 +649,7 @@ static void ended(struct build *b, double now)
 		p[2] = lb->tag;
 		p[3] = lb->digest[0] ? lb->digest : NULL;
 		p[4] = lb->commit[0] ? lb->commit : NULL;
-		if (db_command(&b->w->db,
-			       "UPDATE deployments SET image = $2, tag = $3, digest = $4, "
-			       "commit_sha = coalesce(commit_sha, $5) WHERE id = $1",
-			       5, p, &e) < 0 ||
+		if (deploy_set_image(&b->w->db, p, &e) < 0 ||
 		    engine_move(b, DEPLOY_PUSHED, NULL) < 0) {
 			b->next_at = now + 1.0;
 			return; /* the result files are still there: try again */

@@ -20,6 +20,7 @@
 #include "publish.h"
 #include "release.h"
 #include "worker_metrics.h"
+#include "deploy.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -137,11 +138,7 @@ static void refresh_all(struct worker *w, double now)
 		buf_addf(&ids, "%s%s", ids.len > 1 ? "," : "", b->id);
 	buf_addch(&ids, '}');
 	p[0] = ids.buf;
-	res = db_query(&w->db,
-		       "SELECT id, state, cancel_requested_at IS NOT NULL, "
-		       "(gitops_commit IS NOT NULL AND tag IS NOT NULL) "
-		       "FROM deployments WHERE id = ANY($1::uuid[])",
-		       1, p, &e);
+	res = deploy_states(&w->db, p, &e);
 	buf_release(&ids);
 	if (!res)
 		return;

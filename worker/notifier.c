@@ -8,6 +8,7 @@
 #include "log.h"
 #include "naming.h"
 #include "notify.h"
+#include "mnotify.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -352,20 +353,6 @@ static void item_release(struct item *it)
 		curl_easy_cleanup(it->curl);
 }
 
-/* Claim due rows; the claim counts the attempt and leases the row past the call's limit. */
-static struct db_stmt st_claim = DB_STMT(
-    "notify_claim",
-    "WITH c AS (SELECT id FROM notification_deliveries "
-    "WHERE state = 'pending' AND next_attempt_at <= now() "
-    "ORDER BY next_attempt_at LIMIT $1::int FOR UPDATE SKIP LOCKED) "
-    "UPDATE notification_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(), "
-    "next_attempt_at = now() + $2::bigint * interval '1 millisecond' "
-    "FROM c, notifications n WHERE d.id = c.id AND n.id = d.notification_id "
-    "RETURNING d.id, d.event, d.payload::text, d.attempts, "
-    "extract(epoch FROM now() - d.created_at), n.url, n.format, encode(n.secret, 'hex'), "
-    "rfc3339(d.created_at)",
-    2);
-
 static int claim(struct notifier *n, struct item *items, struct err *e)
 {
 	char lim[16], lease[24];
@@ -375,7 +362,7 @@ static int claim(struct notifier *n, struct item *items, struct err *e)
 
 	snprintf(lim, sizeof(lim), "%d", NOTIFIER_BATCH);
 	snprintf(lease, sizeof(lease), "%ld", n->timeout_ms + 10000);
-	res = db_prepared(&n->db, &st_claim, p, e);
+	res = mnotify_claim(&n->db, p, e);
 	if (!res)
 		return -1;
 	count = PQntuples(res);
@@ -412,15 +399,6 @@ static int claim(struct notifier *n, struct item *items, struct err *e)
 	return count;
 }
 
-static struct db_stmt st_record =
-    DB_STMT("notify_record",
-	    "UPDATE notification_deliveries SET state = $2, response_status = $3::int, "
-	    "response_ms = $4::int, last_error = $5, "
-	    "next_attempt_at = now() + $6::bigint * interval '1 millisecond', "
-	    "delivered_at = CASE WHEN $2 = 'delivered' THEN now() END, "
-	    "finished_at = CASE WHEN $2 <> 'pending' THEN now() END WHERE id = $1",
-	    6);
-
 static void record(struct notifier *n, struct item *it)
 {
 	char status[16], ms[24], delay[24];
@@ -450,7 +428,7 @@ static void record(struct notifier *n, struct item *it)
 	p[3] = it->status || it->ms ? ms : NULL;
 	p[4] = it->error[0] ? it->error : NULL;
 	p[5] = delay;
-	res = db_prepared(&n->db, &st_record, p, &e);
+	res = mnotify_record(&n->db, p, &e);
 	if (!res)
 		log_warn("cannot record a notification delivery; it is sent again", "delivery_id",
 			 it->id, "reason", e.msg, NULL);
@@ -470,10 +448,7 @@ static void give_back(struct notifier *n, struct item *it)
 	const char *p[1] = {it->id};
 	struct err e = ERR_INIT;
 
-	db_command(&n->db,
-		   "UPDATE notification_deliveries SET attempts = greatest(attempts - 1, 0), "
-		   "next_attempt_at = now() WHERE id = $1 AND state = 'pending'",
-		   1, p, &e);
+	mnotify_retry_now(&n->db, p, &e);
 }
 
 /* One batch: 1 when something was claimed, 0 when nothing was due, -1 on a database error. */
@@ -507,10 +482,7 @@ static void housekeep(struct notifier *n, double now)
 		return;
 	n->next_housekeep = now + (double)n->housekeep_s;
 	snprintf(days, sizeof(days), "%ld", n->retention_days);
-	if (db_command(&n->db,
-		       "DELETE FROM notification_deliveries WHERE state <> 'pending' "
-		       "AND finished_at < now() - $1::int * interval '1 day'",
-		       1, p, &e) < 0)
+	if (mnotify_prune(&n->db, p, &e) < 0)
 		log_warn("cannot remove old notification deliveries", "reason", e.msg, NULL);
 }
 
@@ -520,11 +492,7 @@ static void housekeep(struct notifier *n, double now)
 static int next_due_ms(struct notifier *n)
 {
 	struct err e = ERR_INIT;
-	PGresult *res =
-	    db_query(&n->db,
-		     "SELECT ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000) "
-		     "FROM notification_deliveries WHERE state = 'pending'",
-		     0, NULL, &e);
+	PGresult *res = mnotify_next_due(&n->db, NULL, &e);
 	long ms = IDLE_MAX_MS;
 
 	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))

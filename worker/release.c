@@ -4,6 +4,8 @@
 #include "gitops.h"
 #include "log.h"
 #include "snapshot.h"
+#include "deploy.h"
+#include "queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,10 +90,7 @@ int release_write(struct worker *w, const char *deployment_id, struct buf *commi
 	/* The commit is kept even if the row moved meanwhile (it is in git either way); the
 	 * caller's state change decides whether the deployment goes on. */
 	p[1] = res.commit;
-	stored = db_command(&w->db,
-			    "UPDATE deployments SET gitops_commit = $2 "
-			    "WHERE id = $1::uuid AND gitops_commit IS NULL",
-			    2, p, e);
+	stored = deploy_set_gitops_commit(&w->db, p, e);
 	if (stored < 0)
 		goto out;
 	log_info("release written to gitops", "deployment_id", deployment_id, "commit", res.commit,
@@ -117,10 +116,7 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 	PGresult *row;
 
 	snprintf(id, sizeof(id), "%lld", j->id);
-	row = db_query(&w->db,
-		       "SELECT payload->>'workspace_id', payload->>'user_id', payload->>'project', "
-		       "payload->>'triggered_by' FROM jobs WHERE id = $1::bigint",
-		       1, p, &e);
+	row = queue_job_payload(&w->db, p, &e);
 	if (!row) {
 		queue_release(&w->q, j->id, 5, &e);
 		return;

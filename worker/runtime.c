@@ -9,6 +9,7 @@
 #include "release.h"
 #include "snapshot.h"
 #include "yamldoc.h"
+#include "deploy.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -570,11 +571,7 @@ static int load(struct build *b, struct rt_stage *rs, double now)
 	PGresult *res;
 	int ret = -1;
 
-	res = db_query(&b->w->db,
-		       "SELECT d.state, p.workspace_id, p.user_id, p.name, d.seq, d.tag "
-		       "FROM deployments d JOIN projects p ON p.id = d.project_id "
-		       "WHERE d.id = $1::uuid",
-		       1, p, &e);
+	res = deploy_runtime_row(&b->w->db, p, &e);
 	if (!res) {
 		engine_db_trouble(b, now, &e);
 		return -1;
@@ -797,12 +794,7 @@ static int deployment_of(struct worker *w, const struct rt_values *v, char *dep,
 	int ok;
 
 	snprintf(seq, sizeof(seq), "%lld", v->seq);
-	res =
-	    db_query(&w->db,
-		     "SELECT d.id, p.id FROM deployments d JOIN projects p ON p.id = d.project_id "
-		     "WHERE p.workspace_id = $1 AND p.user_id = $2 AND p.name = $3 "
-		     "AND p.deleted_at IS NULL AND d.seq = $4::bigint AND d.state = 'live'",
-		     4, p, &e);
+	res = deploy_runtime_find(&w->db, p, &e);
 	ok = res && PQntuples(res) == 1;
 	if (ok) {
 		snprintf(dep, 48, "%s", db_value(res, 0, 0));

@@ -4,6 +4,7 @@
 #include "argocd.h"
 #include "log.h"
 #include "naming.h"
+#include "deploy.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -58,22 +59,12 @@ struct row {
 	int deleted;   /* the project was deleted */
 };
 
-static struct db_stmt st_row =
-    DB_STMT("track_row",
-	    "SELECT d.state, d.gitops_commit, extract(epoch FROM coalesce(d.released_at, now())), "
-	    "p.workspace_id, p.user_id, p.name, p.deleted_at IS NOT NULL, "
-	    "(SELECT max(n.seq) FROM deployments n WHERE n.project_id = d.project_id "
-	    " AND n.seq > d.seq AND n.gitops_commit IS NOT NULL "
-	    " AND n.state NOT IN ('cancelled', 'superseded')) "
-	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
-	    1);
-
 /* 1 loaded, 0 gone, -1 error. */
 static int load_row(struct build *b, struct row *r, struct err *e)
 {
 	const char *p[1] = {b->id};
 	struct buf app = BUF_INIT;
-	PGresult *res = db_prepared(&b->w->db, &st_row, p, e);
+	PGresult *res = deploy_track_row(&b->w->db, p, e);
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));

@@ -5,6 +5,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metricsd.h"
+#include "queue.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,7 @@ static int queue_gauges(struct scrape *s, struct buf *out)
 		if (db_open(&s->db, s->url, s->timeout, &e) < 0)
 			return -1;
 	}
-	res = db_query(&s->db, "SELECT kind, state, count(*) FROM jobs GROUP BY 1, 2 ORDER BY 1, 2",
-		       0, NULL, &e);
+	res = queue_counts(&s->db, NULL, &e);
 	if (!res)
 		return -1;
 	metrics_family(out, "platform_jobs", "gauge", "jobs in the queue table, by kind and state");
@@ -43,12 +43,7 @@ static int queue_gauges(struct scrape *s, struct buf *out)
 	}
 	PQclear(res);
 	/* claimable now: due queued jobs, and running ones whose lease ran out */
-	res = db_query(&s->db,
-		       "SELECT count(*), coalesce(extract(epoch FROM now() - min(CASE WHEN state = "
-		       "'queued' THEN run_after ELSE lease_until END)), 0)::float8 FROM jobs "
-		       "WHERE (state = 'queued' AND run_after <= now()) OR "
-		       "(state = 'running' AND lease_until < now())",
-		       0, NULL, &e);
+	res = queue_due(&s->db, NULL, &e);
 	if (!res)
 		return -1;
 	metrics_family(out, "platform_queue_depth", "gauge",
