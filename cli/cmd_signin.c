@@ -136,19 +136,15 @@ static int store_code(struct db *db, const char *user_id, long ttl, struct buf *
 	return n < 0 ? -1 : 0;
 }
 
-/* The console's base URL: PLATFORM_PUBLIC_URL, else the dev stack's own PLATFORM_URL. */
+/* The console's base URL: PLATFORM_PUBLIC_URL (scripts/dev-stack sets it for every service). */
 static const char *base_url(const struct config *cfg)
 {
-	const char *u =
-	    cfg->public_url && *cfg->public_url ? cfg->public_url : getenv("PLATFORM_URL");
-
-	return u && *u ? u : NULL;
+	return cfg->public_url && *cfg->public_url ? cfg->public_url : NULL;
 }
 
-int cmd_signin(int argc, char **argv)
+int cmd_signin(const struct config *cfg, int argc, char **argv)
 {
 	static const char *const required[] = {"database_url", NULL};
-	struct config cfg;
 	struct db db = {0};
 	struct err e = ERR_INIT;
 	struct buf code = BUF_INIT;
@@ -184,24 +180,23 @@ int cmd_signin(int argc, char **argv)
 			login);
 		return 2;
 	}
-	if (config_load(&cfg, NULL, &e) < 0 || config_require(&cfg, required, &e) < 0) {
+	if (config_require(cfg, required, &e) < 0) {
 		fprintf(stderr, "platformctl signin-link: %s\n", e.msg);
-		config_release(&cfg);
 		return 1;
 	}
-	if (!cfg.local_signin) {
+	if (!cfg->local_signin) {
 		fprintf(stderr,
 			"platformctl signin-link: PLATFORM_LOCAL_SIGNIN is not 1, so the API "
 			"refuses sign-in links (they are for local stacks only)\n");
 		goto out;
 	}
-	base = base_url(&cfg);
+	base = base_url(cfg);
 	if (!base) {
 		fprintf(stderr, "platformctl signin-link: set PLATFORM_PUBLIC_URL (the console's "
 				"address)\n");
 		goto out;
 	}
-	if (db_open(&db, cfg.database_url, (int)cfg.db_connect_timeout, &e) < 0 ||
+	if (db_open(&db, cfg->database_url, (int)cfg->db_connect_timeout, &e) < 0 ||
 	    db_begin(&db, &e) < 0)
 		goto fail;
 	if (find_user(&db, login, user_id, sizeof(user_id), &e) < 0)
@@ -230,6 +225,5 @@ out:
 	OPENSSL_cleanse(code.buf, code.len);
 	buf_release(&code);
 	db_close(&db);
-	config_release(&cfg);
 	return rc;
 }

@@ -76,17 +76,14 @@ static int load_config(struct config *cfg)
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
-	if (config_load(cfg, config_path, &e) < 0 || config_require(cfg, required, &e) < 0) {
+	if (config_load(cfg, config_path, CONFIG_API, &e) < 0 ||
+	    config_require(cfg, required, &e) < 0) {
 		config_release(cfg);
 		log_error("configuration error", "reason", e.msg, NULL);
 		return -1;
 	}
-	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) < 0) {
-		log_error("configuration error", "reason",
-			  "PLATFORM_LOG_LEVEL must be debug, info, warn or error", NULL);
-		config_release(cfg);
-		return -1;
-	}
+	if (cfg->log_level)
+		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
 	log_min_level = lvl;
 	return 0;
 }

@@ -34,20 +34,16 @@ int engine_select_drivers(struct worker *w, struct err *e)
 	w->driver = local_selected(cfg) ? &drv_local : &drv_jenkins;
 	if (w->driver->check_config && w->driver->check_config(cfg, e) < 0)
 		return -1;
-	/* PLATFORM_RUNTIME; unset: Argo CD when it is configured, else released is the last state
-	 */
-	if (!cfg->runtime || !*cfg->runtime)
+	/* PLATFORM_RUNTIME (an enum lib/config checked); unset: Argo CD when it is configured,
+	 * else released is the last state */
+	if (!cfg->runtime)
 		w->stage = cfg->argocd_url && *cfg->argocd_url ? &stage_argocd : NULL;
 	else if (!strcmp(cfg->runtime, "argocd"))
 		w->stage = &stage_argocd;
 	else if (!strcmp(cfg->runtime, "podman"))
 		w->stage = &stage_podman;
-	else if (!strcmp(cfg->runtime, "none"))
-		w->stage = NULL;
 	else
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_RUNTIME must be argocd, podman or none (got '%s')",
-			       cfg->runtime);
+		w->stage = NULL; /* none */
 	if (w->stage && w->stage->check_config && w->stage->check_config(cfg, e) < 0)
 		return -1;
 	return 0;

@@ -57,17 +57,11 @@ int local_selected(const struct config *cfg)
 
 int local_check_config(const struct config *cfg, struct err *e)
 {
-	if (cfg->build_driver && *cfg->build_driver && strcmp(cfg->build_driver, "local") &&
-	    strcmp(cfg->build_driver, "jenkins"))
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_BUILD_DRIVER must be local or jenkins");
+	/* PLATFORM_BUILD_DRIVER and PLATFORM_BUILDER_TOOL are enums: lib/config checked them */
 	if (!cfg->registry_url || !*cfg->registry_url)
 		return err_set(
 		    e, 500, "missing_setting",
 		    "the local builder pushes to PLATFORM_REGISTRY_URL, which is not set");
-	if (strcmp(cfg->builder_tool, "buildah") && strcmp(cfg->builder_tool, "docker"))
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_BUILDER_TOOL must be buildah or docker");
 	return find_helper(cfg, e);
 }
 

@@ -299,7 +299,7 @@ static int load_config(struct worker *w, struct config *cfg, const char *path)
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
-	if (config_load(cfg, path, &e) < 0) {
+	if (config_load(cfg, path, CONFIG_WORKER, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		config_release(cfg);
 		return -1;
@@ -311,13 +311,9 @@ static int load_config(struct worker *w, struct config *cfg, const char *path)
 		config_release(cfg);
 		return -1;
 	}
-	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) == 0)
-		log_min_level = lvl;
-	if (release_check_config(cfg, &e) < 0) {
-		log_error("configuration error", "reason", e.msg, NULL);
-		config_release(cfg);
-		return -1;
-	}
+	if (cfg->log_level)
+		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
+	log_min_level = lvl;
 	if (!strcmp(cfg->rollback_mode, "direct") && !release_direct(cfg))
 		log_warn("PLATFORM_ROLLBACK_MODE=direct needs PLATFORM_GITOPS_URL: rollbacks go "
 			 "through Jenkins (ACTION=rollback) until it is set",

@@ -13,15 +13,6 @@
 #define REMOVE_MAX_ATTEMPTS 8
 #define REMOVE_BATCH	    16
 
-int release_check_config(const struct config *cfg, struct err *e)
-{
-	const char *m = cfg->rollback_mode;
-
-	if (m && (!strcmp(m, "direct") || !strcmp(m, "jenkins")))
-		return 0;
-	return err_set(e, 500, "bad_config", "PLATFORM_ROLLBACK_MODE must be direct or jenkins");
-}
-
 int release_direct(const struct config *cfg)
 {
 	return cfg->rollback_mode && !strcmp(cfg->rollback_mode, "direct") && cfg->gitops_url &&
