@@ -304,7 +304,7 @@ static int queue_push(struct req *r, const char *repo_key, const struct webhook_
 		 * X-GitHub-Delivery finds the deployment it queued, as does a delivery cut
 		 * short by a crash and redelivered. */
 		dn.idempotency_key = key.buf;
-		dn.supersede = 1;
+		dn.supersede = r->app->cfg.deploy_supersede != 0;
 		dn.commit_message = push->message[0] ? push->message : NULL;
 		dn.commit_author = push->author[0] ? push->author : NULL;
 		if (deploy_create(&r->app->db, &dn, &dep, &created, e) < 0)

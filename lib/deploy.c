@@ -1,6 +1,7 @@
 /* deploy.c: the deployment state machine and the SQL around deployment rows */
 #include "deploy.h"
 
+#include "audit.h"
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -417,6 +418,25 @@ out:
 	return ret;
 }
 
+/* What a new deployment brings along, in deploy_create's transaction: a rollback pauses
+ * auto-deploy (a push must not replace the chosen version behind a person's back) and is
+ * audited; either both are stored with the deployment or none of the three is. */
+static int with_deployment(struct db *db, const struct deploy_new *n, struct err *e)
+{
+	const char *p[1] = {n->project_id};
+
+	if (n->pause_auto_deploy &&
+	    db_command(
+		db, "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND auto_deploy",
+		1, p, e) < 0)
+		return -1;
+	if (n->audit &&
+	    audit_record(db, n->audit->workspace_id, n->audit->actor_id, n->audit->action,
+			 "project", n->project_id, n->audit->details, n->audit->request_id, e) < 0)
+		return -1;
+	return 0;
+}
+
 int deploy_create(struct db *db, const struct deploy_new *n, struct json_object **out, int *created,
 		  struct err *e)
 {
@@ -442,6 +462,8 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 	if (insert_row(db, n, &id, e) < 0)
 		goto out;
 	if (n->supersede && supersede_older(db, n->project_id, id.buf, e) < 0)
+		goto out;
+	if (with_deployment(db, n, e) < 0)
 		goto out;
 	p[0] = id.buf;
 	if (db_command(db, "INSERT INTO jobs (kind, deployment_id) VALUES ('deploy', $1)", 1, p,

@@ -1,8 +1,9 @@
 # mk/runtime.mk: the worker's engine and its drivers (issue 14), the runtime stages (issue 16)
 worker_platform_worker_SOURCES += worker/engine.c worker/engine.h
 
-TESTS += tests/t9100-engine.sh tests/t9102-worker-settings.sh
-EXTRA_DIST += tests/t9100-engine.sh tests/t9102-worker-settings.sh scripts/config-docs
+TESTS += tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh
+EXTRA_DIST += tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
+	scripts/config-docs
 
 # the podman runtime: the after-release stage that runs releases on this machine (issue 16)
 libplatform_la_SOURCES += lib/podman.c lib/podman.h
