@@ -31,7 +31,7 @@ static struct json_object *user_json(const PGresult *res, int row)
 
 #define USER_COLS                                                                                  \
 	"u.id, u.login, u.name, u.avatar_url,"                                                     \
-	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" rfc3339(u.created_at)"
 
 /* Insert or update the user by GitHub id; *created says whether it is new. */
 static int upsert_user(struct req *r, const struct github_user *gh, const struct buf *sealed_hex,

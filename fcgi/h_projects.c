@@ -23,7 +23,8 @@
 #define ENV_MAX_VARS  100
 #define ENV_MAX_VALUE 32768
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* every time in an answer: RFC 3339 UTC with milliseconds (the SQL function of migration 0002) */
+#define TS(col) "rfc3339(" col ")"
 #define PROJECT_COLS                                                                               \
 	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+/* every time in an answer: RFC 3339 UTC with milliseconds (the SQL function of migration 0002) */
+#define TS(col) "rfc3339(" col ")"
 
 #define WS_COLS "w.id, w.name, m.role, w.personal_of IS NOT NULL, " TS("w.created_at")
 

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "log.h"
 #include "metrics.h"
+#include "rfc3339.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -31,7 +32,7 @@ struct msg {
 	char state[24];	     /* MSG_STATUS */
 	char deployment[40]; /* MSG_STATUS */
 	char project[40];    /* MSG_STATUS: "" when unknown */
-	char at[32];
+	char at[RFC3339_LEN];
 };
 
 struct chan {
@@ -80,18 +81,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void rfc3339_now(char out[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static void msg_free(struct msg *m)
@@ -257,12 +246,12 @@ void publish_log(struct publisher *p, const char *deployment_id, long long offse
 
 void publish_state(struct publisher *p, const char *deployment_id, const char *state)
 {
-	char name[80], at[32];
+	char name[80], at[RFC3339_LEN];
 	const char *project;
 
 	if (!p || !state)
 		return;
-	rfc3339_now(at);
+	rfc3339_format(NULL, at);
 	pthread_mutex_lock(&p->mu);
 	project = project_lookup(p, deployment_id);
 	for (int i = 0; i < 2; i++) {
