@@ -8,6 +8,7 @@
 #include "jsonutil.h"
 #include "list.h"
 #include "log.h"
+#include "secret_purpose.h"
 #include "webhook.h"
 
 #include <openssl/crypto.h>
@@ -15,8 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOOK_PURPOSE "webhook-secret"
-#define MAX_SECRETS  8
+#define MAX_SECRETS 8
 
 /* ---- hook management (called by the projects handlers) ---- */
 
@@ -106,8 +106,8 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	if (github_ensure_hook(r->app->cfg.github_api_url, token.buf, repo_key, url.buf, secret.buf,
 			       &hook_id, e) < 0)
 		goto out;
-	if (crypto_seal(r->app->cfg.secret_key, HOOK_PURPOSE, secret.buf, secret.len, &sealed) <
-	    0) {
+	if (crypto_seal(r->app->cfg.secret_key, PURPOSE_WEBHOOK_SECRET, secret.buf, secret.len,
+			&sealed) < 0) {
 		err_set(e, 500, "internal_error", "cannot protect the webhook secret");
 		goto out;
 	}
@@ -201,8 +201,8 @@ static int signature_matches(struct req *r, const char *repo_key, const char *si
 		if (res && PQntuples(res) == 1 &&
 		    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) ==
 			0 &&
-		    crypto_open(r->app->cfg.secret_key, HOOK_PURPOSE, raw.buf, raw.len, &secret) ==
-			0)
+		    crypto_open(r->app->cfg.secret_key, PURPOSE_WEBHOOK_SECRET, raw.buf, raw.len,
+				&secret) == 0)
 			ok = webhook_signature_ok(secret.buf, secret.len, r->body.buf, r->body.len,
 						  sig);
 		PQclear(res);

@@ -8,6 +8,7 @@
 #include "release.h"
 #include "retention.h"
 #include "runtime.h"
+#include "secret_purpose.h"
 #include "track.h"
 
 #include <stdarg.h>
@@ -206,7 +207,7 @@ static int load_secrets(struct build *b, struct err *e)
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1 && cfg->secret_key &&
-	    redact_add_sealed_env(&b->redact, cfg->secret_key, "project-env",
+	    redact_add_sealed_env(&b->redact, cfg->secret_key, PURPOSE_PROJECT_ENV,
 				  PQgetvalue(res, 0, 0)) < 0)
 		log_warn("the project's env is unreadable; its values cannot be masked in the log",
 			 "deployment_id", b->id, NULL);

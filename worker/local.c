@@ -7,6 +7,7 @@
 #include "log.h"
 #include "naming.h"
 #include "redact.h"
+#include "secret_purpose.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +27,9 @@
 #define BUILDER_TEMPLATES_DIR "/usr/local/share/platform/builder/templates"
 #endif
 
-#define TOKEN_PURPOSE "github-token" /* as fcgi/h_auth.c seals it */
-#define READ_CHUNK    65536
-#define KILL_GRACE    10.0 /* seconds from SIGTERM to SIGKILL */
-#define RESTARTED     "the worker restarted during a local build; deploy again"
+#define READ_CHUNK 65536
+#define KILL_GRACE 10.0 /* seconds from SIGTERM to SIGKILL */
+#define RESTARTED  "the worker restarted during a local build; deploy again"
 
 enum local_phase { L_LOAD, L_RUN };
 
@@ -319,7 +319,7 @@ static void load_token(struct build *b, const char *user, struct buf *out)
 		       p, &e);
 	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
 	    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) == 0 &&
-	    crypto_open(cfg->secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0)
+	    crypto_open(cfg->secret_key, PURPOSE_GITHUB_TOKEN, raw.buf, raw.len, out) < 0)
 		buf_reset(out);
 	PQclear(res);
 	buf_release(&raw);

@@ -8,6 +8,7 @@
 #include "log.h"
 #include "naming.h"
 #include "notify.h"
+#include "secret_purpose.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -396,7 +397,7 @@ static int claim(struct notifier *n, struct item *items, struct err *e)
 		it->created_at = xstrdup(db_value(res, i, 8));
 		if (!n->secret_key ||
 		    crypto_unhex(db_value(res, i, 7), strlen(db_value(res, i, 7)), &sealed) < 0 ||
-		    crypto_open(n->secret_key, NOTIFY_SECRET_PURPOSE, sealed.buf, sealed.len,
+		    crypto_open(n->secret_key, PURPOSE_NOTIFICATION_SECRET, sealed.buf, sealed.len,
 				&it->secret) < 0)
 			snprintf(it->error, sizeof(it->error),
 				 "the secret cannot be opened (is PLATFORM_SECRET_KEY the API's?)");
