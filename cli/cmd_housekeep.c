@@ -36,6 +36,6 @@ int cmd_housekeep(const struct config *cfg, int argc, char **argv)
 	       c.sessions, c.oauth_states, c.deliveries, c.rejections, c.jobs);
 	rc = 0;
 out:
-	db_close(&db);
+	db_release(&db);
 	return rc;
 }

@@ -65,6 +65,6 @@ int cmd_migrate(const struct config *cfg, int argc, char **argv)
 	printf("schema at version %d (%d applied now)\n", migrate_latest(), applied);
 	rc = 0;
 out:
-	db_close(&db);
+	db_release(&db);
 	return rc;
 }

@@ -224,6 +224,6 @@ fail:
 out:
 	OPENSSL_cleanse(code.buf, code.len);
 	buf_release(&code);
-	db_close(&db);
+	db_release(&db);
 	return rc;
 }

@@ -67,8 +67,8 @@ struct build *engine_new(struct worker *w, long long job, const char *id, int at
 void engine_free(struct build *b)
 {
 	if (b->stage_state && b->w->stage)
-		b->w->stage->free(b);
-	b->w->driver->free(b);
+		b->w->stage->release(b);
+	b->w->driver->release(b);
 	redact_release(&b->redact);
 	free(b);
 }
@@ -172,7 +172,7 @@ void engine_drop(struct build *b)
 	b->next_at = engine_now();
 }
 
-void engine_release(struct build *b)
+void engine_pushed(struct build *b)
 {
 	b->phase = ENGINE_RELEASE;
 	b->next_at = engine_now();

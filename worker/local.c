@@ -244,7 +244,7 @@ static void to_release(struct build *b)
 	struct local_build *lb = b->drv;
 
 	lb->phase = L_LOAD; /* if the release sends the build back to LOAD */
-	engine_release(b);
+	engine_pushed(b);
 }
 
 /* The deployment ends here (or ended elsewhere already): the engine's one end. */
@@ -720,7 +720,7 @@ static void local_step(struct build *b, double now)
 		engine_reload(b, now); /* not started: the engine loads the row and starts it */
 }
 
-static void local_free(struct build *b)
+static void local_drv_release(struct build *b)
 {
 	struct local_build *lb = b->drv;
 
@@ -781,6 +781,6 @@ const struct build_driver drv_local = {
     .check_config = local_check_config,
     .start = local_start,
     .step = local_step,
-    .free = local_free,
+    .release = local_drv_release,
     .wait = local_wait,
 };

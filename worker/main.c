@@ -285,7 +285,7 @@ static void shutdown_builds(struct worker *w)
 		struct build *b = w->builds;
 
 		if (!b->dropped)
-			queue_release(&w->q, b->job_id, 0, &e);
+			queue_give_back(&w->q, b->job_id, 0, &e);
 		unlink_build(w, b);
 		engine_free(b);
 	}
@@ -401,7 +401,7 @@ int main(int argc, char **argv)
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;
-	db_close(&w.db);
+	db_release(&w.db);
 out_driver:
 	if (w.driver->close)
 		w.driver->close(&w);

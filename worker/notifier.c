@@ -608,7 +608,7 @@ static void *thread_main(void *arg)
 
 static void notifier_free(struct notifier *n)
 {
-	db_close(&n->db);
+	db_release(&n->db);
 	free(n->database_url);
 	free(n->secret_key);
 	free(n->domain);

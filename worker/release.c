@@ -113,7 +113,7 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 		       "payload->>'triggered_by' FROM jobs WHERE id = $1::bigint",
 		       1, p, &e);
 	if (!row) {
-		queue_release(&w->q, j->id, 5, &e);
+		queue_give_back(&w->q, j->id, 5, &e);
 		return;
 	}
 	if (PQntuples(row) != 1 || !db_value(row, 0, 0) || !db_value(row, 0, 1) ||
@@ -136,7 +136,7 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 		if (retry && j->attempts < REMOVE_MAX_ATTEMPTS) {
 			struct err e2 = ERR_INIT;
 
-			queue_release(&w->q, j->id, 5 * j->attempts, &e2);
+			queue_give_back(&w->q, j->id, 5 * j->attempts, &e2);
 		} else {
 			struct err e2 = ERR_INIT;
 
