@@ -142,6 +142,38 @@ static const char *base_url(const struct config *cfg)
 	return cfg->public_url && *cfg->public_url ? cfg->public_url : NULL;
 }
 
+/* LOGIN [--ttl SECONDS] into *login and *ttl: 0, or the exit status of a usage error. */
+static int parse_args(int argc, char **argv, const char **login, long *ttl)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
+			char *end;
+
+			*ttl = strtol(argv[++i], &end, 10);
+			if (*end || *ttl < 10 || *ttl > SIGNIN_TTL_MAX) {
+				fprintf(stderr,
+					"platformctl signin-link: --ttl is 10 to %d seconds\n",
+					SIGNIN_TTL_MAX);
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || *login) {
+			return usage();
+		} else {
+			*login = argv[i];
+		}
+	}
+	if (!*login)
+		return usage();
+	if (!login_valid(*login)) {
+		fprintf(stderr,
+			"platformctl signin-link: '%s' is not a GitHub-style login (1 to 39 "
+			"letters, digits and single hyphens)\n",
+			*login);
+		return 2;
+	}
+	return 0;
+}
+
 int cmd_signin(const struct config *cfg, int argc, char **argv)
 {
 	static const char *const required[] = {"database_url", NULL};
@@ -154,32 +186,9 @@ int cmd_signin(const struct config *cfg, int argc, char **argv)
 	int rc = 1, created = 0;
 	size_t blen;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
-			char *end;
-
-			ttl = strtol(argv[++i], &end, 10);
-			if (*end || ttl < 10 || ttl > SIGNIN_TTL_MAX) {
-				fprintf(stderr,
-					"platformctl signin-link: --ttl is 10 to %d seconds\n",
-					SIGNIN_TTL_MAX);
-				return 2;
-			}
-		} else if (argv[i][0] == '-' || login) {
-			return usage();
-		} else {
-			login = argv[i];
-		}
-	}
-	if (!login)
-		return usage();
-	if (!login_valid(login)) {
-		fprintf(stderr,
-			"platformctl signin-link: '%s' is not a GitHub-style login (1 to 39 "
-			"letters, digits and single hyphens)\n",
-			login);
-		return 2;
-	}
+	if ((rc = parse_args(argc, argv, &login, &ttl)) != 0)
+		return rc;
+	rc = 1;
 	if (config_require(cfg, required, &e) < 0) {
 		fprintf(stderr, "platformctl signin-link: %s\n", e.msg);
 		return 1;

@@ -294,9 +294,40 @@ static void usage(FILE *out)
 		     "environment variables or the YAML file (see README).\n");
 }
 
+/* The master until SIGTERM: children replaced as they die (with a back-off when they die at
+ * start), SIGHUP reloads. Signals are only taken inside sigsuspend, so no flag is missed. */
+static void supervise(const sigset_t *block, const sigset_t *empty)
+{
+	int backoff = 0;
+
+	while (!got_term) {
+		if (got_chld) {
+			got_chld = 0;
+			if (reap())
+				backoff = backoff ? (backoff * 2 > 8 ? 8 : backoff * 2) : 1;
+			else
+				backoff = 0;
+			if (backoff) {
+				log_warn("children die at start; waiting before the next one",
+					 NULL);
+				sigprocmask(SIG_SETMASK, empty, NULL);
+				sleep((unsigned)backoff);
+				sigprocmask(SIG_BLOCK, block, NULL);
+			}
+			fill_pool();
+		}
+		if (got_hup) {
+			got_hup = 0;
+			reload();
+		}
+		if (!got_term && !got_chld && !got_hup)
+			sigsuspend(empty);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int check_only = 0, backoff = 0;
+	int check_only = 0;
 	sigset_t block, empty;
 
 	log_init("api", LOG_INFO, stderr);
@@ -353,29 +384,7 @@ int main(int argc, char **argv)
 	app.master_pid = getpid();
 	metrics_pid = api_metrics_start(&app.cfg);
 	fill_pool();
-	while (!got_term) {
-		if (got_chld) {
-			got_chld = 0;
-			if (reap())
-				backoff = backoff ? (backoff * 2 > 8 ? 8 : backoff * 2) : 1;
-			else
-				backoff = 0;
-			if (backoff) {
-				log_warn("children die at start; waiting before the next one",
-					 NULL);
-				sigprocmask(SIG_SETMASK, &empty, NULL);
-				sleep((unsigned)backoff);
-				sigprocmask(SIG_BLOCK, &block, NULL);
-			}
-			fill_pool();
-		}
-		if (got_hup) {
-			got_hup = 0;
-			reload();
-		}
-		if (!got_term && !got_chld && !got_hup)
-			sigsuspend(&empty);
-	}
+	supervise(&block, &empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	metricsd_stop(metrics_pid);
 	drain();

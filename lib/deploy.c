@@ -299,6 +299,39 @@ static int find_by_key(struct db *db, const struct deploy_new *n, struct json_ob
 	return ret;
 }
 
+/* The deployment a rollback returns to: its image, tag and digest (columns 0-2), checked to
+ * be the project's own; NULL with `e` (409) when there is nothing to deploy again. */
+static PGresult *rollback_source(struct db *db, const struct deploy_new *n, struct err *e)
+{
+	const char *q[2] = {n->rollback_of, n->project_id};
+	PGresult *rb =
+	    db_query(db,
+		     "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
+		     "FROM deployments d JOIN projects p ON p.id = d.project_id "
+		     "WHERE d.id = $1 AND d.project_id = $2",
+		     2, q, e);
+
+	if (!rb)
+		return NULL;
+	if (PQntuples(rb) != 1 || !db_value(rb, 0, 1)) {
+		err_field(e, 409, "nothing_to_roll_back_to", "rollback_of",
+			  "that deployment of this project has no image to roll back to");
+		PQclear(rb);
+		return NULL;
+	}
+	/* a row written before images were checked may name another tenant's */
+	if (!db_value(rb, 0, 0) ||
+	    !deploy_image_allowed(db_value(rb, 0, 0), NULL, db_value(rb, 0, 3), db_value(rb, 0, 4),
+				  db_value(rb, 0, 5))) {
+		err_field(e, 409, "foreign_image", "rollback_of",
+			  "that deployment's image is not this project's own repository; "
+			  "it cannot be deployed again");
+		PQclear(rb);
+		return NULL;
+	}
+	return rb;
+}
+
 /* The insert proper, inside the caller's transaction; the new id into `id`. */
 static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id, struct err *e)
 {
@@ -332,29 +365,8 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 	p[11] = n->commit_message;
 	p[12] = n->commit_author;
 	if (!strcmp(n->trigger, "rollback")) {
-		const char *q[2] = {n->rollback_of, n->project_id};
-
-		rb = db_query(db,
-			      "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
-			      "FROM deployments d JOIN projects p ON p.id = d.project_id "
-			      "WHERE d.id = $1 AND d.project_id = $2",
-			      2, q, e);
-		if (!rb)
+		if (!(rb = rollback_source(db, n, e)))
 			goto out;
-		if (PQntuples(rb) != 1 || !db_value(rb, 0, 1)) {
-			err_field(e, 409, "nothing_to_roll_back_to", "rollback_of",
-				  "that deployment of this project has no image to roll back to");
-			goto out;
-		}
-		/* a row written before images were checked may name another tenant's */
-		if (!db_value(rb, 0, 0) ||
-		    !deploy_image_allowed(db_value(rb, 0, 0), NULL, db_value(rb, 0, 3),
-					  db_value(rb, 0, 4), db_value(rb, 0, 5))) {
-			err_field(e, 409, "foreign_image", "rollback_of",
-				  "that deployment's image is not this project's own repository; "
-				  "it cannot be deployed again");
-			goto out;
-		}
 		p[7] = n->rollback_of;
 		p[8] = db_value(rb, 0, 0);
 		p[9] = db_value(rb, 0, 1);

@@ -426,6 +426,26 @@ static int spawn_prepare(struct build *b, const struct deploy_info *d, int githu
 	return 0;
 }
 
+/* The helper `pid` runs: follow its output, and the deployment is building. */
+static void started(struct build *b, pid_t pid, double now)
+{
+	struct local_build *lb = b->drv;
+	char spid[16];
+
+	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
+	fcntl(lb->fd, F_SETFL, fcntl(lb->fd, F_GETFL) | O_NONBLOCK);
+	lb->pid = pid;
+	lb->reaped = 0;
+	lb->started_at = now;
+	lb->phase = L_RUN;
+	if (engine_move(b, DEPLOY_BUILDING, NULL) < 0)
+		b->next_at = now; /* the state comes with the next step; the build runs */
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	log_info("local build started", "deployment_id", b->id, "build_pid", spid, "image",
+		 lb->image, NULL);
+	b->next_at = now + 1.0;
+}
+
 static void spawn(struct build *b, const struct deploy_info *d, double now)
 {
 	const struct config *cfg = b->w->cfg;
@@ -485,22 +505,7 @@ static void spawn(struct build *b, const struct deploy_info *d, double now)
 		       "the worker could not start a build process (fork failed)");
 		goto out;
 	}
-	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
-	fcntl(lb->fd, F_SETFL, fcntl(lb->fd, F_GETFL) | O_NONBLOCK);
-	lb->pid = pid;
-	lb->reaped = 0;
-	lb->started_at = now;
-	lb->phase = L_RUN;
-	if (engine_move(b, DEPLOY_BUILDING, NULL) < 0)
-		b->next_at = now; /* the state comes with the next step; the build runs */
-	{
-		char spid[16];
-
-		snprintf(spid, sizeof(spid), "%d", (int)pid);
-		log_info("local build started", "deployment_id", b->id, "build_pid", spid, "image",
-			 lb->image, NULL);
-	}
-	b->next_at = now + 1.0;
+	started(b, pid, now);
 out:
 	if (sp.in >= 0)
 		close(sp.in);
