@@ -5,6 +5,11 @@
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/github-fake.sh"
 
+# the source: every time a query returns goes through rfc3339(), never its own to_char
+bad=$(cd "$top_srcdir" && grep -n "to_char(.*HH24" lib/*.c fcgi/*.c worker/*.c cli/*.c 2>/dev/null |
+	grep -v '_data\.c:' || true)
+is "$bad" "" "no query formats a time itself (to_char): rfc3339() does"
+
 github_fake_up
 export PLATFORM_PUBLIC_URL=https://platform.example.test
 stack_up postgres migrate api nginx

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t0005-include-cycles.sh: no header includes, through others, a header that includes it back
+# t0006-include-cycles.sh: no header includes, through others, a header that includes it back
 # (scripts/include-cycles): the check finds a planted cycle, and the tree has none
 . "${top_srcdir:-.}/tests/lib.sh"
 
