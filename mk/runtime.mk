@@ -3,7 +3,7 @@ worker_platform_worker_SOURCES += worker/engine.c worker/engine.h
 
 TESTS += tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
 	tests/t3005-time-format.sh
-EXTRA_DIST += tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
+EXTRA_DIST += CONTRIBUTING.md tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
 	tests/t3005-time-format.sh \
 	scripts/config-docs
 
