@@ -361,6 +361,18 @@ static int check_conninfo(const char *v, char *why, size_t n)
 	return -1;
 }
 
+/* A file or folder name: no control characters (a pasted newline would name another file). */
+static int check_path(const char *v, char *why, size_t n)
+{
+	for (const char *p = v; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			snprintf(why, n, "must be a path (no control characters)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_url(const char *schemes, const char *v, char *why, size_t n)
 {
 	size_t len = strcspn(v, ":");
@@ -485,6 +497,8 @@ static int setting_store(struct config *cfg, const struct setting *s, const char
 		}
 	} else if (value && s->type == SET_URL) {
 		bad = check_url(s->values, value, why, sizeof(why)) < 0;
+	} else if (value && s->type == SET_PATH) {
+		bad = check_path(value, why, sizeof(why)) < 0;
 	} else if (value && s->check) {
 		bad = s->check(value, why, sizeof(why)) < 0;
 	}

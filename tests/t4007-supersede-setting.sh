@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # t4007-supersede-setting.sh: PLATFORM_DEPLOY_SUPERSEDE=0 holds for every trigger (a webhook's and
 # a rollback's deploys used to supersede regardless), and a rollback's auto-deploy pause and audit
-# row are stored in the deployment's transaction: all three, or none
+# row are stored in the deployment's transaction: all three, or none. The stack is a fresh dev
+# stack without PLATFORM_PUBLIC_URL: scripts/dev-stack gives the API its nginx's URL, so turning
+# auto-deploy on does not answer 503.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/github-fake.sh"
 
 github_fake_up
-export PLATFORM_DEPLOY_SUPERSEDE=0 PLATFORM_PUBLIC_URL=https://platform.example.test
+export PLATFORM_DEPLOY_SUPERSEDE=0
+unset PLATFORM_PUBLIC_URL
 stack_up postgres migrate api nginx # no worker: deployments stay queued
 github_user gh-alice 4701 alice
 sign_in gh-alice
@@ -14,7 +17,9 @@ A=$SESSION
 api POST /api/workspaces "$A" '{"name":"Supersede"}'
 WS=$(json_get .id)
 api POST "/api/workspaces/$WS/projects" "$A" "{\"name\":\"web\",\"repo_url\":\"$FAKE_GITHUB/alice/sup\",\"auto_deploy\":true}"
-is "$HTTP_STATUS" 201 "a project with auto-deploy"
+is "$HTTP_STATUS" 201 "a project with auto-deploy, on a dev stack given no PLATFORM_PUBLIC_URL"
+like "$(curl -fsS "$FAKE_GITHUB/_fake/hooks" | jq -r '."alice/sup"[0].config.url')" \
+	"^http://127\.0\.0\.1:[0-9]+/hooks/github\$" "  its hook calls the stack's own nginx"
 P=$(json_get .id)
 SECRET=$(curl -fsS "$FAKE_GITHUB/_fake/hooks" | jq -r '."alice/sup"[0].config.secret')
 state() { psql_stack -c "SELECT state FROM deployments WHERE id = '$1'"; }

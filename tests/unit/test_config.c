@@ -95,6 +95,7 @@ static void test_types(void)
 	config_release(&cfg);
 	refused("PLATFORM_DATABASE_URL", "db.example", CONFIG_API, "postgresql://");
 	refused("PLATFORM_DOMAIN", "apps example", CONFIG_API, "host name");
+	refused("PLATFORM_BUILD_DIR", "/var/tmp/builds\n", CONFIG_WORKER, "must be a path");
 
 	ok(load_with(&cfg, "PLATFORM_DOMAIN", "", CONFIG_API, &e) == 0, "an empty variable");
 	is_str(cfg.domain, "apps.localhost", "means the default");
