@@ -19,8 +19,9 @@ static int usage(FILE *out)
 	return out == stdout ? 0 : 2;
 }
 
-int cmd_detect(int argc, char **argv)
+int cmd_detect(const struct config *cfg, int argc, char **argv)
 {
+	(void)cfg; /* reads no setting */
 	struct detect_result r;
 	struct err e = ERR_INIT;
 	const char *dir = NULL;

@@ -242,6 +242,7 @@ struct args {
 	const char *from_deployment; /* --deployment */
 	const char *api;	     /* --api */
 	const char *sealed_cert;     /* --sealed-secrets-cert */
+	const char *callback_token;  /* PLATFORM_CALLBACK_TOKEN (a pipeline's) */
 	int value_options;	     /* options that --deployment forbids */
 	int json;
 	int help;
@@ -415,9 +416,8 @@ static int snapshot_option(int c)
 
 /* Parse argv (argv[0] is the action) into `a`; defaults from the config
  * and environment. -1 on a usage error (already reported). */
-static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
+static int parse_args(struct args *a, const struct config *cfg, int argc, char **argv)
 {
-	struct err e = ERR_INIT;
 	int c;
 
 	optind = 0; /* GNU getopt: start over, this is a second parse of the process */
@@ -437,10 +437,6 @@ static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
 		fprintf(stderr, "platformctl gitops: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (config_load(cfg, NULL, &e) < 0) {
-		fprintf(stderr, "platformctl gitops: %s\n", e.msg);
-		return -1;
-	}
 	a->o.url = a->o.url ? a->o.url : cfg->gitops_url;
 	a->o.branch = or_setting(a->o.branch, cfg->gitops_branch);
 	a->o.cache_dir = or_setting(a->o.cache_dir, cfg->gitops_cache);
@@ -451,6 +447,7 @@ static int parse_args(struct args *a, struct config *cfg, int argc, char **argv)
 	a->v.domain = a->v.domain ? a->v.domain : cfg->domain;
 	a->api = a->api ? a->api : or_setting(NULL, cfg->public_url);
 	a->sealed_cert = a->sealed_cert ? a->sealed_cert : cfg->sealed_secrets_cert;
+	a->callback_token = cfg->callback_token;
 	a->v.annotations = a->annotations.items;
 	a->v.n_annotations = a->annotations.n;
 	return 0;
@@ -539,7 +536,7 @@ static int need_app(struct args *a)
  * of what the deployment releases (lib/snapshot), into `r`. */
 static int fetch_release(struct args *a, struct snapshot_release *r, struct err *e)
 {
-	const char *token = getenv("PLATFORM_CALLBACK_TOKEN");
+	const char *token = a->callback_token;
 	struct buf url = BUF_INIT, auth = BUF_INIT;
 	struct http_response rs;
 	struct json_object *doc = NULL;
@@ -716,22 +713,20 @@ static int do_doctor(struct args *a)
 	return rc;
 }
 
-int cmd_gitops(int argc, char **argv)
+int cmd_gitops(const struct config *cfg, int argc, char **argv)
 {
 	struct args a;
-	struct config cfg;
 	const char *action = argc > 1 ? argv[1] : NULL;
 	int rc = EXIT_USAGE;
 
 	memset(&a, 0, sizeof(a));
-	memset(&cfg, 0, sizeof(cfg));
 	a.v.replicas = 1; /* --replicas 0 is honoured: 0 means no pods */
 	if (!action || !strcmp(action, "-h") || !strcmp(action, "--help") ||
 	    !strcmp(action, "help")) {
 		fputs(usage_text, action ? stdout : stderr);
 		return action ? 0 : EXIT_USAGE;
 	}
-	if (parse_args(&a, &cfg, argc - 1, argv + 1) < 0)
+	if (parse_args(&a, cfg, argc - 1, argv + 1) < 0)
 		goto out;
 	if (a.help) {
 		fputs(usage_text, stdout);
@@ -752,6 +747,5 @@ out:
 	free(a.sealed);
 	kvlist_release(&a.env);
 	kvlist_release(&a.annotations);
-	config_release(&cfg);
 	return rc;
 }

@@ -9,10 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_housekeep(int argc, char **argv)
+int cmd_housekeep(const struct config *cfg, int argc, char **argv)
 {
 	static const char *const required[] = {"database_url", NULL};
-	struct config cfg;
 	struct db db = {0};
 	struct err e = ERR_INIT;
 	struct housekeep_counts c;
@@ -23,13 +22,12 @@ int cmd_housekeep(int argc, char **argv)
 		return 2;
 	}
 	(void)argv;
-	if (config_load(&cfg, NULL, &e) < 0 || config_require(&cfg, required, &e) < 0) {
+	if (config_require(cfg, required, &e) < 0) {
 		fprintf(stderr, "platformctl housekeep: %s\n", e.msg);
-		config_release(&cfg);
 		return 1;
 	}
-	if (db_open(&db, cfg.database_url, (int)cfg.db_connect_timeout, &e) < 0 ||
-	    housekeep_run(&db, cfg.webhook_retention_days, &c, &e) < 0) {
+	if (db_open(&db, cfg->database_url, (int)cfg->db_connect_timeout, &e) < 0 ||
+	    housekeep_run(&db, cfg->webhook_retention_days, &c, &e) < 0) {
 		fprintf(stderr, "platformctl housekeep: %s\n", e.msg);
 		goto out;
 	}
@@ -38,7 +36,6 @@ int cmd_housekeep(int argc, char **argv)
 	       c.sessions, c.oauth_states, c.deliveries, c.rejections, c.jobs);
 	rc = 0;
 out:
-	db_close(&db);
-	config_release(&cfg);
+	db_release(&db);
 	return rc;
 }

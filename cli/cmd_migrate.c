@@ -29,10 +29,9 @@ static int show_status(struct db *db)
 	return current < migrate_latest() ? 1 : 0;
 }
 
-int cmd_migrate(int argc, char **argv)
+int cmd_migrate(const struct config *cfg, int argc, char **argv)
 {
 	static const char *const required[] = {"database_url", NULL};
-	struct config cfg;
 	struct db db = {0};
 	struct err e = ERR_INIT;
 	int status_only = 0, applied = 0, rc = 1, wait = 0;
@@ -47,12 +46,11 @@ int cmd_migrate(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (config_load(&cfg, NULL, &e) < 0 || config_require(&cfg, required, &e) < 0) {
+	if (config_require(cfg, required, &e) < 0) {
 		fprintf(stderr, "platformctl migrate: %s\n", e.msg);
-		config_release(&cfg);
 		return 1;
 	}
-	if (db_open_wait(&db, cfg.database_url, (int)cfg.db_connect_timeout, wait, &e) < 0) {
+	if (db_open_wait(&db, cfg->database_url, (int)cfg->db_connect_timeout, wait, &e) < 0) {
 		fprintf(stderr, "platformctl migrate: %s\n", e.msg);
 		goto out;
 	}
@@ -67,7 +65,6 @@ int cmd_migrate(int argc, char **argv)
 	printf("schema at version %d (%d applied now)\n", migrate_latest(), applied);
 	rc = 0;
 out:
-	db_close(&db);
-	config_release(&cfg);
+	db_release(&db);
 	return rc;
 }

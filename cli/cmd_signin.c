@@ -123,19 +123,47 @@ static int store_code(struct db *db, const char *user_id, long ttl, struct buf *
 	return n < 0 ? -1 : 0;
 }
 
-/* The console's base URL: PLATFORM_PUBLIC_URL, else the dev stack's own PLATFORM_URL. */
+/* The console's base URL: PLATFORM_PUBLIC_URL (scripts/dev-stack sets it for every service). */
 static const char *base_url(const struct config *cfg)
 {
-	const char *u =
-	    cfg->public_url && *cfg->public_url ? cfg->public_url : getenv("PLATFORM_URL");
-
-	return u && *u ? u : NULL;
+	return cfg->public_url && *cfg->public_url ? cfg->public_url : NULL;
 }
 
-int cmd_signin(int argc, char **argv)
+/* LOGIN [--ttl SECONDS] into *login and *ttl: 0, or the exit status of a usage error. */
+static int parse_args(int argc, char **argv, const char **login, long *ttl)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
+			char *end;
+
+			*ttl = strtol(argv[++i], &end, 10);
+			if (*end || *ttl < 10 || *ttl > SIGNIN_TTL_MAX) {
+				fprintf(stderr,
+					"platformctl signin-link: --ttl is 10 to %d seconds\n",
+					SIGNIN_TTL_MAX);
+				return 2;
+			}
+		} else if (argv[i][0] == '-' || *login) {
+			return usage();
+		} else {
+			*login = argv[i];
+		}
+	}
+	if (!*login)
+		return usage();
+	if (!login_valid(*login)) {
+		fprintf(stderr,
+			"platformctl signin-link: '%s' is not a GitHub-style login (1 to 39 "
+			"letters, digits and single hyphens)\n",
+			*login);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_signin(const struct config *cfg, int argc, char **argv)
 {
 	static const char *const required[] = {"database_url", NULL};
-	struct config cfg;
 	struct db db = {0};
 	struct err e = ERR_INIT;
 	struct buf code = BUF_INIT;
@@ -145,50 +173,26 @@ int cmd_signin(int argc, char **argv)
 	int rc = 1, created = 0;
 	size_t blen;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--ttl") && i + 1 < argc) {
-			char *end;
-
-			ttl = strtol(argv[++i], &end, 10);
-			if (*end || ttl < 10 || ttl > SIGNIN_TTL_MAX) {
-				fprintf(stderr,
-					"platformctl signin-link: --ttl is 10 to %d seconds\n",
-					SIGNIN_TTL_MAX);
-				return 2;
-			}
-		} else if (argv[i][0] == '-' || login) {
-			return usage();
-		} else {
-			login = argv[i];
-		}
-	}
-	if (!login)
-		return usage();
-	if (!login_valid(login)) {
-		fprintf(stderr,
-			"platformctl signin-link: '%s' is not a GitHub-style login (1 to 39 "
-			"letters, digits and single hyphens)\n",
-			login);
-		return 2;
-	}
-	if (config_load(&cfg, NULL, &e) < 0 || config_require(&cfg, required, &e) < 0) {
+	if ((rc = parse_args(argc, argv, &login, &ttl)) != 0)
+		return rc;
+	rc = 1;
+	if (config_require(cfg, required, &e) < 0) {
 		fprintf(stderr, "platformctl signin-link: %s\n", e.msg);
-		config_release(&cfg);
 		return 1;
 	}
-	if (!cfg.local_signin) {
+	if (!cfg->local_signin) {
 		fprintf(stderr,
 			"platformctl signin-link: PLATFORM_LOCAL_SIGNIN is not 1, so the API "
 			"refuses sign-in links (they are for local stacks only)\n");
 		goto out;
 	}
-	base = base_url(&cfg);
+	base = base_url(cfg);
 	if (!base) {
 		fprintf(stderr, "platformctl signin-link: set PLATFORM_PUBLIC_URL (the console's "
 				"address)\n");
 		goto out;
 	}
-	if (db_open(&db, cfg.database_url, (int)cfg.db_connect_timeout, &e) < 0 ||
+	if (db_open(&db, cfg->database_url, (int)cfg->db_connect_timeout, &e) < 0 ||
 	    db_begin(&db, &e) < 0)
 		goto fail;
 	if (find_user(&db, login, user_id, sizeof(user_id), &e) < 0)
@@ -216,7 +220,6 @@ fail:
 out:
 	OPENSSL_cleanse(code.buf, code.len);
 	buf_release(&code);
-	db_close(&db);
-	config_release(&cfg);
+	db_release(&db);
 	return rc;
 }

@@ -11,13 +11,13 @@
 #include "log.h"
 #include "msession.h"
 #include "mws.h"
+#include "secret_purpose.h"
 
 #include <stdio.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_PURPOSE	  "github-token"
 #define STATE_TTL_SECONDS 600
 
 static struct json_object *user_json(const PGresult *res, int row)
@@ -158,7 +158,7 @@ static void finish_sign_in(struct req *r, const char *gh_token, const struct git
 	char user_id[16];
 	int created = 0;
 
-	if (crypto_seal(r->app->cfg.secret_key, TOKEN_PURPOSE, gh_token, strlen(gh_token),
+	if (crypto_seal(r->app->cfg.secret_key, PURPOSE_GITHUB_TOKEN, gh_token, strlen(gh_token),
 			&sealed) < 0) {
 		req_fail(r, 500, "internal_error", "cannot protect the GitHub token");
 		goto out;
@@ -388,7 +388,7 @@ int user_github_token(struct req *r, const char *user_id, struct buf *out, struc
 		goto out;
 	}
 	if (crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) < 0 ||
-	    crypto_open(r->app->cfg.secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0) {
+	    crypto_open(r->app->cfg.secret_key, PURPOSE_GITHUB_TOKEN, raw.buf, raw.len, out) < 0) {
 		/* Sealed under another PLATFORM_SECRET_KEY: the user has to sign in again. */
 		err_set(e, 401, "github_token_missing",
 			"the stored GitHub token cannot be read (the secret key changed); sign in "

@@ -8,6 +8,7 @@
 #include "jsonutil.h"
 #include "list.h"
 #include "log.h"
+#include "secret_purpose.h"
 #include "webhook.h"
 #include "mhook.h"
 #include "mproj.h"
@@ -17,8 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOOK_PURPOSE "webhook-secret"
-#define MAX_SECRETS  8
+#define MAX_SECRETS 8
 
 /* ---- hook management (called by the projects handlers) ---- */
 
@@ -107,8 +107,8 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	if (github_ensure_hook(r->app->cfg.github_api_url, token.buf, repo_key, url.buf, secret.buf,
 			       &hook_id, e) < 0)
 		goto out;
-	if (crypto_seal(r->app->cfg.secret_key, HOOK_PURPOSE, secret.buf, secret.len, &sealed) <
-	    0) {
+	if (crypto_seal(r->app->cfg.secret_key, PURPOSE_WEBHOOK_SECRET, secret.buf, secret.len,
+			&sealed) < 0) {
 		err_set(e, 500, "internal_error", "cannot protect the webhook secret");
 		goto out;
 	}
@@ -187,8 +187,8 @@ static int signature_matches(struct req *r, const char *repo_key, const char *si
 		if (res && PQntuples(res) == 1 &&
 		    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) ==
 			0 &&
-		    crypto_open(r->app->cfg.secret_key, HOOK_PURPOSE, raw.buf, raw.len, &secret) ==
-			0)
+		    crypto_open(r->app->cfg.secret_key, PURPOSE_WEBHOOK_SECRET, raw.buf, raw.len,
+				&secret) == 0)
 			ok = webhook_signature_ok(secret.buf, secret.len, r->body.buf, r->body.len,
 						  sig);
 		PQclear(res);
@@ -280,7 +280,7 @@ static int queue_push(struct req *r, const char *repo_key, const struct webhook_
 		 * X-GitHub-Delivery finds the deployment it queued, as does a delivery cut
 		 * short by a crash and redelivered. */
 		dn.idempotency_key = key.buf;
-		dn.supersede = 1;
+		dn.supersede = r->app->cfg.deploy_supersede != 0;
 		dn.commit_message = push->message[0] ? push->message : NULL;
 		dn.commit_author = push->author[0] ? push->author : NULL;
 		if (deploy_create(&r->app->db, &dn, &dep, &created, e) < 0)

@@ -10,6 +10,7 @@
 #include "list.h"
 #include "notify.h"
 #include "mnotify.h"
+#include "secret_purpose.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -183,8 +184,9 @@ static int insert_notification(struct req *r, const struct user_ref *u,
 	PGresult *res = NULL;
 	int ret = -1;
 
-	if (!r->app->cfg.secret_key || crypto_seal(r->app->cfg.secret_key, NOTIFY_SECRET_PURPOSE,
-						   secret, strlen(secret), &sealed) < 0) {
+	if (!r->app->cfg.secret_key ||
+	    crypto_seal(r->app->cfg.secret_key, PURPOSE_NOTIFICATION_SECRET, secret, strlen(secret),
+			&sealed) < 0) {
 		err_set(e, 500, "internal_error", "cannot protect the notification secret");
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include "list.h"
 #include "log.h"
 #include "naming.h"
+#include "secret_purpose.h"
 #include "webhook.h"
 #include "mproj.h"
 #include "queue.h"
@@ -20,7 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-#define ENV_PURPOSE   "project-env"
 #define ENV_MASK      "********"
 #define ENV_MAX_VARS  100
 #define ENV_MAX_VALUE 32768
@@ -295,8 +295,9 @@ static int env_seal(struct req *r, struct json_object *in, struct json_object *o
 		}
 		buf_reset(&sealed);
 		buf_reset(&b64);
-		if (crypto_seal(r->app->cfg.secret_key, ENV_PURPOSE, json_object_get_string(v),
-				(size_t)json_object_get_string_len(v), &sealed) < 0) {
+		if (crypto_seal(r->app->cfg.secret_key, PURPOSE_PROJECT_ENV,
+				json_object_get_string(v), (size_t)json_object_get_string_len(v),
+				&sealed) < 0) {
 			err_set(e, 500, "internal_error", "cannot protect the environment values");
 			goto out;
 		}

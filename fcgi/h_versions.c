@@ -2,7 +2,6 @@
 #include "handlers.h"
 
 #include "access.h"
-#include "audit.h"
 #include "deploy.h"
 #include "jsonutil.h"
 #include "naming.h"
@@ -115,6 +114,7 @@ void h_project_rollback(struct req *r)
 	struct json_object *body = NULL, *dep = NULL, *details = NULL;
 	const char *dep_id = NULL, *tag = NULL;
 	struct deploy_new dn = {0};
+	struct deploy_audit audit;
 	char target[40];
 	int created = 0;
 
@@ -135,22 +135,18 @@ void h_project_rollback(struct req *r)
 	dn.triggered_by = r->user.id;
 	dn.rollback_of = target;
 	dn.idempotency_key = req_header(r, "Idempotency-Key");
-	dn.supersede = 1;
+	dn.supersede = r->app->cfg.deploy_supersede != 0;
+	/* A person chose an older version: a push must not replace it behind their back
+	 * until someone resumes auto-deploy (PATCH auto_deploy: true). Paused and audited in
+	 * the deployment's transaction. */
+	details = json_object_new_object();
+	ju_add_str(details, "rollback_of", target);
+	audit = (struct deploy_audit){r->project.workspace_id, r->user.id, "project.rollback",
+				      details, r->request_id};
+	dn.pause_auto_deploy = 1;
+	dn.audit = &audit;
 	if (deploy_create(&r->app->db, &dn, &dep, &created, &e) < 0)
 		goto fail;
-	/* A person chose an older version: a push must not replace it behind their back
-	 * until someone resumes auto-deploy (PATCH auto_deploy: true). */
-	{
-		const char *params[] = {r->project.id};
-
-		details = json_object_new_object();
-		ju_add_str(details, "rollback_of", target);
-		if (mproj_pause_auto_deploy(&r->app->db, params, &e) < 0 ||
-		    audit_record(&r->app->db, r->project.workspace_id, r->user.id,
-				 "project.rollback", "project", r->project.id, details,
-				 r->request_id, &e) < 0)
-			goto fail;
-	}
 	req_json(r, created ? 202 : 200, dep);
 	goto out;
 fail:

@@ -76,17 +76,14 @@ static int load_config(struct config *cfg)
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
-	if (config_load(cfg, config_path, &e) < 0 || config_require(cfg, required, &e) < 0) {
+	if (config_load(cfg, config_path, CONFIG_API, &e) < 0 ||
+	    config_require(cfg, required, &e) < 0) {
 		config_release(cfg);
 		log_error("configuration error", "reason", e.msg, NULL);
 		return -1;
 	}
-	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) < 0) {
-		log_error("configuration error", "reason",
-			  "PLATFORM_LOG_LEVEL must be debug, info, warn or error", NULL);
-		config_release(cfg);
-		return -1;
-	}
+	if (cfg->log_level)
+		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
 	log_min_level = lvl;
 	return 0;
 }
@@ -297,9 +294,40 @@ static void usage(FILE *out)
 		     "environment variables or the YAML file (see README).\n");
 }
 
+/* The master until SIGTERM: children replaced as they die (with a back-off when they die at
+ * start), SIGHUP reloads. Signals are only taken inside sigsuspend, so no flag is missed. */
+static void supervise(const sigset_t *block, const sigset_t *empty)
+{
+	int backoff = 0;
+
+	while (!got_term) {
+		if (got_chld) {
+			got_chld = 0;
+			if (reap())
+				backoff = backoff ? (backoff * 2 > 8 ? 8 : backoff * 2) : 1;
+			else
+				backoff = 0;
+			if (backoff) {
+				log_warn("children die at start; waiting before the next one",
+					 NULL);
+				sigprocmask(SIG_SETMASK, empty, NULL);
+				sleep((unsigned)backoff);
+				sigprocmask(SIG_BLOCK, block, NULL);
+			}
+			fill_pool();
+		}
+		if (got_hup) {
+			got_hup = 0;
+			reload();
+		}
+		if (!got_term && !got_chld && !got_hup)
+			sigsuspend(empty);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	int check_only = 0, backoff = 0;
+	int check_only = 0;
 	sigset_t block, empty;
 
 	log_init("api", LOG_INFO, stderr);
@@ -356,29 +384,7 @@ int main(int argc, char **argv)
 	app.master_pid = getpid();
 	metrics_pid = api_metrics_start(&app.cfg);
 	fill_pool();
-	while (!got_term) {
-		if (got_chld) {
-			got_chld = 0;
-			if (reap())
-				backoff = backoff ? (backoff * 2 > 8 ? 8 : backoff * 2) : 1;
-			else
-				backoff = 0;
-			if (backoff) {
-				log_warn("children die at start; waiting before the next one",
-					 NULL);
-				sigprocmask(SIG_SETMASK, &empty, NULL);
-				sleep((unsigned)backoff);
-				sigprocmask(SIG_BLOCK, &block, NULL);
-			}
-			fill_pool();
-		}
-		if (got_hup) {
-			got_hup = 0;
-			reload();
-		}
-		if (!got_term && !got_chld && !got_hup)
-			sigsuspend(&empty);
-	}
+	supervise(&block, &empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 	metricsd_stop(metrics_pid);
 	drain();

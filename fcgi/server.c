@@ -112,6 +112,6 @@ int server_run(struct app *app, int listen_fd)
 	}
 	FCGX_Free(&fr, 1);
 	rcache_release();
-	db_close(&app->db);
+	db_release(&app->db);
 	return 0;
 }

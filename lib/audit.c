@@ -3,7 +3,7 @@
 
 #include "jsonutil.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) "rfc3339(" col ")"
 
 static struct db_stmt st_audit = DB_STMT(
     "audit_insert",

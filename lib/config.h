@@ -1,9 +1,14 @@
-/* config.h: settings from a YAML file and the environment.
+/* config.h: settings from a YAML file and the environment, as one typed table.
  *
  * Every setting NAME has an environment variable PLATFORM_<NAME> and a key
  * <name> (lower case) in the optional YAML file named by PLATFORM_CONFIG (or
- * passed to config_load). The environment wins over the file. The table in
- * config.c is the one list of settings; the README table mirrors it.
+ * passed to config_load). The environment wins over the file; an empty
+ * variable means "the default". The table in config.c is the one list of
+ * settings: each row has a type (string, secret, number with a range, bool,
+ * enum with its allowed values, path, URL, duration), a default, a validator,
+ * the processes that read it and its documentation. The README's
+ * configuration table is generated from it (`platformctl config docs`, checked
+ * by tests/t0001-docs.sh).
  *
  * A struct config owns its strings; free them with config_release.
  */
@@ -112,12 +117,27 @@ struct config {
 	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
 	/* the web console */
 	long local_signin; /* 1: one-time links of `platformctl signin-link` (dev stack only) */
+	/* platformctl gitops in a pipeline: the build's callback token (never in argv) */
+	char *callback_token;
+};
+
+/* The processes that read settings: a row says which of them use it. */
+enum config_proc {
+	CONFIG_API = 1 << 0,	/* platform-api */
+	CONFIG_WORKER = 1 << 1, /* platform-worker (platform-build gets its part in the job) */
+	CONFIG_CTL = 1 << 2,	/* platformctl */
+	CONFIG_ALL = CONFIG_API | CONFIG_WORKER | CONFIG_CTL,
 };
 
 /* Fill `cfg` with defaults, then the file (`path`, or $PLATFORM_CONFIG when
- * NULL; no file when neither), then the environment. -1 with `e` on a bad file
- * or value (the message names file:line:key or the variable). */
-int config_load(struct config *cfg, const char *path, struct err *e);
+ * NULL; no file when neither), then the environment, checking each value with
+ * its row's validator. A bad value of a setting one of `procs` reads is -1
+ * with `e` (code bad_config; the message names file:line:key or the variable
+ * and, for an enum, the allowed values); a bad value of a setting none of them
+ * reads is a warning and the default. An unknown key in the file is -1 naming
+ * the closest setting; an unknown PLATFORM_* variable is a warning naming it.
+ * On -1 `cfg` holds what was loaded so far: config_release it either way. */
+int config_load(struct config *cfg, const char *path, unsigned procs, struct err *e);
 void config_release(struct config *cfg);
 
 /* -1 naming the first of `names` (NULL-terminated, lower-case setting names)
@@ -130,5 +150,13 @@ const char *config_get(const struct config *cfg, const char *name);
 
 /* Log every setting once at start (secrets as "[redacted]", URLs without their password). */
 void config_log(const struct config *cfg);
+
+/* The known setting closest to `name` (lower case, no PLATFORM_ prefix), for "did you
+ * mean": a pointer into the table, never NULL. */
+const char *config_closest(const char *name);
+
+struct buf;
+/* Append the README's configuration tables (Markdown) generated from the table to `out`. */
+void config_docs(struct buf *out);
 
 #endif

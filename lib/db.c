@@ -84,7 +84,7 @@ int db_open_wait(struct db *db, const char *url, int connect_timeout, int wait_s
 	return -1;
 }
 
-void db_close(struct db *db)
+void db_release(struct db *db)
 {
 	if (db->conn)
 		PQfinish(db->conn);

@@ -13,6 +13,9 @@
  * statements are made again on the new connection. Outside a transaction, a
  * statement that fails because the connection was lost is retried once on a
  * fresh connection (the old server process was gone, so it never ran).
+ *
+ * Lifecycle: the caller provides the struct (zeroed, or `{0}`); db_open is its init (it copies
+ * the URL and connects); db_release closes the connection and frees what db_open stored.
  */
 #ifndef PLATFORM_DB_H
 #define PLATFORM_DB_H
@@ -75,7 +78,9 @@ int db_open(struct db *db, const char *url, int connect_timeout, struct err *e);
  * alongside their database). */
 int db_open_wait(struct db *db, const char *url, int connect_timeout, int wait_seconds,
 		 struct err *e);
-void db_close(struct db *db);
+/* Close the connection and free the URL; the struct is zeroed-equivalent afterwards and may
+ * be opened again. Safe on a zeroed struct that was never opened. */
+void db_release(struct db *db);
 
 /* Make sure a working connection exists; reconnects when needed. */
 int db_ensure(struct db *db, struct err *e);

@@ -1,6 +1,7 @@
 /* deploy.c: the deployment state machine and the SQL around deployment rows */
 #include "deploy.h"
 
+#include "audit.h"
 #include "crypto.h"
 #include "jsonutil.h"
 #include "log.h"
@@ -290,6 +291,39 @@ static int find_by_key(struct db *db, const struct deploy_new *n, struct json_ob
 	return ret;
 }
 
+/* The deployment a rollback returns to: its image, tag and digest (columns 0-2), checked to
+ * be the project's own; NULL with `e` (409) when there is nothing to deploy again. */
+static PGresult *rollback_source(struct db *db, const struct deploy_new *n, struct err *e)
+{
+	const char *q[2] = {n->rollback_of, n->project_id};
+	PGresult *rb =
+	    db_query(db,
+		     "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
+		     "FROM deployments d JOIN projects p ON p.id = d.project_id "
+		     "WHERE d.id = $1 AND d.project_id = $2",
+		     2, q, e);
+
+	if (!rb)
+		return NULL;
+	if (PQntuples(rb) != 1 || !db_value(rb, 0, 1)) {
+		err_field(e, 409, "nothing_to_roll_back_to", "rollback_of",
+			  "that deployment of this project has no image to roll back to");
+		PQclear(rb);
+		return NULL;
+	}
+	/* a row written before images were checked may name another tenant's */
+	if (!db_value(rb, 0, 0) ||
+	    !deploy_image_allowed(db_value(rb, 0, 0), NULL, db_value(rb, 0, 3), db_value(rb, 0, 4),
+				  db_value(rb, 0, 5))) {
+		err_field(e, 409, "foreign_image", "rollback_of",
+			  "that deployment's image is not this project's own repository; "
+			  "it cannot be deployed again");
+		PQclear(rb);
+		return NULL;
+	}
+	return rb;
+}
+
 /* The insert proper, inside the caller's transaction; the new id into `id`. */
 static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id, struct err *e)
 {
@@ -323,29 +357,8 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 	p[11] = n->commit_message;
 	p[12] = n->commit_author;
 	if (!strcmp(n->trigger, "rollback")) {
-		const char *q[2] = {n->rollback_of, n->project_id};
-
-		rb = db_query(db,
-			      "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
-			      "FROM deployments d JOIN projects p ON p.id = d.project_id "
-			      "WHERE d.id = $1 AND d.project_id = $2",
-			      2, q, e);
-		if (!rb)
+		if (!(rb = rollback_source(db, n, e)))
 			goto out;
-		if (PQntuples(rb) != 1 || !db_value(rb, 0, 1)) {
-			err_field(e, 409, "nothing_to_roll_back_to", "rollback_of",
-				  "that deployment of this project has no image to roll back to");
-			goto out;
-		}
-		/* a row written before images were checked may name another tenant's */
-		if (!db_value(rb, 0, 0) ||
-		    !deploy_image_allowed(db_value(rb, 0, 0), NULL, db_value(rb, 0, 3),
-					  db_value(rb, 0, 4), db_value(rb, 0, 5))) {
-			err_field(e, 409, "foreign_image", "rollback_of",
-				  "that deployment's image is not this project's own repository; "
-				  "it cannot be deployed again");
-			goto out;
-		}
 		p[7] = n->rollback_of;
 		p[8] = db_value(rb, 0, 0);
 		p[9] = db_value(rb, 0, 1);
@@ -409,6 +422,25 @@ out:
 	return ret;
 }
 
+/* What a new deployment brings along, in deploy_create's transaction: a rollback pauses
+ * auto-deploy (a push must not replace the chosen version behind a person's back) and is
+ * audited; either both are stored with the deployment or none of the three is. */
+static int with_deployment(struct db *db, const struct deploy_new *n, struct err *e)
+{
+	const char *p[1] = {n->project_id};
+
+	if (n->pause_auto_deploy &&
+	    db_command(
+		db, "UPDATE projects SET auto_deploy_paused = true WHERE id = $1 AND auto_deploy",
+		1, p, e) < 0)
+		return -1;
+	if (n->audit &&
+	    audit_record(db, n->audit->workspace_id, n->audit->actor_id, n->audit->action,
+			 "project", n->project_id, n->audit->details, n->audit->request_id, e) < 0)
+		return -1;
+	return 0;
+}
+
 int deploy_create(struct db *db, const struct deploy_new *n, struct json_object **out, int *created,
 		  struct err *e)
 {
@@ -434,6 +466,8 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 	if (insert_row(db, n, &id, e) < 0)
 		goto out;
 	if (n->supersede && supersede_older(db, n->project_id, id.buf, e) < 0)
+		goto out;
+	if (with_deployment(db, n, e) < 0)
 		goto out;
 	p[0] = id.buf;
 	if (queue_add_deploy(db, p, e) < 0)

@@ -62,11 +62,26 @@ struct deploy_new {
 	const char *rollback_of; /* for trigger "rollback": the deployment whose image is reused */
 	const char *commit_message; /* the head commit's message and author (webhooks), or NULL */
 	const char *commit_author;
-	int supersede; /* mark older unfinished deployments of the project superseded */
+	int supersede; /* mark older unfinished deployments of the project superseded: the caller
+			* passes PLATFORM_DEPLOY_SUPERSEDE, whatever the trigger */
+	/* Written in the deployment's transaction, so that all or none of it happens: */
+	int pause_auto_deploy;		  /* 1: pause the project's auto-deploy (a rollback) */
+	const struct deploy_audit *audit; /* an audit row on the project, or NULL */
 };
 
-/* Store a deployment (state queued, the next per-project seq) and its deploy job in
- * one transaction. With an idempotency key already used for this project, nothing is
+/* An audit row deploy_create writes with the deployment (lib/audit.h's audit_record). All
+ * borrowed; `details` may be NULL. */
+struct deploy_audit {
+	const char *workspace_id;
+	const char *actor_id;
+	const char *action; /* e.g. "project.rollback" */
+	struct json_object *details;
+	const char *request_id;
+};
+
+/* Store a deployment (state queued, the next per-project seq), its deploy job, the
+ * superseding of older ones, the auto-deploy pause and the audit row it asks for in one
+ * transaction. With an idempotency key already used for this project, nothing is
  * stored and the earlier deployment is returned with *created = 0. Errors: 404
  * project_not_found, 422 for a bad branch/commit/key, 409 for a rollback target
  * without an image. *out: the deployment as JSON (new reference). */

@@ -570,14 +570,13 @@ void gitops_url_redact(struct buf *out, const char *url)
 
 void gitops_default_cache_dir(struct buf *out, const char *url)
 {
-	const char *base = getenv("PLATFORM_GITOPS_CACHE");
+	const char *base;
 	struct buf shown = BUF_INIT;
 	git_oid oid;
 	char hex[GIT_OID_HEXSZ + 1];
 
-	if (base && *base) {
-		buf_addstr(out, base);
-	} else if ((base = getenv("XDG_CACHE_HOME")) && *base) {
+	/* PLATFORM_GITOPS_CACHE reaches here as opts.cache_dir (the callers' settings) */
+	if ((base = getenv("XDG_CACHE_HOME")) && *base) {
 		buf_addf(out, "%s/platform/gitops", base);
 	} else {
 		buf_addf(out, "%s/.cache/platform/gitops", str_or(getenv("HOME"), "/tmp"));

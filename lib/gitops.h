@@ -178,9 +178,8 @@ int gitops_commit_touches(const struct gitops_opts *o, const struct gitops_app *
 /* Append `url` without its user information (user, password or token). */
 void gitops_url_redact(struct buf *out, const char *url);
 
-/* Append the default cache folder of `url`:
- * ${PLATFORM_GITOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/platform/gitops}/<hash of the redacted
- * url> */
+/* Append the default cache folder of `url` (when no cache_dir is given, i.e. PLATFORM_GITOPS_CACHE
+ * is unset): ${XDG_CACHE_HOME:-$HOME/.cache}/platform/gitops/<hash of the redacted url> */
 void gitops_default_cache_dir(struct buf *out, const char *url);
 
 #endif

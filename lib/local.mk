@@ -3,6 +3,7 @@ libplatform_la_SOURCES += \
 	lib/buf.c lib/buf.h \
 	lib/err.c lib/err.h \
 	lib/log.c lib/log.h \
+	lib/rfc3339.c lib/rfc3339.h lib/secret_purpose.h \
 	lib/config.c lib/config.h
 libplatform_la_SOURCES += \
 	lib/db.c lib/db.h \

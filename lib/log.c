@@ -1,6 +1,8 @@
 /* log.c: one JSON object per line, secrets redacted by field name */
 #include "log.h"
 
+#include "rfc3339.h"
+
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <string.h>
@@ -51,28 +53,16 @@ int log_key_is_secret(const char *key)
 	return 0;
 }
 
-static void format_time(char *out, size_t n)
-{
-	struct timeval tv;
-	struct tm tm;
-	char base[32];
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%03dZ", base, (int)(tv.tv_usec / 1000) % 1000);
-}
-
 void log_write(enum log_level level, const char *msg, ...)
 {
 	struct json_object *o = json_object_new_object();
-	char when[64];
+	char when[RFC3339_LEN];
 	const char *key;
 	va_list ap;
 
 	if (level < log_min_level)
 		goto out;
-	format_time(when, sizeof(when));
+	rfc3339_format(NULL, when);
 	json_object_object_add(o, "time", json_object_new_string(when));
 	json_object_object_add(o, "level", json_object_new_string(level_names[level]));
 	json_object_object_add(o, "role", json_object_new_string(log_role));

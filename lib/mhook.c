@@ -46,7 +46,7 @@ DB_QUERY_FN(mhook_project_deliveries,
 	    " WHEN d.outcome = 'queued' THEN 'queued a deployment of this project'"
 	    " ELSE 'this push was already queued for this project' END,"
 	    " array_to_json(m.ids)::text,"
-	    " to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	    " rfc3339(d.received_at),"
 	    " (extract(epoch FROM d.received_at) * 1000000)::bigint"
 	    " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
 	    " CROSS JOIN LATERAL (SELECT ARRAY(SELECT x FROM unnest(d.deployments) x"

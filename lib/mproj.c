@@ -1,7 +1,7 @@
 /* mproj.c: the statements on projects */
 #include "mproj.h"
 
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col) "rfc3339(" col ")"
 #define MPROJ_COLS                                                                                 \
 	"p.id, p.workspace_id, p.user_id, p.name, p.repo_url, p.branch, p.port, p.framework,"      \
 	" p.custom_domain, p.auto_deploy, p.auto_deploy_paused, p.replicas, p.resources::text,"    \

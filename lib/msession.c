@@ -3,7 +3,7 @@
 
 #define MSESSION_USER_COLS                                                                         \
 	"u.id, u.login, u.name, u.avatar_url,"                                                     \
-	" to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" rfc3339(u.created_at)"
 
 DB_QUERY_FN(msession_user_ref, "SELECT id, login FROM users WHERE id = $1", 1)
 

@@ -1,7 +1,7 @@
 /* mws.c: the statements on workspaces, members */
 #include "mws.h"
 
-#define TS(col)		"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define TS(col)		"rfc3339(" col ")"
 #define MWS_COLS	"w.id, w.name, m.role, w.personal_of IS NOT NULL, " TS("w.created_at")
 #define MWS_MEMBER_COLS "u.id, u.login, u.name, u.avatar_url, m.role, " TS("m.created_at")
 

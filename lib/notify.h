@@ -31,10 +31,9 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define NOTIFY_CHANNEL	      "platform_notify" /* NOTIFY'd when deliveries are queued */
-#define NOTIFY_EVENT_TEST     "notification.test"
-#define NOTIFY_SECRET_PURPOSE "notification-secret"
-#define NOTIFY_URL_MAX	      2048
+#define NOTIFY_CHANNEL	  "platform_notify" /* NOTIFY'd when deliveries are queued */
+#define NOTIFY_EVENT_TEST "notification.test"
+#define NOTIFY_URL_MAX	  2048
 
 /* 1 when `event` is one a notification may subscribe to. */
 int notify_event_known(const char *event);

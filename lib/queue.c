@@ -134,7 +134,7 @@ int queue_finish(struct queue *q, long long id, int failed, const char *error, s
 	return n < 0 ? -1 : n > 0;
 }
 
-int queue_release(struct queue *q, long long id, int delay, struct err *e)
+int queue_give_back(struct queue *q, long long id, int delay, struct err *e)
 {
 	char idbuf[24], d[16];
 	const char *p[3] = {idbuf, q->worker_id, d};

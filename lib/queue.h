@@ -65,8 +65,9 @@ int queue_renew(struct queue *q, long long *held, int cap, int *n, struct err *e
 int queue_finish(struct queue *q, long long id, int failed, const char *error, struct err *e);
 
 /* Give a held job back (queued again after `delay` seconds), e.g. at shutdown so
- * another worker need not wait for the lease to end. */
-int queue_release(struct queue *q, long long id, int delay, struct err *e);
+ * another worker need not wait for the lease to end. (Not a lifecycle verb: struct queue
+ * borrows its db and allocates nothing, so it has no release.) */
+int queue_give_back(struct queue *q, long long id, int delay, struct err *e);
 
 /* ---- statements: each runs one named prepared statement ($1.. in `params`); a
  * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */

@@ -6,12 +6,11 @@
 #include "naming.h"
 #include "sealed.h"
 #include "deploy.h"
+#include "secret_purpose.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define ENV_PURPOSE "project-env" /* the purpose the API seals env values with */
 
 /* The row of `id`, or NULL with 404 (or a database error). */
 static PGresult *load_row(struct db *db, const char *id, struct err *e)
@@ -40,7 +39,7 @@ static int open_value(const char *secret_key, const char *b64, struct buf *plain
 	int rc = -1;
 
 	if (b64 && crypto_unbase64(b64, strlen(b64), &sealed) == 0 &&
-	    crypto_open(secret_key, ENV_PURPOSE, sealed.buf, sealed.len, plain) == 0)
+	    crypto_open(secret_key, PURPOSE_PROJECT_ENV, sealed.buf, sealed.len, plain) == 0)
 		rc = 0;
 	buf_release(&sealed);
 	return rc;

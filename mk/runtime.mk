@@ -1,8 +1,11 @@
 # mk/runtime.mk: the worker's engine and its drivers (issue 14), the runtime stages (issue 16)
 worker_platform_worker_SOURCES += worker/engine.c worker/engine.h
 
-TESTS += tests/t9100-engine.sh
-EXTRA_DIST += tests/t9100-engine.sh
+TESTS += tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
+	tests/t3005-time-format.sh
+EXTRA_DIST += CONTRIBUTING.md tests/t9100-engine.sh tests/t9102-worker-settings.sh tests/t4007-supersede-setting.sh \
+	tests/t3005-time-format.sh \
+	scripts/config-docs
 
 # the podman runtime: the after-release stage that runs releases on this machine (issue 16)
 libplatform_la_SOURCES += lib/podman.c lib/podman.h

@@ -21,7 +21,7 @@ EXTRA_DIST += tests/t3004-security.sh
 # copy of its seed corpus (tests/fuzz/corpus/<name>/); tests/t0003-fuzz.sh runs each for 20 s.
 FUZZ_NAMES = json webhook yaml redact naming config reqparse
 FUZZ_BIN = $(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
-FUZZ_LIB_SRC = buf err log config jsonutil utf8 reqparse http crypto webhook redact naming \
+FUZZ_LIB_SRC = buf err log rfc3339 config jsonutil utf8 reqparse http crypto webhook redact naming \
 	yamlout yamldoc metrics
 FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%=tests/fuzz/obj/%.o)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all \

@@ -29,6 +29,7 @@ shellcheck:
 .PHONY: stack-up stack-down bench-api shellcheck
 
 # the README's configuration table against lib/config.c; the C files against .clang-format
-TESTS += tests/t0001-docs.sh tests/t0002-format.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh
-EXTRA_DIST += tests/t0001-docs.sh tests/t0002-format.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh \
+TESTS += tests/t0001-docs.sh tests/t0002-format.sh tests/t0004-fnlen.sh tests/t0006-include-cycles.sh tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh
+EXTRA_DIST += tests/t0001-docs.sh tests/t0002-format.sh tests/t0004-fnlen.sh scripts/fnlen scripts/fnlen.allow \
+	tests/t0006-include-cycles.sh scripts/include-cycles tests/t1002-housekeep.sh tests/t5005-unread-bodies.sh \
 	tests/fcgi/keepconn.py

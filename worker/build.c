@@ -659,7 +659,7 @@ static void jenkins_step(struct build *b, double now)
 	}
 }
 
-static void jenkins_free(struct build *b)
+static void jenkins_drv_release(struct build *b)
 {
 	free(b->drv);
 	b->drv = NULL;
@@ -732,6 +732,6 @@ const struct build_driver drv_jenkins = {
     .start = jenkins_start,
     .step = jenkins_step,
     .cancel = jenkins_cancel,
-    .free = jenkins_free,
+    .release = jenkins_drv_release,
     .wait = jenkins_driver_wait,
 };

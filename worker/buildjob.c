@@ -134,6 +134,51 @@ static int take_secret(struct buildjob *j, const char *key, size_t max, struct b
 	return 0;
 }
 
+/* `text` as one strict JSON object (UTF-8, nothing but blanks after it) into j->doc; -1 with
+ * `e`. */
+static int parse_object(struct buildjob *j, const char *text, size_t len, struct err *e)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	size_t end;
+	int ret = -1;
+
+	if (!len)
+		return err_set(e, 400, "invalid_job", "the job description is empty");
+	if (memchr(text, '\0', len))
+		return err_set(e, 400, "invalid_job", "the job description contains a NUL byte");
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	j->doc = json_tokener_parse_ex(tok, text, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_success && end < len && strspn(text + end, " \t\r\n") < len - end)
+		jerr = json_tokener_error_parse_unexpected;
+	if (jerr != json_tokener_success || !j->doc)
+		err_set(e, 400, "invalid_job", "the job description is not JSON: %s",
+			jerr == json_tokener_continue ? "it ends too early"
+						      : json_tokener_error_desc(jerr));
+	else if (!json_object_is_type(j->doc, json_type_object))
+		err_set(e, 400, "invalid_job", "the job description must be a JSON object");
+	else
+		ret = 0;
+	json_tokener_free(tok);
+	return ret;
+}
+
+/* The values' rules past their JSON types. */
+static int check_values(const struct buildjob *j, struct err *e)
+{
+	if (strcmp(j->builder_tool, "buildah") && strcmp(j->builder_tool, "docker"))
+		return err_field(e, 422, "invalid_value", "builder_tool",
+				 "builder_tool must be buildah or docker");
+	if (!*j->id || strchr(j->id, '/'))
+		return err_field(e, 422, "invalid_value", "id", "id must be a deployment id");
+	if (j->dir[0] != '/')
+		return err_field(e, 422, "invalid_value", "dir", "dir must be an absolute path");
+	return 0;
+}
+
 int buildjob_parse(struct buildjob *j, char *text, size_t len, struct err *e)
 {
 	static const struct member strs[] = {
@@ -155,37 +200,9 @@ int buildjob_parse(struct buildjob *j, char *text, size_t len, struct err *e)
 				&j->registry_url, &j->registry_user,
 				&j->builder_tool, &j->builder_storage,
 				&j->templates};
-	struct json_tokener *tok = NULL;
-	enum json_tokener_error jerr;
 	int ret = -1;
 
-	if (!len) {
-		err_set(e, 400, "invalid_job", "the job description is empty");
-		goto out;
-	}
-	if (memchr(text, '\0', len)) {
-		err_set(e, 400, "invalid_job", "the job description contains a NUL byte");
-		goto out;
-	}
-	tok = json_tokener_new();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	j->doc = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	if (jerr == json_tokener_success && json_tokener_get_parse_end(tok) < len &&
-	    strspn(text + json_tokener_get_parse_end(tok), " \t\r\n") <
-		len - json_tokener_get_parse_end(tok))
-		jerr = json_tokener_error_parse_unexpected;
-	if (jerr != json_tokener_success || !j->doc) {
-		err_set(e, 400, "invalid_job", "the job description is not JSON: %s",
-			jerr == json_tokener_continue ? "it ends too early"
-						      : json_tokener_error_desc(jerr));
-		goto out;
-	}
-	if (!json_object_is_type(j->doc, json_type_object)) {
-		err_set(e, 400, "invalid_job", "the job description must be a JSON object");
-		goto out;
-	}
-	if (ju_only_keys(j->doc, keys, e) < 0)
+	if (parse_object(j, text, len, e) < 0 || ju_only_keys(j->doc, keys, e) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		if (ju_string(j->doc, strs[i].name, strs[i].flags, strs[i].max, slots[i], e) < 0)
@@ -201,23 +218,8 @@ int buildjob_parse(struct buildjob *j, char *text, size_t len, struct err *e)
 	    take_secret(j, "github_token", 1024, &j->github_token, e) < 0 ||
 	    take_secret(j, "registry_password", 512, &j->registry_password, e) < 0)
 		goto out;
-	if (strcmp(j->builder_tool, "buildah") && strcmp(j->builder_tool, "docker")) {
-		err_field(e, 422, "invalid_value", "builder_tool",
-			  "builder_tool must be buildah or docker");
-		goto out;
-	}
-	if (!*j->id || strchr(j->id, '/')) {
-		err_field(e, 422, "invalid_value", "id", "id must be a deployment id");
-		goto out;
-	}
-	if (j->dir[0] != '/') {
-		err_field(e, 422, "invalid_value", "dir", "dir must be an absolute path");
-		goto out;
-	}
-	ret = 0;
+	ret = check_values(j, e);
 out:
-	if (tok)
-		json_tokener_free(tok);
 	if (len)
 		OPENSSL_cleanse(text, len);
 	return ret;

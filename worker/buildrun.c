@@ -292,9 +292,48 @@ static int buildah(const struct buildjob *j, const struct detect_result *d, char
 	return 0;
 }
 
+/* The Dockerfile the build uses: the repository's own, or the framework's template copied in. */
+static int prepare_dockerfile(const struct buildjob *j, const struct detect_result *d,
+			      const char *src, struct err *e)
+{
+	char path[1200], tmpl[1200];
+
+	say("==> dockerfile\n");
+	snprintf(path, sizeof(path), "%s/Dockerfile", src);
+	if (d->has_dockerfile) {
+		say("using the repository's Dockerfile\n");
+		return 0;
+	}
+	snprintf(tmpl, sizeof(tmpl), "%s/%s.Dockerfile", j->templates, d->framework);
+	if (copy_file(tmpl, path) < 0)
+		return err_set(e, 500, "build_failed",
+			       "cannot copy the %s Dockerfile template %s: %s", d->framework, tmpl,
+			       strerror(errno));
+	say("prepared the %s Dockerfile from %s\n", d->framework, tmpl);
+	return 0;
+}
+
+/* Build and push with docker (where an engine runs); `args` are the three build args. */
+static int docker_build(const char *ref, const char *src, char **args, struct err *e)
+{
+	char *bud[] = {"docker",      "build", "--build-arg", args[0],	   "--build-arg", args[1],
+		       "--build-arg", args[2], "-t",	      (char *)ref, (char *)src,	  NULL};
+	char *push[] = {"docker", "push", (char *)ref, NULL};
+	int rc;
+
+	if ((rc = run(bud)) != 0)
+		return err_set(e, 500, "build_failed",
+			       "the image build failed (docker exited with %d); see the log", rc);
+	say("==> push\n");
+	if ((rc = run(push)) != 0)
+		return err_set(e, 500, "build_failed",
+			       "pushing the image failed (docker exited with %d)", rc);
+	return 0;
+}
+
 int buildrun_run(struct buildjob *j, struct err *e)
 {
-	char commit[48] = "", src[1100], path[1200], tmpl[1200], ref[800], tag[160];
+	char commit[48] = "", src[1100], path[1200], ref[800], tag[160];
 	char base_arg[600], runtime_arg[600], port_arg[40], digestfile[1100], authfile[1100];
 	char *args[3] = {base_arg, runtime_arg, port_arg};
 	const char *reg;
@@ -316,18 +355,8 @@ int buildrun_run(struct buildjob *j, struct err *e)
 		return -1;
 	say("framework %s: %s\n", d.framework, d.reason);
 
-	say("==> dockerfile\n");
-	snprintf(path, sizeof(path), "%s/Dockerfile", src);
-	if (d.has_dockerfile) {
-		say("using the repository's Dockerfile\n");
-	} else {
-		snprintf(tmpl, sizeof(tmpl), "%s/%s.Dockerfile", j->templates, d.framework);
-		if (copy_file(tmpl, path) < 0)
-			return err_set(e, 500, "build_failed",
-				       "cannot copy the %s Dockerfile template %s: %s", d.framework,
-				       tmpl, strerror(errno));
-		say("prepared the %s Dockerfile from %s\n", d.framework, tmpl);
-	}
+	if (prepare_dockerfile(j, &d, src, e) < 0)
+		return -1;
 	snprintf(base_arg, sizeof(base_arg), "BASE_IMAGE=%s", buildjob_base_image(j, d.base));
 	snprintf(runtime_arg, sizeof(runtime_arg), "RUNTIME_IMAGE=%s",
 		 buildjob_base_image(j, DETECT_BASE_NONE));
@@ -346,23 +375,10 @@ int buildrun_run(struct buildjob *j, struct err *e)
 	}
 
 	say("==> build %s\n", ref);
-	if (!strcmp(j->builder_tool, "docker")) {
-		char *bud[] = {"docker",      "build",	   "--build-arg", base_arg,
-			       "--build-arg", runtime_arg, "--build-arg", port_arg,
-			       "-t",	      ref,	   src,		  NULL};
-		char *push[] = {"docker", "push", ref, NULL};
-
-		if ((rc = run(bud)) != 0)
-			return err_set(
-			    e, 500, "build_failed",
-			    "the image build failed (docker exited with %d); see the log", rc);
-		say("==> push\n");
-		if ((rc = run(push)) != 0)
-			return err_set(e, 500, "build_failed",
-				       "pushing the image failed (docker exited with %d)", rc);
-	} else if (buildah(j, &d, ref, src, args, authfile, digestfile, e) < 0) {
+	if (!strcmp(j->builder_tool, "docker")
+		? docker_build(ref, src, args, e) < 0
+		: buildah(j, &d, ref, src, args, authfile, digestfile, e) < 0)
 		return -1;
-	}
 	buildjob_rm_tree(src);
 	snprintf(path, sizeof(path), "%s/result", j->dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

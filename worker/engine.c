@@ -8,6 +8,7 @@
 #include "release.h"
 #include "retention.h"
 #include "runtime.h"
+#include "secret_purpose.h"
 #include "track.h"
 #include "mproj.h"
 
@@ -35,20 +36,16 @@ int engine_select_drivers(struct worker *w, struct err *e)
 	w->driver = local_selected(cfg) ? &drv_local : &drv_jenkins;
 	if (w->driver->check_config && w->driver->check_config(cfg, e) < 0)
 		return -1;
-	/* PLATFORM_RUNTIME; unset: Argo CD when it is configured, else released is the last state
-	 */
-	if (!cfg->runtime || !*cfg->runtime)
+	/* PLATFORM_RUNTIME (an enum lib/config checked); unset: Argo CD when it is configured,
+	 * else released is the last state */
+	if (!cfg->runtime)
 		w->stage = cfg->argocd_url && *cfg->argocd_url ? &stage_argocd : NULL;
 	else if (!strcmp(cfg->runtime, "argocd"))
 		w->stage = &stage_argocd;
 	else if (!strcmp(cfg->runtime, "podman"))
 		w->stage = &stage_podman;
-	else if (!strcmp(cfg->runtime, "none"))
-		w->stage = NULL;
 	else
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_RUNTIME must be argocd, podman or none (got '%s')",
-			       cfg->runtime);
+		w->stage = NULL; /* none */
 	if (w->stage && w->stage->check_config && w->stage->check_config(cfg, e) < 0)
 		return -1;
 	return 0;
@@ -71,8 +68,8 @@ struct build *engine_new(struct worker *w, long long job, const char *id, int at
 void engine_free(struct build *b)
 {
 	if (b->stage_state && b->w->stage)
-		b->w->stage->free(b);
-	b->w->driver->free(b);
+		b->w->stage->release(b);
+	b->w->driver->release(b);
 	redact_release(&b->redact);
 	free(b);
 }
@@ -176,7 +173,7 @@ void engine_drop(struct build *b)
 	b->next_at = engine_now();
 }
 
-void engine_release(struct build *b)
+void engine_pushed(struct build *b)
 {
 	b->phase = ENGINE_RELEASE;
 	b->next_at = engine_now();
@@ -211,7 +208,7 @@ static int load_secrets(struct build *b, struct err *e)
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1 && cfg->secret_key &&
-	    redact_add_sealed_env(&b->redact, cfg->secret_key, "project-env",
+	    redact_add_sealed_env(&b->redact, cfg->secret_key, PURPOSE_PROJECT_ENV,
 				  PQgetvalue(res, 0, 0)) < 0)
 		log_warn("the project's env is unreadable; its values cannot be masked in the log",
 			 "deployment_id", b->id, NULL);

@@ -10,7 +10,7 @@
  *	LOAD	read the row, the secrets the log must never show, hand the deployment to the
  *		build driver (or straight to RELEASE for a direct rollback);
  *	BUILD	the build driver's own steps (jenkins: worker/build.c; local: worker/local.c)
- *		until it calls engine_release (the image is pushed: the worker writes the
+ *		until it calls engine_pushed (the image is pushed: the worker writes the
  *		release), engine_finish (the deployment ends, or was released by the pipeline)
  *		or engine_over (it ended elsewhere);
  *	RELEASE	the worker's own GitOps write; then released;
@@ -28,8 +28,9 @@
  * token's hash, the GitOps commit), so a build that dies with its worker is resumed by the
  * next one from LOAD.
  *
- * Ownership: the worker owns its builds (engine_new / engine_free); a build owns its driver
- * states (drv, stage_state), freed by the drivers' free callbacks.
+ * Ownership: the worker owns its builds (engine_new allocates one, engine_free frees it and
+ * all it holds); a build owns its driver states (drv, stage_state), released by the drivers'
+ * release callbacks, which engine_free calls.
  */
 #ifndef PLATFORM_WORKER_ENGINE_H
 #define PLATFORM_WORKER_ENGINE_H
@@ -61,8 +62,9 @@ struct build_driver {
 	void (*step)(struct build *b, double now);
 	/* A cancel or supersede was noticed on the row: act on it soon (may be NULL). */
 	void (*cancel)(struct build *b, double now);
-	/* Free b->drv (a build process still running is ended). */
-	void (*free)(struct build *b);
+	/* Release b->drv, the build's driver state, and set it to NULL (a build process still
+	 * running is ended). */
+	void (*release)(struct build *b);
 	/* Wait up to timeout_ms for the database socket `db_fd` (sets *db_ready) or the
 	 * driver's own I/O (making those builds due); 0, or -1 when the wait failed. */
 	int (*wait)(struct worker *w, int db_fd, int timeout_ms, int *db_ready);
@@ -76,7 +78,8 @@ struct stage_driver {
 	 * (engine_over) when there is nothing to follow. */
 	void (*start)(struct build *b, double now);
 	void (*step)(struct build *b, double now);
-	void (*free)(struct build *b);
+	/* Release b->stage_state and set it to NULL. */
+	void (*release)(struct build *b);
 	/* Level-triggered repair of what runs, every PLATFORM_RUNTIME_RESYNC s (may be NULL). */
 	void (*resync)(struct worker *w);
 };
@@ -107,7 +110,7 @@ struct build {
 	int attempts;
 	char id[40];
 	enum engine_phase phase;
-	int busy;	/* a driver call is in flight: no step, no free */
+	int busy;	/* a driver call is in flight: no step, no release */
 	int dropped;	/* the lease went to another worker: write nothing more */
 	int failed_job; /* end the job as failed (not done) */
 	int staged;	/* the after-release stage was started once */
@@ -123,15 +126,16 @@ struct build {
 	enum build_halt halt;
 	int halt_sent;
 
-	void *drv;	   /* the build driver's state, owned through driver->free */
-	void *stage_state; /* the stage driver's state, owned through stage->free */
+	void *drv;	   /* the build driver's state, owned through driver->release */
+	void *stage_state; /* the stage driver's state, owned through stage->release */
 };
 
 /* Choose the build driver and the stage from the configuration and check their settings:
  * -1 with `e` when one is misconfigured. */
 int engine_select_drivers(struct worker *w, struct err *e);
 
-/* A build for job `job` of deployment `id`, due now; the caller links it in. */
+/* A new build for job `job` of deployment `id`, due now, owned by the caller, who links it
+ * in; engine_free releases its driver states and frees it. */
 struct build *engine_new(struct worker *w, long long job, const char *id, int attempts);
 void engine_free(struct build *b);
 
@@ -164,7 +168,7 @@ void engine_over(struct build *b);
 /* The deployment is gone (deleted): DONE, nothing written. */
 void engine_drop(struct build *b);
 /* The image is pushed and on the row: the worker writes the release (RELEASE). */
-void engine_release(struct build *b);
+void engine_pushed(struct build *b);
 /* Read the row again from LOAD (someone else moved it or took the log). */
 void engine_reload(struct build *b, double now);
 

@@ -9,6 +9,7 @@
 #include "redact.h"
 #include "deploy.h"
 #include "msession.h"
+#include "secret_purpose.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,10 +29,9 @@
 #define BUILDER_TEMPLATES_DIR "/usr/local/share/platform/builder/templates"
 #endif
 
-#define TOKEN_PURPOSE "github-token" /* as fcgi/h_auth.c seals it */
-#define READ_CHUNK    65536
-#define KILL_GRACE    10.0 /* seconds from SIGTERM to SIGKILL */
-#define RESTARTED     "the worker restarted during a local build; deploy again"
+#define READ_CHUNK 65536
+#define KILL_GRACE 10.0 /* seconds from SIGTERM to SIGKILL */
+#define RESTARTED  "the worker restarted during a local build; deploy again"
 
 enum local_phase { L_LOAD, L_RUN };
 
@@ -59,17 +59,11 @@ int local_selected(const struct config *cfg)
 
 int local_check_config(const struct config *cfg, struct err *e)
 {
-	if (cfg->build_driver && *cfg->build_driver && strcmp(cfg->build_driver, "local") &&
-	    strcmp(cfg->build_driver, "jenkins"))
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_BUILD_DRIVER must be local or jenkins");
+	/* PLATFORM_BUILD_DRIVER and PLATFORM_BUILDER_TOOL are enums: lib/config checked them */
 	if (!cfg->registry_url || !*cfg->registry_url)
 		return err_set(
 		    e, 500, "missing_setting",
 		    "the local builder pushes to PLATFORM_REGISTRY_URL, which is not set");
-	if (strcmp(cfg->builder_tool, "buildah") && strcmp(cfg->builder_tool, "docker"))
-		return err_set(e, 500, "bad_config",
-			       "PLATFORM_BUILDER_TOOL must be buildah or docker");
 	return find_helper(cfg, e);
 }
 
@@ -252,7 +246,7 @@ static void to_release(struct build *b)
 	struct local_build *lb = b->drv;
 
 	lb->phase = L_LOAD; /* if the release sends the build back to LOAD */
-	engine_release(b);
+	engine_pushed(b);
 }
 
 /* The deployment ends here (or ended elsewhere already): the engine's one end. */
@@ -326,7 +320,7 @@ static void load_token(struct build *b, const char *user, struct buf *out)
 	res = msession_github_token(&b->w->db, p, &e);
 	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) &&
 	    crypto_unhex(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), &raw) == 0 &&
-	    crypto_open(cfg->secret_key, TOKEN_PURPOSE, raw.buf, raw.len, out) < 0)
+	    crypto_open(cfg->secret_key, PURPOSE_GITHUB_TOKEN, raw.buf, raw.len, out) < 0)
 		buf_reset(out);
 	PQclear(res);
 	buf_release(&raw);
@@ -433,6 +427,26 @@ static int spawn_prepare(struct build *b, const struct deploy_info *d, int githu
 	return 0;
 }
 
+/* The helper `pid` runs: follow its output, and the deployment is building. */
+static void started(struct build *b, pid_t pid, double now)
+{
+	struct local_build *lb = b->drv;
+	char spid[16];
+
+	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
+	fcntl(lb->fd, F_SETFL, fcntl(lb->fd, F_GETFL) | O_NONBLOCK);
+	lb->pid = pid;
+	lb->reaped = 0;
+	lb->started_at = now;
+	lb->phase = L_RUN;
+	if (engine_move(b, DEPLOY_BUILDING, NULL) < 0)
+		b->next_at = now; /* the state comes with the next step; the build runs */
+	snprintf(spid, sizeof(spid), "%d", (int)pid);
+	log_info("local build started", "deployment_id", b->id, "build_pid", spid, "image",
+		 lb->image, NULL);
+	b->next_at = now + 1.0;
+}
+
 static void spawn(struct build *b, const struct deploy_info *d, double now)
 {
 	const struct config *cfg = b->w->cfg;
@@ -492,22 +506,7 @@ static void spawn(struct build *b, const struct deploy_info *d, double now)
 		       "the worker could not start a build process (fork failed)");
 		goto out;
 	}
-	setpgid(pid, pid); /* as the child does: whichever runs first, kill(-pid) finds the group */
-	fcntl(lb->fd, F_SETFL, fcntl(lb->fd, F_GETFL) | O_NONBLOCK);
-	lb->pid = pid;
-	lb->reaped = 0;
-	lb->started_at = now;
-	lb->phase = L_RUN;
-	if (engine_move(b, DEPLOY_BUILDING, NULL) < 0)
-		b->next_at = now; /* the state comes with the next step; the build runs */
-	{
-		char spid[16];
-
-		snprintf(spid, sizeof(spid), "%d", (int)pid);
-		log_info("local build started", "deployment_id", b->id, "build_pid", spid, "image",
-			 lb->image, NULL);
-	}
-	b->next_at = now + 1.0;
+	started(b, pid, now);
 out:
 	if (sp.in >= 0)
 		close(sp.in);
@@ -724,7 +723,7 @@ static void local_step(struct build *b, double now)
 		engine_reload(b, now); /* not started: the engine loads the row and starts it */
 }
 
-static void local_free(struct build *b)
+static void local_drv_release(struct build *b)
 {
 	struct local_build *lb = b->drv;
 
@@ -785,6 +784,6 @@ const struct build_driver drv_local = {
     .check_config = local_check_config,
     .start = local_start,
     .step = local_step,
-    .free = local_free,
+    .release = local_drv_release,
     .wait = local_wait,
 };

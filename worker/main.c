@@ -282,7 +282,7 @@ static void shutdown_builds(struct worker *w)
 		struct build *b = w->builds;
 
 		if (!b->dropped)
-			queue_release(&w->q, b->job_id, 0, &e);
+			queue_give_back(&w->q, b->job_id, 0, &e);
 		unlink_build(w, b);
 		engine_free(b);
 	}
@@ -296,7 +296,7 @@ static int load_config(struct worker *w, struct config *cfg, const char *path)
 	struct err e = ERR_INIT;
 	enum log_level lvl = LOG_INFO;
 
-	if (config_load(cfg, path, &e) < 0) {
+	if (config_load(cfg, path, CONFIG_WORKER, &e) < 0) {
 		log_error("configuration error", "reason", e.msg, NULL);
 		config_release(cfg);
 		return -1;
@@ -308,13 +308,9 @@ static int load_config(struct worker *w, struct config *cfg, const char *path)
 		config_release(cfg);
 		return -1;
 	}
-	if (cfg->log_level && log_level_parse(cfg->log_level, &lvl) == 0)
-		log_min_level = lvl;
-	if (release_check_config(cfg, &e) < 0) {
-		log_error("configuration error", "reason", e.msg, NULL);
-		config_release(cfg);
-		return -1;
-	}
+	if (cfg->log_level)
+		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
+	log_min_level = lvl;
 	if (!strcmp(cfg->rollback_mode, "direct") && !release_direct(cfg))
 		log_warn("PLATFORM_ROLLBACK_MODE=direct needs PLATFORM_GITOPS_URL: rollbacks go "
 			 "through Jenkins (ACTION=rollback) until it is set",
@@ -402,7 +398,7 @@ int main(int argc, char **argv)
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;
-	db_close(&w.db);
+	db_release(&w.db);
 out_driver:
 	if (w.driver->close)
 		w.driver->close(&w);

@@ -9,6 +9,7 @@
 #include "naming.h"
 #include "notify.h"
 #include "mnotify.h"
+#include "secret_purpose.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -383,7 +384,7 @@ static int claim(struct notifier *n, struct item *items, struct err *e)
 		it->created_at = xstrdup(db_value(res, i, 8));
 		if (!n->secret_key ||
 		    crypto_unhex(db_value(res, i, 7), strlen(db_value(res, i, 7)), &sealed) < 0 ||
-		    crypto_open(n->secret_key, NOTIFY_SECRET_PURPOSE, sealed.buf, sealed.len,
+		    crypto_open(n->secret_key, PURPOSE_NOTIFICATION_SECRET, sealed.buf, sealed.len,
 				&it->secret) < 0)
 			snprintf(it->error, sizeof(it->error),
 				 "the secret cannot be opened (is PLATFORM_SECRET_KEY the API's?)");
@@ -575,7 +576,7 @@ static void *thread_main(void *arg)
 
 static void notifier_free(struct notifier *n)
 {
-	db_close(&n->db);
+	db_release(&n->db);
 	free(n->database_url);
 	free(n->secret_key);
 	free(n->domain);

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "log.h"
 #include "metrics.h"
+#include "rfc3339.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
@@ -31,7 +32,7 @@ struct msg {
 	char state[24];	     /* MSG_STATUS */
 	char deployment[40]; /* MSG_STATUS */
 	char project[40];    /* MSG_STATUS: "" when unknown */
-	char at[32];
+	char at[RFC3339_LEN];
 };
 
 struct chan {
@@ -80,18 +81,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void rfc3339_now(char out[32])
-{
-	struct timespec ts;
-	struct tm tm;
-	size_t n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static void msg_free(struct msg *m)
@@ -257,12 +246,12 @@ void publish_log(struct publisher *p, const char *deployment_id, long long offse
 
 void publish_state(struct publisher *p, const char *deployment_id, const char *state)
 {
-	char name[80], at[32];
+	char name[80], at[RFC3339_LEN];
 	const char *project;
 
 	if (!p || !state)
 		return;
-	rfc3339_now(at);
+	rfc3339_format(NULL, at);
 	pthread_mutex_lock(&p->mu);
 	project = project_lookup(p, deployment_id);
 	for (int i = 0; i < 2; i++) {
@@ -320,48 +309,87 @@ static void add_offset(struct json_object *o, const char *key, long long v)
 	json_object_object_add(o, key, v < 0 ? NULL : json_object_new_int64(v));
 }
 
+/* The gap message: everything queued comes after what was lost. What is lost while it is on
+ * the way makes a new gap. */
+static void compose_gap(struct chan *c, struct json_object *o)
+{
+	json_object_object_add(o, "type", json_object_new_string("gap"));
+	if (*c->project)
+		json_object_object_add(o, "project_id", json_object_new_string(c->project));
+	else
+		json_object_object_add(o, "deployment_id", json_object_new_string(c->deployment));
+	add_offset(o, "offset", c->gap_from);
+	add_offset(o, "next_offset", c->gap_to);
+	c->sent_from = c->gap_from;
+	c->sent_to = c->gap_to;
+	c->gap = 0;
+	c->gap_from = c->gap_to = -1;
+}
+
+/* The queue's first message, taken off it as the one being sent. */
+static struct msg *take_head(struct chan *c)
+{
+	struct msg *m = c->head;
+
+	c->head = m->next;
+	m->next = NULL;
+	c->sent = m;
+	c->bytes -= m->len;
+	return m;
+}
+
+/* Catch up: adjacent log chunks that waited go out as one message. */
+static void compose_log(struct chan *c, struct json_object *o)
+{
+	struct buf raw = BUF_INIT, text = BUF_INIT;
+	struct msg **tail = &c->sent;
+	long long from = c->head->offset, next = from;
+
+	while (c->head && c->head->kind == MSG_LOG && c->head->offset == next &&
+	       (raw.len == 0 || raw.len + c->head->len <= MAX_TEXT)) {
+		struct msg *m = c->head;
+
+		c->head = m->next;
+		m->next = NULL;
+		*tail = m;
+		tail = &m->next;
+		c->bytes -= m->len;
+		buf_add(&raw, m->data, m->len);
+		next += (long long)m->len;
+	}
+	c->sent_from = from;
+	c->sent_to = next;
+	/* a WebSocket text frame must be valid UTF-8, as the stored log is */
+	deploy_log_clean(raw.buf, raw.len, &text);
+	json_object_object_add(o, "type", json_object_new_string("log"));
+	json_object_object_add(o, "deployment_id", json_object_new_string(c->deployment));
+	json_object_object_add(o, "offset", json_object_new_int64(from));
+	json_object_object_add(o, "next_offset", json_object_new_int64(next));
+	json_object_object_add(o, "text", json_object_new_string_len(text.buf, (int)text.len));
+	buf_release(&raw);
+	buf_release(&text);
+}
+
 /* The body of the channel's next POST into c->body; takes its messages off the queue. */
 static void chan_compose(struct chan *c)
 {
 	struct json_object *o = json_object_new_object();
-	const char *deployment = c->deployment;
 
 	buf_reset(&c->body);
 	c->sent = NULL;
 	c->sent_from = c->sent_to = -1;
 	c->sent_gap = c->gap;
 	if (c->gap) {
-		/* the gap first: everything queued comes after what was lost. What is
-		 * lost while it is on the way makes a new gap. */
-		json_object_object_add(o, "type", json_object_new_string("gap"));
-		if (*c->project)
-			json_object_object_add(o, "project_id", json_object_new_string(c->project));
-		else
-			json_object_object_add(o, "deployment_id",
-					       json_object_new_string(deployment));
-		add_offset(o, "offset", c->gap_from);
-		add_offset(o, "next_offset", c->gap_to);
-		c->sent_from = c->gap_from;
-		c->sent_to = c->gap_to;
-		c->gap = 0;
-		c->gap_from = c->gap_to = -1;
+		compose_gap(c, o);
 	} else if (c->head->kind == MSG_END) {
-		struct msg *m = c->head;
+		struct msg *m = take_head(c);
 
-		c->head = m->next;
-		m->next = NULL;
-		c->sent = m;
-		c->bytes -= m->len;
 		json_object_object_add(o, "type", json_object_new_string("end"));
-		json_object_object_add(o, "deployment_id", json_object_new_string(deployment));
+		json_object_object_add(o, "deployment_id", json_object_new_string(c->deployment));
 		json_object_object_add(o, "offset", json_object_new_int64(m->offset));
 	} else if (c->head->kind == MSG_STATUS) {
-		struct msg *m = c->head;
+		struct msg *m = take_head(c);
 
-		c->head = m->next;
-		m->next = NULL;
-		c->sent = m;
-		c->bytes -= m->len;
 		json_object_object_add(o, "type", json_object_new_string("status"));
 		json_object_object_add(o, "deployment_id", json_object_new_string(m->deployment));
 		json_object_object_add(o, "project_id",
@@ -369,35 +397,7 @@ static void chan_compose(struct chan *c)
 		json_object_object_add(o, "state", json_object_new_string(m->state));
 		json_object_object_add(o, "at", json_object_new_string(m->at));
 	} else {
-		/* catch up: adjacent chunks that waited go out as one message */
-		struct buf raw = BUF_INIT, text = BUF_INIT;
-		struct msg **tail = &c->sent;
-		long long from = c->head->offset, next = from;
-
-		while (c->head && c->head->kind == MSG_LOG && c->head->offset == next &&
-		       (raw.len == 0 || raw.len + c->head->len <= MAX_TEXT)) {
-			struct msg *m = c->head;
-
-			c->head = m->next;
-			m->next = NULL;
-			*tail = m;
-			tail = &m->next;
-			c->bytes -= m->len;
-			buf_add(&raw, m->data, m->len);
-			next += (long long)m->len;
-		}
-		c->sent_from = from;
-		c->sent_to = next;
-		/* a WebSocket text frame must be valid UTF-8, as the stored log is */
-		deploy_log_clean(raw.buf, raw.len, &text);
-		json_object_object_add(o, "type", json_object_new_string("log"));
-		json_object_object_add(o, "deployment_id", json_object_new_string(deployment));
-		json_object_object_add(o, "offset", json_object_new_int64(from));
-		json_object_object_add(o, "next_offset", json_object_new_int64(next));
-		json_object_object_add(o, "text",
-				       json_object_new_string_len(text.buf, (int)text.len));
-		buf_release(&raw);
-		buf_release(&text);
+		compose_log(c, o);
 	}
 	if (!c->head)
 		c->tail = NULL;

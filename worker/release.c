@@ -15,15 +15,6 @@
 #define REMOVE_MAX_ATTEMPTS 8
 #define REMOVE_BATCH	    16
 
-int release_check_config(const struct config *cfg, struct err *e)
-{
-	const char *m = cfg->rollback_mode;
-
-	if (m && (!strcmp(m, "direct") || !strcmp(m, "jenkins")))
-		return 0;
-	return err_set(e, 500, "bad_config", "PLATFORM_ROLLBACK_MODE must be direct or jenkins");
-}
-
 int release_direct(const struct config *cfg)
 {
 	return cfg->rollback_mode && !strcmp(cfg->rollback_mode, "direct") && cfg->gitops_url &&
@@ -118,7 +109,7 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 	snprintf(id, sizeof(id), "%lld", j->id);
 	row = queue_job_payload(&w->db, p, &e);
 	if (!row) {
-		queue_release(&w->q, j->id, 5, &e);
+		queue_give_back(&w->q, j->id, 5, &e);
 		return;
 	}
 	if (PQntuples(row) != 1 || !db_value(row, 0, 0) || !db_value(row, 0, 1) ||
@@ -141,7 +132,7 @@ static void remove_one(struct worker *w, const struct queue_job *j)
 		if (retry && j->attempts < REMOVE_MAX_ATTEMPTS) {
 			struct err e2 = ERR_INIT;
 
-			queue_release(&w->q, j->id, 5 * j->attempts, &e2);
+			queue_give_back(&w->q, j->id, 5 * j->attempts, &e2);
 		} else {
 			struct err e2 = ERR_INIT;
 

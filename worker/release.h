@@ -31,9 +31,6 @@
 #include "config.h"
 #include "err.h"
 
-/* -1 (500 bad_config) when rollback_mode is neither "direct" nor "jenkins". */
-int release_check_config(const struct config *cfg, struct err *e);
-
 /* 1 when rollbacks are written by the worker: rollback_mode is "direct" and a GitOps URL is
  * set. Without one the worker cannot write and rollbacks go to Jenkins (ACTION=rollback)
  * as before; main.c says so in the log at start. */

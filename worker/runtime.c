@@ -480,7 +480,7 @@ static void rt_start(struct build *b, double now)
 		b->stage_state = xcalloc(1, sizeof(struct rt_stage));
 }
 
-static void rt_free(struct build *b)
+static void rt_drv_release(struct build *b)
 {
 	free(b->stage_state);
 	b->stage_state = NULL;
@@ -727,7 +727,7 @@ const struct stage_driver stage_podman = {
     .check_config = runtime_check_config,
     .start = rt_start,
     .step = rt_step,
-    .free = rt_free,
+    .release = rt_drv_release,
     .resync = runtime_resync,
 };
 

@@ -27,7 +27,7 @@ static void track_start(struct build *b, double now)
 		b->stage_state = xcalloc(1, sizeof(struct track));
 }
 
-static void track_free(struct build *b)
+static void track_drv_release(struct build *b)
 {
 	free(b->stage_state);
 	b->stage_state = NULL;
@@ -190,5 +190,5 @@ const struct stage_driver stage_argocd = {
     .check_config = track_check_config,
     .start = track_start,
     .step = track_step,
-    .free = track_free,
+    .release = track_drv_release,
 };

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
-	if (config_load(&cfg, path, &e) < 0)
+	if (config_load(&cfg, path, CONFIG_ALL, &e) < 0)
 		FUZZ_ASSERT(e.status != 0 && e.msg[0] && !strcmp(e.code, "bad_config"));
 	config_release(&cfg);
 	return 0;
