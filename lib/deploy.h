@@ -66,7 +66,8 @@ struct deploy_new {
 };
 
 /* Store a deployment (state queued, the next per-project seq) and its deploy job in
- * one transaction. With an idempotency key already used for this project, nothing is
+ * one transaction (the caller's when one is open: then an error leaves it for the caller
+ * to roll back). With an idempotency key already used for this project, nothing is
  * stored and the earlier deployment is returned with *created = 0. Errors: 404
  * project_not_found, 422 for a bad branch/commit/key, 409 for a rollback target
  * without an image. *out: the deployment as JSON (new reference). */

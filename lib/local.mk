@@ -21,4 +21,5 @@ libplatform_la_SOURCES += \
 libplatform_la_SOURCES += lib/github.c lib/github.h
 libplatform_la_SOURCES += lib/audit.c lib/audit.h
 libplatform_la_SOURCES += lib/webhook.c lib/webhook.h
+libplatform_la_SOURCES += lib/delivery.c lib/delivery.h
 libplatform_la_SOURCES += lib/housekeep.c lib/housekeep.h

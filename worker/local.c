@@ -60,7 +60,7 @@ int local_check_config(const struct config *cfg, struct err *e)
 	if (cfg->build_driver && *cfg->build_driver && strcmp(cfg->build_driver, "local") &&
 	    strcmp(cfg->build_driver, "jenkins"))
 		return err_set(e, 500, "bad_config",
-			       "PLATFORM_BUILD_DRIVER must be local or jenkins");
+			       "PLATFORM_BUILD_DRIVER must be local, jenkins or none");
 	if (!cfg->registry_url || !*cfg->registry_url)
 		return err_set(
 		    e, 500, "missing_setting",
