@@ -22,15 +22,15 @@ int delivery_store(struct db *db, const struct delivery_in *in, struct err *e)
 {
 	/* One statement, so one short transaction: the duplicate check is the primary key's,
 	 * and nothing else is touched (the worker matches projects later). */
-	static struct db_stmt st = DB_STMT(
-	    "delivery_store",
-	    "INSERT INTO webhook_deliveries (delivery_id, event, repo_key, repo_full_name,"
-	    " payload, request_id, state, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " 'received', 'received', 'stored; the worker has not processed it yet')"
-	    " ON CONFLICT (delivery_id) DO NOTHING",
-	    6);
-	const char *p[6] = {in->id, in->event, in->repo_key, in->full_name, in->payload,
-			    in->request_id};
+	static struct db_stmt st =
+	    DB_STMT("delivery_store",
+		    "INSERT INTO webhook_deliveries (delivery_id, event, repo_key, repo_full_name,"
+		    " payload, request_id, state, outcome, reason) VALUES ($1, $2, $3, $4, $5, $6,"
+		    " 'received', 'received', 'stored; the worker has not processed it yet')"
+		    " ON CONFLICT (delivery_id) DO NOTHING",
+		    6);
+	const char *p[6] = {in->id,	   in->event,	in->repo_key,
+			    in->full_name, in->payload, in->request_id};
 	PGresult *res = db_prepared(db, &st, p, e);
 	int stored;
 
@@ -157,14 +157,14 @@ static int on_push(struct db *db, const struct delivery_event *ev, struct delive
 {
 	/* Only projects whose repository check was passed (hooks_verify_repo) by someone who
 	 * still works in the project's workspace: naming a repository is not enough. */
-	static struct db_stmt st = DB_STMT(
-	    "delivery_push_projects",
-	    "SELECT p.id, p.auto_deploy_paused FROM projects p WHERE p.repo_key = $1"
-	    " AND p.branch = $2 AND p.auto_deploy AND p.deleted_at IS NULL"
-	    " AND p.repo_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
-	    " WHERE m.workspace_id = p.workspace_id AND m.user_id = p.repo_verified_by"
-	    " AND m.role IN ('owner', 'admin', 'developer')) ORDER BY p.id",
-	    2);
+	static struct db_stmt st =
+	    DB_STMT("delivery_push_projects",
+		    "SELECT p.id, p.auto_deploy_paused FROM projects p WHERE p.repo_key = $1"
+		    " AND p.branch = $2 AND p.auto_deploy AND p.deleted_at IS NULL"
+		    " AND p.repo_verified_at IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
+		    " WHERE m.workspace_id = p.workspace_id AND m.user_id = p.repo_verified_by"
+		    " AND m.role IN ('owner', 'admin', 'developer')) ORDER BY p.id",
+		    2);
 	struct webhook_push push;
 	struct buf key = BUF_INIT;
 	const char *p[2];
@@ -244,7 +244,7 @@ static int record_result(struct db *db, const char *id, const struct delivery_re
 	    " ref = coalesce(nullif($6, ''), ref), after_sha = coalesce(nullif($7, ''), after_sha),"
 	    " processed_at = now(), payload = NULL WHERE delivery_id = $1",
 	    7);
-	const char *p[7] = {id,	       r->state,  r->outcome, r->reason, ju_text(r->deployments),
+	const char *p[7] = {id,	       r->state, r->outcome, r->reason, ju_text(r->deployments),
 			    r->branch, r->commit};
 	PGresult *res = db_prepared(db, &st, p, e);
 
