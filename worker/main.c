@@ -12,6 +12,7 @@
 
 #include "crypto.h"
 #include "delivery.h"
+#include "gitops.h"
 #include "domains.h"
 #include "housekeep.h"
 #include "http.h"
@@ -414,6 +415,7 @@ int main(int argc, char **argv)
 		return 1;
 	config_log(&cfg);
 	http_global_init();
+	gitops_process_init(); /* once, not per release */
 	signals();
 	metrics_pid = worker_metrics_start(&cfg); /* forks: before any connection is open */
 	if (!strcmp(w.driver->name, "local"))
@@ -447,6 +449,7 @@ out_driver:
 		w.driver->close(&w);
 out:
 	metricsd_stop(metrics_pid);
+	gitops_process_end();
 	config_release(&cfg);
 	curl_global_cleanup();
 	return rc;
