@@ -1,9 +1,9 @@
-/* h_hooks.c: GitHub push webhooks: verify, record once, queue deployments; hook management */
+/* h_hooks.c: GitHub webhooks: verify, store once for the worker; hook management; the list */
 #include "handlers.h"
 
 #include "access.h"
 #include "crypto.h"
-#include "deploy.h"
+#include "delivery.h"
 #include "github.h"
 #include "jsonutil.h"
 #include "list.h"
@@ -199,7 +199,7 @@ static int signature_matches(struct req *r, const char *repo_key, const char *si
 	return ok;
 }
 
-/* Answer for a delivery already recorded: what it did then. */
+/* Answer for a delivery stored before: where it is now. */
 static int answer_duplicate(struct req *r, const char *delivery)
 {
 	const char *params[] = {delivery};
@@ -214,126 +214,30 @@ static int answer_duplicate(struct req *r, const char *delivery)
 	o = json_object_new_object();
 	ju_add_str(o, "delivery_id", delivery);
 	ju_add_str(o, "event", PQgetvalue(res, 0, 0));
+	ju_add_str(o, "state", PQgetvalue(res, 0, 1));
 	ju_add_str(o, "outcome", "duplicate");
 	ju_add_str(o, "reason", "this delivery was received before; nothing new was queued");
-	json_object_object_add(o, "deployments", json_tokener_parse(PQgetvalue(res, 0, 3)));
+	json_object_object_add(o, "deployments", json_tokener_parse(PQgetvalue(res, 0, 2)));
 	PQclear(res);
 	req_json(r, 200, o);
 	json_object_put(o);
 	return 1;
 }
 
-/* The identity of a push: sha256(repository NUL ref NUL after), hex, as an idempotency key
- * (bounded and printable whatever the branch name holds). */
-static void push_key(const char *repo_key, const struct webhook_push *push, struct buf *out)
+/* The answer to GitHub: what happened to the delivery so far. */
+static void answer(struct req *r, int status, const char *delivery, const char *event,
+		   const char *state, const char *outcome, const char *reason)
 {
-	struct buf in = BUF_INIT;
-	unsigned char md[32];
+	struct json_object *o = json_object_new_object();
 
-	buf_addstr(&in, repo_key);
-	buf_addch(&in, '\0');
-	buf_addstr(&in, push->branch);
-	buf_addch(&in, '\0');
-	buf_addstr(&in, push->after);
-	crypto_sha256(in.buf, in.len, md);
-	buf_addstr(out, "github-push:");
-	crypto_hex(md, sizeof(md), out);
-	buf_release(&in);
-}
-
-struct outcome {
-	const char *outcome; /* queued, already_queued, ignored, pong */
-	char reason[320];
-	struct json_object *deployments; /* array of ids */
-};
-
-/* Queue one deployment per auto-deploy project on this repository and branch. */
-static int queue_push(struct req *r, const char *repo_key, const struct webhook_push *push,
-		      struct outcome *out, struct err *e)
-{
-	const char *params[] = {repo_key, push->branch};
-	/* Only projects whose repository check was passed (hooks_verify_repo) by someone who
-	 * still works in the project's workspace: naming a repository is not enough. */
-	PGresult *res = mproj_push_targets(&r->app->db, params, e);
-	struct buf key = BUF_INIT;
-	int n, paused = 0, again = 0, ret = -1;
-
-	if (!res)
-		return -1;
-	n = PQntuples(res);
-	push_key(repo_key, push, &key);
-	for (int i = 0; i < n; i++) {
-		struct deploy_new dn = {0};
-		struct json_object *dep = NULL, *idv;
-		int created = 0;
-
-		if (*PQgetvalue(res, i, 1) == 't') {
-			paused++;
-			continue;
-		}
-		dn.project_id = PQgetvalue(res, i, 0);
-		dn.trigger = "webhook";
-		dn.branch = push->branch;
-		dn.commit = push->after;
-		/* The push itself (repository, ref, commit) is each project's idempotency
-		 * key, whatever the delivery id says: a replayed push with a fresh
-		 * X-GitHub-Delivery finds the deployment it queued, as does a delivery cut
-		 * short by a crash and redelivered. */
-		dn.idempotency_key = key.buf;
-		dn.supersede = r->app->cfg.deploy_supersede != 0;
-		dn.commit_message = push->message[0] ? push->message : NULL;
-		dn.commit_author = push->author[0] ? push->author : NULL;
-		if (deploy_create(&r->app->db, &dn, &dep, &created, e) < 0)
-			goto out;
-		if (json_object_object_get_ex(dep, "id", &idv))
-			json_object_array_add(out->deployments, json_object_get(idv));
-		json_object_put(dep);
-		again += !created;
-	}
-	if (again && (size_t)again == json_object_array_length(out->deployments)) {
-		out->outcome = "already_queued";
-		snprintf(out->reason, sizeof(out->reason),
-			 "this push (%.100s@%.100s at %.12s) was already queued; nothing new was "
-			 "queued",
-			 repo_key, push->branch, push->after);
-	} else if (json_object_array_length(out->deployments)) {
-		out->outcome = "queued";
-		snprintf(out->reason, sizeof(out->reason),
-			 "queued %zu deployment(s) of %.100s@%.100s",
-			 json_object_array_length(out->deployments), repo_key, push->branch);
-	} else {
-		out->outcome = "ignored";
-		snprintf(
-		    out->reason, sizeof(out->reason),
-		    paused
-			? "auto-deploy of the projects on %.100s@%.100s is paused after a rollback"
-			: "no project deploys %.100s@%.100s automatically",
-		    repo_key, push->branch);
-	}
-	ret = 0;
-out:
-	PQclear(res);
-	buf_release(&key);
-	return ret;
-}
-
-static int record_delivery(struct req *r, const char *delivery, const char *event,
-			   const char *repo_key, const char *full_name,
-			   const struct webhook_push *push, const struct outcome *out,
-			   struct err *e)
-{
-	const char *params[] = {delivery,
-				event,
-				full_name,
-				push && push->branch[0] ? push->branch : NULL,
-				push && push->after[0] ? push->after : NULL,
-				out->outcome,
-				ju_text(out->deployments),
-				repo_key,
-				out->reason,
-				r->request_id};
-
-	return mhook_delivery_insert(&r->app->db, params, e) < 0 ? -1 : 0;
+	ju_add_str(o, "delivery_id", delivery);
+	ju_add_str(o, "event", event);
+	ju_add_str(o, "state", state);
+	ju_add_str(o, "outcome", outcome);
+	ju_add_str(o, "reason", reason);
+	json_object_object_add(o, "deployments", json_object_new_array());
+	req_json(r, status, o);
+	json_object_put(o);
 }
 
 static int delivery_id_ok(const char *s)
@@ -350,17 +254,18 @@ static int delivery_id_ok(const char *s)
 	return 1;
 }
 
+/* Verify, store, answer: the worker matches projects and queues deployments
+ * (lib/delivery.h), so the answer waits on nothing but one INSERT. */
 void h_hooks_github(struct req *r)
 {
 	struct err e = ERR_INIT;
 	const char *event = req_header(r, "X-GitHub-Event");
 	const char *delivery = req_header(r, "X-GitHub-Delivery");
 	const char *sig = req_header(r, "X-Hub-Signature-256");
-	struct json_object *payload = NULL, *o = NULL, *repo, *full;
-	struct buf repo_key = BUF_INIT;
-	struct webhook_push push;
-	struct outcome out = {NULL, "", json_object_new_array()};
-	int has_repo;
+	struct json_object *payload = NULL, *repo, *full = NULL;
+	struct buf repo_key = BUF_INIT, text = BUF_INIT;
+	struct delivery_in in;
+	int has_repo, stored;
 
 	if (req_body(r, WEBHOOK_MAX_BODY, &e) < 0)
 		goto fail;
@@ -377,7 +282,8 @@ void h_hooks_github(struct req *r)
 			"signatures are not accepted)");
 		goto fail;
 	}
-	payload = webhook_payload(req_header(r, "Content-Type"), r->body.buf, r->body.len, &e);
+	payload = webhook_payload_json(req_header(r, "Content-Type"), r->body.buf, r->body.len,
+				       &text, &e);
 	if (!payload) {
 		count_rejection(r, "bad_payload");
 		goto fail;
@@ -389,54 +295,40 @@ void h_hooks_github(struct req *r)
 			"the signature does not match the webhook secret");
 		goto fail;
 	}
-	if (answer_duplicate(r, delivery))
-		goto out;
-	memset(&push, 0, sizeof(push));
-	if (!strcmp(event, "ping")) {
-		out.outcome = "pong";
-		snprintf(out.reason, sizeof(out.reason), "the webhook works");
-	} else if (strcmp(event, "push")) {
-		out.outcome = "ignored";
-		snprintf(out.reason, sizeof(out.reason), "%.64s events are not used; only push",
-			 event);
-	} else {
-		webhook_push_parse(payload, &push);
-		if (push.kind == WEBHOOK_PUSH_TAG) {
-			out.outcome = "ignored";
-			snprintf(out.reason, sizeof(out.reason), "tag pushes do not deploy");
-		} else if (push.kind == WEBHOOK_PUSH_DELETED) {
-			out.outcome = "ignored";
-			snprintf(out.reason, sizeof(out.reason), "the branch %.200s was deleted",
-				 push.branch);
-		} else if (push.kind == WEBHOOK_PUSH_INVALID || !has_repo) {
-			out.outcome = "ignored";
-			snprintf(out.reason, sizeof(out.reason),
-				 "the push payload names no branch, commit or repository");
-		} else if (queue_push(r, repo_key.buf, &push, &out, &e) < 0) {
-			goto fail;
-		}
-	}
-	full = NULL;
 	if (json_object_object_get_ex(payload, "repository", &repo))
 		json_object_object_get_ex(repo, "full_name", &full);
-	if (record_delivery(r, delivery, event, has_repo ? repo_key.buf : NULL,
-			    full ? json_object_get_string(full) : NULL, &push, &out, &e) < 0)
+	in.id = delivery;
+	in.event = event;
+	in.repo_key = has_repo ? repo_key.buf : NULL;
+	in.full_name =
+	    json_object_is_type(full, json_type_string) ? json_object_get_string(full) : NULL;
+	in.payload = text.buf;
+	in.request_id = r->request_id;
+	/* a ping carries no work: GitHub's "test delivery" shows the answer at once */
+	stored = !strcmp(event, "ping")
+		     ? delivery_record(&r->app->db, &in, "pong", "the webhook works", &e)
+		     : delivery_store(&r->app->db, &in, &e);
+	if (stored < 0)
 		goto fail;
-	o = json_object_new_object();
-	ju_add_str(o, "delivery_id", delivery);
-	ju_add_str(o, "event", event);
-	ju_add_str(o, "outcome", out.outcome);
-	ju_add_str(o, "reason", out.reason);
-	json_object_object_add(o, "deployments", json_object_get(out.deployments));
-	req_json(r, out.outcome && !strcmp(out.outcome, "queued") ? 202 : 200, o);
+	if (!stored) {
+		if (!answer_duplicate(r, delivery)) {
+			err_set(&e, 503, "database_unavailable", "try the delivery again");
+			goto fail;
+		}
+	} else if (!strcmp(event, "ping")) {
+		answer(r, 200, delivery, event, "processed", "pong", "the webhook works");
+	} else {
+		answer(r, 202, delivery, event, "received", "received",
+		       "stored; the platform acts on it within moments (see the project's "
+		       "webhook deliveries)");
+	}
 	goto out;
 fail:
 	req_error(r, &e);
 out:
-	json_object_put(o);
 	json_object_put(payload);
-	json_object_put(out.deployments);
 	buf_release(&repo_key);
+	buf_release(&text);
 }
 
 /* ---- deliveries of a project's repository ---- */
@@ -453,6 +345,8 @@ static struct json_object *delivery_json(struct req *r, const PGresult *res, int
 	ju_add_str(o, "reason", db_value(res, i, 5));
 	json_object_object_add(o, "deployments", json_tokener_parse(PQgetvalue(res, i, 6)));
 	ju_add_str(o, "received_at", db_value(res, i, 7));
+	ju_add_str(o, "state", db_value(res, i, 9));
+	ju_add_str(o, "processed_at", db_value(res, i, 10));
 	return o;
 }
 

@@ -109,7 +109,7 @@ static const struct setting settings[] = {
 	STR(worker_metrics_listen, NULL, W, check_host_port, "(none: no metrics)", "the same for a worker (`127.0.0.1:9465`); a second worker on one host that finds it taken runs on without one"),
 
 	GROUP("Builds through Jenkins"),
-	ENUM(build_driver, NULL, "local|jenkins", W, "jenkins if `PLATFORM_JENKINS_URL` is set, else local", "the build driver"),
+	ENUM(build_driver, NULL, "local|jenkins|none", W, "jenkins if `PLATFORM_JENKINS_URL` is set, else local", "the build driver (none: a worker that builds nothing, e.g. for webhook processing and benchmarks)"),
 	URL(jenkins_url, NULL, "http|https", W, NULL, "Jenkins base URL (unset: the local builder)"),
 	STR(jenkins_user, NULL, W, NULL, NULL, "Jenkins user for the API token"),
 	SECRET(jenkins_token, W, NULL, NULL, "Jenkins API token"),

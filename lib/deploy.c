@@ -446,7 +446,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 {
 	struct buf id = BUF_INIT;
 	const char *p[1];
-	int ret = -1, found;
+	int ret = -1, found, own_tx = !db->in_tx;
 
 	*out = NULL;
 	*created = 0;
@@ -454,7 +454,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 		return err_set(e, 404, "project_not_found", "no such project");
 	if (check_new(n, e) < 0)
 		return -1;
-	if (db_begin(db, e) < 0)
+	if (own_tx && db_begin(db, e) < 0)
 		return -1;
 	found = find_by_key(db, n, out, e);
 	if (found) {
@@ -474,7 +474,7 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 		goto out;
 	if (load_json(db, id.buf, out, NULL, e) < 0)
 		goto out;
-	if (db_commit(db, e) < 0) {
+	if (own_tx && db_commit(db, e) < 0) {
 		json_object_put(*out);
 		*out = NULL;
 		goto out_released;
@@ -485,13 +485,15 @@ int deploy_create(struct db *db, const struct deploy_new *n, struct json_object 
 	buf_release(&id);
 	return 0;
 out:
-	db_rollback(db);
+	/* in the caller's transaction (the worker's webhook batch), the caller rolls back */
+	if (own_tx)
+		db_rollback(db);
 	if (ret == 0) {
 		buf_release(&id);
 		return 0;
 	}
 	/* Two requests with one key raced: the other stored it first. */
-	if (n->idempotency_key && !strcmp(db->sqlstate, "23505")) {
+	if (own_tx && n->idempotency_key && !strcmp(db->sqlstate, "23505")) {
 		struct err e2 = ERR_INIT;
 
 		if (find_by_key(db, n, out, &e2) == 1) {

@@ -615,6 +615,7 @@ struct session {
 	char track_ref[NAMING_BRANCH_MAX + 24]; /* refs/remotes/origin/<branch> */
 	int secret_tries;			/* credentials handed out this connection */
 	int auth_failed;
+	int borrowing;	       /* a local remote's objects are an alternate of the cache's */
 	char push_status[256]; /* a ref rejection from the server */
 };
 
@@ -707,6 +708,16 @@ static int session_open(struct session *s, const struct gitops_opts *o, int want
 	return 0;
 }
 
+void gitops_process_init(void)
+{
+	git_libgit2_init();
+}
+
+void gitops_process_end(void)
+{
+	git_libgit2_shutdown();
+}
+
 static int cred_cb(git_credential **out, const char *url, const char *user_from_url,
 		   unsigned int allowed, void *payload)
 {
@@ -755,6 +766,49 @@ static int remote_fail(struct session *s, int rc, const char *what, struct err *
 
 /* ---- fetch ---- */
 
+/* A local remote: read its branch and borrow its objects (an alternate object database of
+ * the cache) instead of copying them. libgit2's local transport builds the pack for a fetch
+ * by marking every tree of the tip we already have as uninteresting, which reads the whole
+ * tree of the repository (80 ms at 10,000 apps) to bring in a commit or two. */
+static int fetch_local(struct session *s, git_oid *tip, int *have, struct err *e)
+{
+	git_repository *remote = NULL;
+	git_odb *odb = NULL;
+	git_buf objdir = GIT_BUF_INIT;
+	int rc = -1;
+
+	if (git_repository_open_bare(&remote, s->url.path) < 0) {
+		err_set(e, 502, "remote_unreachable",
+			"cannot open the gitops remote %s (a bare repository): %s", s->url.shown,
+			git_msg());
+		goto out;
+	}
+	*have = git_reference_name_to_id(tip, remote, s->head_ref) == 0;
+	git_error_clear();
+	if (!*have) {
+		rc = 0;
+		goto out;
+	}
+	if (!s->borrowing &&
+	    (git_repository_item_path(&objdir, remote, GIT_REPOSITORY_ITEM_OBJECTS) < 0 ||
+	     git_repository_odb(&odb, s->repo) < 0 ||
+	     git_odb_add_disk_alternate(odb, objdir.ptr) < 0)) {
+		git_fail(e, "cannot read the objects of the gitops remote");
+		goto out;
+	}
+	s->borrowing = 1;
+	if (git_reference_create(NULL, s->repo, s->track_ref, tip, 1, "fetch") < 0) {
+		git_fail(e, "cannot record the fetched tip");
+		goto out;
+	}
+	rc = 0;
+out:
+	git_buf_dispose(&objdir);
+	git_odb_free(odb);
+	git_repository_free(remote);
+	return rc;
+}
+
 /* Bring the remote branch into the cache; *have is 0 when the remote has no
  * such branch yet (an empty repository). */
 static int fetch_tip(struct session *s, git_oid *tip, int *have, struct err *e)
@@ -767,6 +821,8 @@ static int fetch_tip(struct session *s, git_oid *tip, int *have, struct err *e)
 	int rc = -1, err;
 
 	*have = 0;
+	if (s->url.path)
+		return fetch_local(s, tip, have, e);
 	callbacks_init(s, &cb);
 	if (git_remote_create_anonymous(&r, s->repo, s->url.clean) < 0) {
 		git_fail(e, "cannot set up the gitops remote");

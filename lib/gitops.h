@@ -182,4 +182,10 @@ void gitops_url_redact(struct buf *out, const char *url);
  * is unset): ${XDG_CACHE_HOME:-$HOME/.cache}/platform/gitops/<hash of the redacted url> */
 void gitops_default_cache_dir(struct buf *out, const char *url);
 
+/* A long-lived process that writes releases (the worker) keeps libgit2 initialised from
+ * gitops_process_init to gitops_process_end: each release otherwise initialises it again,
+ * which with Debian's mbedTLS build parses the whole CA bundle (a few ms per release). */
+void gitops_process_init(void);
+void gitops_process_end(void);
+
 #endif

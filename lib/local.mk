@@ -31,4 +31,5 @@ libplatform_la_SOURCES += \
 TESTS += tests/t0005-sql-home.sh
 EXTRA_DIST += tests/t0005-sql-home.sh scripts/sql-home
 libplatform_la_SOURCES += lib/webhook.c lib/webhook.h
+libplatform_la_SOURCES += lib/delivery.c lib/delivery.h
 libplatform_la_SOURCES += lib/housekeep.c lib/housekeep.h

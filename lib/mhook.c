@@ -24,7 +24,7 @@ DB_COMMAND_FN(mhook_count_rejection,
 DB_QUERY_FN(mhook_secret, "SELECT encode(secret, 'hex') FROM repo_hooks WHERE repo_key = $1", 1)
 
 DB_QUERY_FN(mhook_delivery,
-	    "SELECT event, outcome, reason, array_to_json(deployments)::text"
+	    "SELECT event, state, array_to_json(deployments)::text"
 	    " FROM webhook_deliveries WHERE delivery_id = $1",
 	    1)
 
@@ -47,7 +47,10 @@ DB_QUERY_FN(mhook_project_deliveries,
 	    " ELSE 'this push was already queued for this project' END,"
 	    " array_to_json(m.ids)::text,"
 	    " rfc3339(d.received_at),"
-	    " (extract(epoch FROM d.received_at) * 1000000)::bigint"
+	    " (extract(epoch FROM d.received_at) * 1000000)::bigint,"
+	    " CASE WHEN d.outcome IN ('queued', 'already_queued') AND cardinality(m.ids) = 0"
+	    " THEN 'ignored' ELSE d.state END,"
+	    " rfc3339(d.processed_at)"
 	    " FROM webhook_deliveries d JOIN projects pr ON pr.repo_key = d.repo_key"
 	    " CROSS JOIN LATERAL (SELECT ARRAY(SELECT x FROM unnest(d.deployments) x"
 	    " JOIN deployments dep ON dep.id = x WHERE dep.project_id = pr.id) AS ids) m"

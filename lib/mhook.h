@@ -22,13 +22,13 @@ PGresult *mhook_drop_unused(struct db *db, const char *const *params, struct err
 long mhook_count_rejection(struct db *db, const char *const *params, struct err *e);
 /* $1 repo_key -> the sealed secret (hex) */
 PGresult *mhook_secret(struct db *db, const char *const *params, struct err *e);
-/* $1 delivery id -> event, outcome, reason, deployments (json) */
+/* $1 delivery id -> event, state, deployments (json) */
 PGresult *mhook_delivery(struct db *db, const char *const *params, struct err *e);
 /* $1 delivery id, $2 event, $3 repo full name, $4 ref, $5 after sha, $6 outcome, $7 deployments
  * (json array), $8 repo_key, $9 reason, $10 request id; nothing when it is known */
 long mhook_delivery_insert(struct db *db, const char *const *params, struct err *e);
-/* $1 project id, $2 before this cursor (NULL first), $3 limit -> the project's deliveries, newest
- * first (see h_hooks.c for the columns) */
+/* $1 project id, $2 before this cursor (NULL first), $3 limit -> the project's deliveries (with
+ * state, processed time), newest first (see h_hooks.c for the columns) */
 PGresult *mhook_project_deliveries(struct db *db, const char *const *params, struct err *e);
 
 /* $1 days: delete deliveries received longer ago */

@@ -46,8 +46,8 @@ static int form_field(const char *body, size_t len, const char *name, struct buf
 	return 0;
 }
 
-struct json_object *webhook_payload(const char *content_type, const char *body, size_t len,
-				    struct err *e)
+struct json_object *webhook_payload_json(const char *content_type, const char *body, size_t len,
+					 struct buf *text, struct err *e)
 {
 	struct json_object *o;
 
@@ -63,10 +63,21 @@ struct json_object *webhook_payload(const char *content_type, const char *body, 
 			return NULL;
 		}
 		o = ju_parse_object(payload.buf, payload.len, e);
+		if (o && text)
+			buf_add(text, payload.buf, payload.len);
 		buf_release(&payload);
 		return o;
 	}
-	return ju_parse_object(body, len, e);
+	o = ju_parse_object(body, len, e);
+	if (o && text)
+		buf_add(text, body, len);
+	return o;
+}
+
+struct json_object *webhook_payload(const char *content_type, const char *body, size_t len,
+				    struct err *e)
+{
+	return webhook_payload_json(content_type, body, len, NULL, e);
 }
 
 void webhook_url_repo_key(const char *repo_url, struct buf *out)

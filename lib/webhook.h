@@ -23,6 +23,10 @@ int webhook_signature_ok(const char *secret, size_t secret_len, const void *body
  * new reference or NULL with 400. */
 struct json_object *webhook_payload(const char *content_type, const char *body, size_t len,
 				    struct err *e);
+/* The same, and the payload's JSON text (the body, or the decoded field) appended to `text`:
+ * valid UTF-8 without NUL bytes once the parse succeeded. */
+struct json_object *webhook_payload_json(const char *content_type, const char *body, size_t len,
+					 struct buf *text, struct err *e);
 
 /* The repository key lower("owner/repo") of the payload into out; 0 when the
  * payload names no repository (an organisation hook's ping). */

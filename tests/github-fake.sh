@@ -47,3 +47,14 @@ db_fingerprint() {
 		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM deployments t),
 		(SELECT string_agg(t::text, ',' ORDER BY t::text) FROM jobs t)))"
 }
+
+# delivery_settled ID [SECONDS]: wait until the worker has processed GitHub delivery ID (the API
+# only stores it: lib/delivery.h); sets DSTATE, DOUTCOME, DREASON and DQUEUED (how many
+# deployments it queued or found queued) from its row. 1 when it is still received.
+delivery_settled() {
+	local row
+	wait_until "${2:-20}" test "$(psql_stack -c "SELECT state FROM webhook_deliveries WHERE delivery_id = '$1'")" != received
+	row=$(psql_stack -F '|' -c "SELECT state, outcome, cardinality(deployments), reason FROM webhook_deliveries WHERE delivery_id = '$1'")
+	IFS='|' read -r DSTATE DOUTCOME DQUEUED DREASON <<<"$row"
+	[ -n "$DSTATE" ] && [ "$DSTATE" != received ]
+}

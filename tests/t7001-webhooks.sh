@@ -1,13 +1,14 @@
 #!/bin/bash
 # t7001-webhooks.sh: GitHub push webhooks with real payloads (@octokit/webhooks-examples, signed
-# with @octokit/webhooks-methods): verified, recorded once, one deployment per auto-deploy project;
+# with @octokit/webhooks-methods): verified, stored once and answered at once, then one deployment
+# per auto-deploy project queued by the worker (which builds nothing here: PLATFORM_BUILD_DRIVER=none);
 # the hook registered on GitHub when auto-deploy turns on and removed when it turns off
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/github-fake.sh"
 
 github_fake_up
 export PLATFORM_DOMAIN=apps.test PLATFORM_PUBLIC_URL=https://platform.example.test
-export PLATFORM_GITHUB_WEBHOOK_SECRET=org-wide-secret
+export PLATFORM_GITHUB_WEBHOOK_SECRET=org-wide-secret PLATFORM_BUILD_DRIVER=none
 stack_up
 github_user gh-alice 7001 alice
 sign_in gh-alice
@@ -19,12 +20,13 @@ api POST /api/workspaces "$A" '{"name":"Hooks"}'
 WS=$(json_get .id)
 REPO=$FAKE_GITHUB/alice/hooked
 
-# deliver ARGS...: one delivery to the stack; sets DSTATUS and DBODY
+# deliver ARGS...: one delivery to the stack; sets DSTATUS, DBODY and DID (its delivery id)
 deliver() {
 	local out
 	out=$(cd "$top_srcdir/tests" && node webhooks/deliver.mjs --url "$PLATFORM_URL/hooks/github" "$@")
 	DSTATUS=$(jq -r .status <<<"$out")
 	DBODY=$(jq -c .body <<<"$out")
+	DID=$(jq -r '.delivery_id // empty' <<<"$DBODY")
 }
 deployments() { psql_stack -c "SELECT count(*) FROM deployments WHERE trigger = 'webhook'"; }
 
@@ -62,8 +64,11 @@ is "$(jq -r .outcome <<<"$DBODY")" pong "ping: pong"
 SHA=1111111111111111111111111111111111111111
 deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/main --after "$SHA" --delivery d-push-1
 is "$DSTATUS" 202 "push to main: 202"
-is "$(jq -r .outcome <<<"$DBODY")" queued "push to main: queued"
-is "$(jq '.deployments | length' <<<"$DBODY")" 2 "two projects deploy main automatically"
+is "$(jq -r .state <<<"$DBODY")" received "push to main: stored, for the worker"
+ok "the worker processes it" delivery_settled d-push-1
+is "$DOUTCOME" queued "push to main: queued"
+is "$DSTATE" processed "  state processed"
+is "$DQUEUED" 2 "two projects deploy main automatically"
 is "$(psql_stack -c "SELECT string_agg(p.name, ',' ORDER BY p.name) FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.trigger = 'webhook'")" api,web "web and api, not staging or manual"
 is "$(psql_stack -c "SELECT count(*) FROM deployments WHERE trigger = 'webhook' AND commit_sha = '$SHA' AND branch = 'main'")" 2 "at the pushed commit"
 is "$(psql_stack -c "SELECT count(*) FROM deployments WHERE trigger = 'webhook' AND commit_message IS NOT NULL AND commit_author IS NOT NULL")" 2 "with the head commit's message and author"
@@ -96,24 +101,32 @@ is "$(psql_stack -c "SELECT sum(count) FROM webhook_rejections")" 5 "but each is
 
 # ---- acknowledged and ignored, with the reason
 deliver --secret "$SECRET" --event push --example 0 --repo alice/hooked
-is "$DSTATUS" 200 "a tag push: 200"
-like "$(jq -r .reason <<<"$DBODY")" "tag" "a tag push: the reason says so"
+is "$DSTATUS" 202 "a tag push: 202, stored"
+delivery_settled "$DID"
+is "$DSTATE" ignored "a tag push: ignored"
+like "$DREASON" "tag" "a tag push: the reason says so"
 deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/main --deleted
-is "$DSTATUS" 200 "a branch deletion: 200"
-like "$(jq -r .reason <<<"$DBODY")" "deleted" "a branch deletion: the reason says so"
+delivery_settled "$DID"
+is "$DSTATE" ignored "a branch deletion: ignored"
+like "$DREASON" "deleted" "a branch deletion: the reason says so"
 deliver --secret "$SECRET" --event issues --repo alice/hooked
-is "$DSTATUS" 200 "another event: 200"
-is "$(jq -r .outcome <<<"$DBODY")" ignored "another event is ignored"
+is "$DSTATUS" 202 "another event: 202"
+delivery_settled "$DID"
+is "$DOUTCOME" ignored "another event is ignored"
+like "$DREASON" "issues events are not used" "  and the reason says so"
 deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/feature --after "$SHA"
-is "$(jq -r .outcome <<<"$DBODY")" ignored "a branch no project deploys is ignored"
+delivery_settled "$DID"
+is "$DOUTCOME" ignored "a branch no project deploys is ignored"
 is "$(deployments)" 2 "none of these queued a deployment"
 
 # ---- a form-encoded delivery, the platform-wide secret, the size limit
 deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/dev --after 2222222222222222222222222222222222222222 --form
 is "$DSTATUS" 202 "a form-encoded delivery works"
-is "$(jq '.deployments | length' <<<"$DBODY")" 1 "and deploys the dev project"
+delivery_settled "$DID"
+is "$DQUEUED" 1 "and deploys the dev project"
 deliver --secret org-wide-secret --event push --example 4 --repo alice/hooked --ref refs/heads/main --after 3333333333333333333333333333333333333333
 is "$DSTATUS" 202 "the platform-wide secret is accepted too"
+delivery_settled "$DID"
 deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/main --pad 27262976
 is "$DSTATUS" 413 "a 26 MB delivery: 413"
 is "$(deployments)" 5 "five deployments in all"
@@ -124,6 +137,27 @@ api GET "/api/projects/$P1/webhook/deliveries" "$A"
 is "$HTTP_STATUS" 200 "a member lists the deliveries"
 cmp_ok "$(json_get '.items | length')" -ge 6 "of the project's repository"
 json_is '.items[-1].outcome' pong "oldest last: the ping"
+json_is "[.items[] | select(.delivery_id == \"d-push-1\")][0].state" processed "each with its state"
+like "$(json_get "[.items[] | select(.delivery_id == \"d-push-1\")][0].processed_at")" '^20[0-9-]+T[0-9:]+\.[0-9]{3}Z$' "  and when the worker processed it"
+
+# ---- the answer waits on nothing the worker does: with the worker stopped, a push is stored
+# and answered, listed as received, and processed once the worker is back
+"$DEV_STACK" stop "$STACK_DIR" worker
+deliver --secret "$SECRET" --event push --example 4 --repo alice/hooked --ref refs/heads/main --after 5555555555555555555555555555555555555555 --delivery d-while-down
+is "$DSTATUS" 202 "the worker stopped: a push is still answered 202"
+api GET "/api/projects/$P1/webhook/deliveries" "$A"
+json_is '.items[0].delivery_id' d-while-down "  listed first"
+json_is '.items[0].state' received "  as received"
+json_is '.items[0].processed_at' null "  not processed yet"
+is "$(deployments)" 5 "  nothing queued yet"
+"$DEV_STACK" start "$STACK_DIR" worker
+ok "the worker back: it processes what was stored meanwhile" delivery_settled d-while-down
+is "$DOUTCOME:$DQUEUED" queued:2 "  queuing the deployments"
+is "$(deployments)" 7 "  once"
+api GET "/api/projects/$P1/webhook/deliveries" "$A"
+json_is '.items[0].state' processed "  and the list says so"
+json_is '.items[0].outcome' queued "  with what it did for this project"
+is "$(psql_stack -c "SELECT count(*) FROM webhook_deliveries WHERE payload IS NOT NULL")" 0 "processed deliveries keep no payload"
 api GET "/api/projects/$P1/webhook/deliveries" "$M"
 is "$HTTP_STATUS" 404 "another tenant: 404"
 

@@ -8,6 +8,8 @@
 
 github_fake_up
 export PLATFORM_DOMAIN=apps.test PLATFORM_PUBLIC_URL=https://platform.example.test
+# a worker that builds nothing: it processes the stored deliveries (lib/delivery.h)
+export PLATFORM_BUILD_DRIVER=none
 stack_up
 github_user gh-alice 7101 alice
 sign_in gh-alice
@@ -90,25 +92,30 @@ SHOP=$(secret_of alice/shop)
 SHA=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 deliver --secret "$SHOP" --event push --example 4 --repo alice/shop --ref refs/heads/main --after "$SHA" --delivery t7002-1
 is "$DSTATUS" 202 "a push to alice/shop: 202"
-is "$(jq '.deployments | length' <<<"$DBODY")" 1 "one deployment"
+delivery_settled t7002-1
+is "$DQUEUED" 1 "one deployment"
 is "$(count "p.id = '$PA'")" 1 "in alice's project"
 is "$(count "p.id = '$PX'")" 0 "none in the unverified project"
 
 # ---- replay: the same push with a fresh delivery id queues nothing more
 deliver --secret "$SHOP" --event push --example 4 --repo alice/shop --ref refs/heads/main --after "$SHA" --delivery t7002-replay
-is "$DSTATUS" 200 "the same push under another delivery id: 200"
-is "$(jq -r .outcome <<<"$DBODY")" already_queued "already_queued"
-is "$(jq -r '.deployments[0]' <<<"$DBODY")" "$(psql_stack -c "SELECT id FROM deployments WHERE project_id = '$PA'")" "naming the deployment it queued"
+is "$DSTATUS" 202 "the same push under another delivery id: 202, stored"
+delivery_settled t7002-replay
+is "$DOUTCOME" already_queued "already_queued"
+is "$(psql_stack -c "SELECT deployments[1] FROM webhook_deliveries WHERE delivery_id = 't7002-replay'")" "$(psql_stack -c "SELECT id FROM deployments WHERE project_id = '$PA'")" "naming the deployment it queued"
 is "$(count "p.id = '$PA'")" 1 "still one deployment"
 deliver --secret "$SHOP" --event push --example 4 --repo alice/shop --ref refs/heads/main --after bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb --delivery t7002-2
 is "$DSTATUS" 202 "a new commit deploys"
+delivery_settled t7002-2
 is "$(count "p.id = '$PA'")" 2 "a second deployment"
 
 # ---- one push to the public repository deploys both verified projects on it
 PUB=$(secret_of acme/public)
 deliver --secret "$PUB" --event push --example 4 --repo acme/public --ref refs/heads/main --after cccccccccccccccccccccccccccccccccccccccc --delivery t7002-3
-is "$(jq '.deployments | length' <<<"$DBODY")" 2 "a push to acme/public: both projects"
+delivery_settled t7002-3
+is "$DQUEUED" 2 "a push to acme/public: both projects"
 deliver --secret "$PUB" --event push --example 4 --repo acme/public --ref refs/heads/main --after cccccccccccccccccccccccccccccccccccccccc --delivery t7002-4
+delivery_settled t7002-4
 is "$(count "p.repo_key = 'acme/public'")" 2 "replayed: still two"
 
 # ---- each project's delivery list holds what that project did, nothing of its neighbours

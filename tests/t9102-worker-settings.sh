@@ -20,7 +20,7 @@ refuses() {
 	ok "  before it starts anything" not grep -q "platform-worker started" <<<"$out"
 }
 
-refuses PLATFORM_BUILD_DRIVER jnkins 'PLATFORM_BUILD_DRIVER must be local or jenkins \(got .jnkins.\)'
+refuses PLATFORM_BUILD_DRIVER jnkins 'PLATFORM_BUILD_DRIVER must be local, jenkins or none \(got .jnkins.\)'
 refuses PLATFORM_LOG_LEVEL verbose 'PLATFORM_LOG_LEVEL must be debug, info, warn or error'
 refuses PLATFORM_RUNTIME podmn 'PLATFORM_RUNTIME must be argocd, podman or none'
 refuses PLATFORM_BUILDER_TOOL kaniko 'PLATFORM_BUILDER_TOOL must be buildah or docker'
@@ -38,10 +38,10 @@ out=$(env -i PATH="$PATH" PLATFORM_DATABASE_URL=postgresql://127.0.0.1:9/none \
 	PLATFORM_SECRET_KEY=t9102-secret-key-t9102-secret-key PLATFORM_BUILD_DRIVER=jnkins \
 	"$PLATFORM_API_BIN" --check 2>&1)
 is "$?" 0 "platform-api --check passes with a bad worker-only setting"
-like "$out" '"name":"PLATFORM_BUILD_DRIVER","reason":"must be local or jenkins' "  with a warning naming it"
+like "$out" '"name":"PLATFORM_BUILD_DRIVER","reason":"must be local, jenkins or none' "  with a warning naming it"
 
 # platformctl checks for the process it is asked about
 out=$(env -i PATH="$PATH" PLATFORM_BUILD_DRIVER=jnkins "$PLATFORMCTL_BIN" config check --for worker 2>&1)
 is "$?" 1 "platformctl config check --for worker refuses the same value"
-like "$out" 'PLATFORM_BUILD_DRIVER must be local or jenkins' "  naming it"
+like "$out" 'PLATFORM_BUILD_DRIVER must be local, jenkins or none' "  naming it"
 done_testing

@@ -12,6 +12,8 @@
 #include "track.h"
 #include "mproj.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +31,44 @@ double engine_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* ---------------------------------------------------------------- no builds */
+
+/* PLATFORM_BUILD_DRIVER=none: a worker that builds nothing (claim() takes no deploy job, so
+ * they wait for a worker that builds) but does the rest: GitHub deliveries, notifications,
+ * housekeeping. For a stack without a builder, and for workers kept apart from the builds. */
+static void none_free(struct build *b)
+{
+	(void)b;
+}
+
+static int none_wait(struct worker *w, int db_fd, int timeout_ms, int *db_ready)
+{
+	struct pollfd fd = {db_fd, POLLIN, 0};
+	int r;
+
+	(void)w;
+	*db_ready = 0;
+	r = poll(&fd, db_fd >= 0 ? 1 : 0, timeout_ms);
+	if (r < 0)
+		return errno == EINTR ? 0 : -1;
+	*db_ready = r > 0;
+	return 0;
+}
+
+const struct build_driver drv_none = {
+    .name = "none",
+    .release = none_free,
+    .wait = none_wait,
+};
+
 int engine_select_drivers(struct worker *w, struct err *e)
 {
 	const struct config *cfg = w->cfg;
 
-	w->driver = local_selected(cfg) ? &drv_local : &drv_jenkins;
+	if (cfg->build_driver && !strcmp(cfg->build_driver, "none"))
+		w->driver = &drv_none;
+	else
+		w->driver = local_selected(cfg) ? &drv_local : &drv_jenkins;
 	if (w->driver->check_config && w->driver->check_config(cfg, e) < 0)
 		return -1;
 	/* PLATFORM_RUNTIME (an enum lib/config checked); unset: Argo CD when it is configured,

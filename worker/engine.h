@@ -130,6 +130,9 @@ struct build {
 	void *stage_state; /* the stage driver's state, owned through stage->release */
 };
 
+/* The driver that builds nothing (PLATFORM_BUILD_DRIVER=none): its worker claims no deploy job. */
+extern const struct build_driver drv_none;
+
 /* Choose the build driver and the stage from the configuration and check their settings:
  * -1 with `e` when one is misconfigured. */
 int engine_select_drivers(struct worker *w, struct err *e);

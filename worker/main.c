@@ -11,6 +11,8 @@
 #include "engine.h"
 
 #include "crypto.h"
+#include "delivery.h"
+#include "gitops.h"
 #include "domains.h"
 #include "housekeep.h"
 #include "http.h"
@@ -28,7 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CLAIM_BATCH 64
+#define CLAIM_BATCH    64
+#define DELIVERY_BATCH 64
+#define DELIVERY_SLICE 0.25
 
 static volatile sig_atomic_t stopping;
 
@@ -77,6 +81,8 @@ static void claim(struct worker *w)
 	int room = (int)w->cfg->worker_max_builds - w->nbuilds, n;
 
 	release_removals(w); /* a deleted project's app leaves GitOps */
+	if (w->driver == &drv_none)
+		return; /* this worker builds nothing: the deploy jobs wait for one that does */
 	if (room > CLAIM_BATCH)
 		room = CLAIM_BATCH;
 	if (room <= 0 || queue_claim(&w->q, "deploy", room, jobs, &n, &e) < 0)
@@ -155,17 +161,42 @@ static void refresh_all(struct worker *w, double now)
 	PQclear(res);
 }
 
+/* The GitHub deliveries the API stored (lib/delivery.h), in batches, for at most
+ * DELIVERY_SLICE seconds at a time so that the builds keep their pace; *next is when to look
+ * again (at once when more wait). */
+static void deliveries(struct worker *w, double now, double *next)
+{
+	struct err e = ERR_INIT;
+	double until = now + DELIVERY_SLICE;
+	int n;
+
+	*next = now + (double)w->cfg->worker_poll;
+	do {
+		if (delivery_process(&w->db, DELIVERY_BATCH, &n, &e) < 0) {
+			log_warn("webhook deliveries not processed; retrying", "reason", e.msg,
+				 NULL);
+			*next = now + 1.0;
+			return;
+		}
+	} while (n == DELIVERY_BATCH && engine_now() < until);
+	if (n == DELIVERY_BATCH)
+		*next = 0;
+}
+
 struct wake {
 	struct worker *w;
 	int jobs;
 	int deploys;
+	int hooks;
 };
 
 static void on_notify(void *arg, const char *channel, const char *payload)
 {
 	struct wake *wk = arg;
 
-	if (!strcmp(channel, QUEUE_CH_JOBS))
+	if (!strcmp(channel, QUEUE_CH_JOBS) && !strcmp(payload, "webhook"))
+		wk->hooks = 1; /* a delivery was stored (sql/0011) */
+	else if (!strcmp(channel, QUEUE_CH_JOBS))
 		wk->jobs = 1;
 	else if (!strcmp(channel, QUEUE_CH_DEPLOY) && find_build(wk->w, payload))
 		wk->deploys = 1;
@@ -197,13 +228,15 @@ static void reap(struct worker *w)
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
-	double claim, renew, refresh, housekeep, resync, domains;
+	double claim, renew, refresh, housekeep, resync, domains, hooks;
 };
 
 static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 {
 	double next = t->claim;
 
+	if (t->hooks < next)
+		next = t->hooks;
 	if (t->renew < next)
 		next = t->renew;
 	if (w->builds && t->refresh < next)
@@ -219,20 +252,22 @@ static int next_wait_ms(struct worker *w, const struct timers *t, double now)
 
 static void loop(struct worker *w)
 {
-	struct timers t = {0, 0, 0, 0, 0, 0};
+	struct timers t = {0, 0, 0, 0, 0, 0, 0};
 	struct err e = ERR_INIT;
 
 	while (!stopping) {
 		double now = engine_now();
-		struct wake wk = {w, 0, 0};
+		struct wake wk = {w, 0, 0, 0};
 		int ready = 0, fd;
 
 		if (queue_listen(&w->q, &e) == 1)
-			t.claim = now; /* notifications were lost while we had no connection */
+			t.claim = t.hooks = now; /* notifications were lost while we had none */
 		if (now >= t.renew) {
 			renew(w);
 			t.renew = now + (double)w->cfg->worker_lease / 3.0;
 		}
+		if (now >= t.hooks)
+			deliveries(w, now, &t.hooks);
 		if (now >= t.claim) {
 			claim(w);
 			t.claim = now + (double)w->cfg->worker_poll;
@@ -265,6 +300,8 @@ static void loop(struct worker *w)
 		if (ready && queue_drain(&w->q, on_notify, &wk) >= 0) {
 			if (wk.jobs)
 				t.claim = 0;
+			if (wk.hooks)
+				t.hooks = 0;
 			if (wk.deploys)
 				t.refresh = 0;
 		} else if (fd < 0) {
@@ -371,6 +408,7 @@ int main(int argc, char **argv)
 		return 1;
 	config_log(&cfg);
 	http_global_init();
+	gitops_process_init(); /* once, not per release */
 	signals();
 	metrics_pid = worker_metrics_start(&cfg); /* forks: before any connection is open */
 	if (!strcmp(w.driver->name, "local"))
@@ -404,6 +442,7 @@ out_driver:
 		w.driver->close(&w);
 out:
 	metricsd_stop(metrics_pid);
+	gitops_process_end();
 	config_release(&cfg);
 	curl_global_cleanup();
 	return rc;
