@@ -100,8 +100,9 @@ static void push_key(const char *repo_key, const struct webhook_push *push, stru
 }
 
 /* Queue one deployment of `project_id` for the push; *created 0 when it was queued before. */
-static int queue_one(struct db *db, const char *project_id, const struct webhook_push *push,
-		     const char *key, struct delivery_result *out, int *created, struct err *e)
+static int queue_one(struct db *db, const struct delivery_event *ev, const char *project_id,
+		     const struct webhook_push *push, const char *key, struct delivery_result *out,
+		     int *created, struct err *e)
 {
 	struct deploy_new dn = {0};
 	struct json_object *dep = NULL, *idv;
@@ -114,7 +115,7 @@ static int queue_one(struct db *db, const char *project_id, const struct webhook
 	 * the delivery id says: a replayed push with a fresh X-GitHub-Delivery finds the
 	 * deployment it queued. */
 	dn.idempotency_key = key;
-	dn.supersede = 1;
+	dn.supersede = ev->policy->supersede;
 	dn.commit_message = push->message[0] ? push->message : NULL;
 	dn.commit_author = push->author[0] ? push->author : NULL;
 	if (deploy_create(db, &dn, &dep, created, e) < 0)
@@ -198,7 +199,7 @@ static int on_push(struct db *db, const struct delivery_event *ev, struct delive
 			paused++;
 			continue;
 		}
-		if (queue_one(db, PQgetvalue(res, i, 0), &push, key.buf, out, &created, e) < 0)
+		if (queue_one(db, ev, PQgetvalue(res, i, 0), &push, key.buf, out, &created, e) < 0)
 			goto out;
 		again += !created;
 	}
@@ -254,10 +255,11 @@ static int record_result(struct db *db, const char *id, const struct delivery_re
 
 /* One stored delivery through the dispatch, in a savepoint: an error of its own (not the
  * database's going away) rolls back only its share and marks it failed. */
-static int process_one(struct db *db, const PGresult *rows, int i, struct err *e)
+static int process_one(struct db *db, const struct delivery_policy *policy, const PGresult *rows,
+		       int i, struct err *e)
 {
 	struct delivery_event ev = {PQgetvalue(rows, i, 0), PQgetvalue(rows, i, 1),
-				    db_value(rows, i, 2), NULL};
+				    db_value(rows, i, 2), NULL, policy};
 	const char *text = db_value(rows, i, 3);
 	struct delivery_result r;
 	struct err de = ERR_INIT;
@@ -293,7 +295,8 @@ out:
 	return ret;
 }
 
-int delivery_process(struct db *db, int max, int *n, struct err *e)
+int delivery_process(struct db *db, const struct delivery_policy *policy, int max, int *n,
+		     struct err *e)
 {
 	static struct db_stmt st = DB_STMT(
 	    "delivery_waiting",
@@ -316,7 +319,7 @@ int delivery_process(struct db *db, int max, int *n, struct err *e)
 	if (!(rows = db_prepared(db, &st, p, e)))
 		goto fail;
 	for (int i = 0; i < PQntuples(rows); i++) {
-		if (process_one(db, rows, i, e) < 0)
+		if (process_one(db, policy, rows, i, e) < 0)
 			goto fail;
 	}
 	if (db_commit(db, e) < 0)

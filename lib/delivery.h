@@ -43,12 +43,19 @@ int delivery_store(struct db *db, const struct delivery_in *in, struct err *e);
 int delivery_record(struct db *db, const struct delivery_in *in, const char *outcome,
 		    const char *reason, struct err *e);
 
+/* What the operator set that the dispatch applies (lib/config's settings, copied by the
+ * worker). */
+struct delivery_policy {
+	int supersede; /* PLATFORM_DEPLOY_SUPERSEDE: a push's deploy supersedes older ones */
+};
+
 /* An event as the dispatch sees it. */
 struct delivery_event {
 	const char *id;
 	const char *event;
 	const char *repo_key; /* NULL when the payload names no repository */
 	struct json_object *payload;
+	const struct delivery_policy *policy; /* borrowed, never NULL */
 };
 
 struct delivery_result {
@@ -72,6 +79,7 @@ int delivery_dispatch(struct db *db, const struct delivery_event *ev, struct del
 /* Process up to `max` received deliveries, oldest first, in one transaction; *n gets how
  * many (0 when none waits or another worker is processing). -1 with `e` on database
  * trouble: nothing of the batch is kept, it is all received again. */
-int delivery_process(struct db *db, int max, int *n, struct err *e);
+int delivery_process(struct db *db, const struct delivery_policy *policy, int max, int *n,
+		     struct err *e);
 
 #endif

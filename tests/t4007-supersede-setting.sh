@@ -8,9 +8,9 @@
 . "$top_srcdir/tests/github-fake.sh"
 
 github_fake_up
-export PLATFORM_DEPLOY_SUPERSEDE=0
+export PLATFORM_DEPLOY_SUPERSEDE=0 PLATFORM_BUILD_DRIVER=none
 unset PLATFORM_PUBLIC_URL
-stack_up postgres migrate api nginx # no worker: deployments stay queued
+stack_up # the worker processes webhook deliveries and builds nothing: deployments stay queued
 github_user gh-alice 4701 alice
 sign_in gh-alice
 A=$SESSION
@@ -38,9 +38,10 @@ D1=$(json_get .id)
 # ---- a webhook's deploy leaves the queued one alone
 (cd "$top_srcdir/tests" && node webhooks/deliver.mjs --url "$PLATFORM_URL/hooks/github" --secret "$SECRET" \
 	--event push --example 4 --repo alice/sup --ref refs/heads/main \
-	--after 4707470747074707470747074707470747074707 >"$TEST_TMP/push.json")
-is "$(jq -r .status "$TEST_TMP/push.json")" 202 "a push queues a deployment"
-D2=$(jq -r '.body.deployments[0]' "$TEST_TMP/push.json")
+	--after 4707470747074707470747074707470747074707 --delivery t4007-push >"$TEST_TMP/push.json")
+is "$(jq -r .status "$TEST_TMP/push.json")" 202 "a push is stored"
+ok "the worker queues its deployment" delivery_settled t4007-push
+D2=$(q "SELECT deployments[1] FROM webhook_deliveries WHERE delivery_id = 't4007-push'")
 is "$(state "$D2")" queued "the webhook's deployment is queued"
 is "$(state "$D1")" queued "and with PLATFORM_DEPLOY_SUPERSEDE=0 the older one is not superseded"
 

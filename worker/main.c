@@ -167,12 +167,13 @@ static void refresh_all(struct worker *w, double now)
 static void deliveries(struct worker *w, double now, double *next)
 {
 	struct err e = ERR_INIT;
+	struct delivery_policy policy = {.supersede = w->cfg->deploy_supersede != 0};
 	double until = now + DELIVERY_SLICE;
 	int n;
 
 	*next = now + (double)w->cfg->worker_poll;
 	do {
-		if (delivery_process(&w->db, DELIVERY_BATCH, &n, &e) < 0) {
+		if (delivery_process(&w->db, &policy, DELIVERY_BATCH, &n, &e) < 0) {
 			log_warn("webhook deliveries not processed; retrying", "reason", e.msg,
 				 NULL);
 			*next = now + 1.0;
