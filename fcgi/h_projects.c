@@ -37,6 +37,7 @@ struct project_in {
 	long port, replicas;
 	int auto_deploy;
 	struct json_object *resources, *env;
+	char autoscaling[96]; /* canonical JSON, or "" for fixed replicas */
 	unsigned set;
 };
 
@@ -51,11 +52,12 @@ enum {
 	F_REPLICAS = 1 << 7,
 	F_RESOURCES = 1 << 8,
 	F_ENV = 1 << 9,
+	F_AUTOSCALE = 1 << 10,
 };
 
 static const char *const project_keys[] = {"name",	"repo_url",	 "branch",	"port",
 					   "framework", "custom_domain", "auto_deploy", "replicas",
-					   "resources", "env",		 NULL};
+					   "resources", "env",		 "autoscaling", NULL};
 
 /* https://github.com/<owner>/<repo>[.git] under the configured GitHub, into canonical form. */
 static int check_repo_url(const char *github_url, const char *url, struct buf *canon, struct err *e)
@@ -186,6 +188,41 @@ static int check_env(struct json_object *env, int update, struct err *e)
 	return 0;
 }
 
+/* autoscaling: null (fixed replicas) or {"min_replicas", "max_replicas", "target_cpu"?}, into
+ * its canonical form (every key, in one order) in in->autoscaling. */
+static int check_autoscaling(struct json_object *body, struct project_in *in, struct err *e)
+{
+	static const char *const keys[] = {"min_replicas", "max_replicas", "target_cpu", NULL};
+	struct json_object *a = NULL;
+	long min = 0, max = 0, cpu = 80;
+	int rc;
+
+	if ((rc = ju_object(body, "autoscaling", JU_NULLABLE, &a, e)) < 0)
+		return -1;
+	if (!rc && !json_object_object_get_ex(body, "autoscaling", NULL))
+		return 0;
+	in->set |= F_AUTOSCALE;
+	in->autoscaling[0] = '\0';
+	if (!a)
+		return 0; /* null: back to fixed replicas */
+	if (ju_only_keys(a, keys, e) < 0 ||
+	    ju_int(a, "min_replicas", JU_REQUIRED, 1, 20, &min, e) < 0 ||
+	    ju_int(a, "max_replicas", JU_REQUIRED, 1, 20, &max, e) < 0 ||
+	    ju_int(a, "target_cpu", 0, 1, 100, &cpu, e) < 0) {
+		char field[sizeof(e->field)];
+
+		snprintf(field, sizeof(field), "autoscaling.%.40s", e->field);
+		snprintf(e->field, sizeof(e->field), "%s", field);
+		return -1;
+	}
+	if (min > max)
+		return err_field(e, 422, "invalid_value", "autoscaling.max_replicas",
+				 "autoscaling.max_replicas must not be below min_replicas");
+	snprintf(in->autoscaling, sizeof(in->autoscaling),
+		 "{\"min_replicas\":%ld,\"max_replicas\":%ld,\"target_cpu\":%ld}", min, max, cpu);
+	return 0;
+}
+
 static int check_framework(const char *f, struct err *e)
 {
 	for (const char *const *p = frameworks; *p; p++) {
@@ -269,7 +306,7 @@ static int project_parse(struct req *r, struct json_object *body, int update, st
 		if (check_env(in->env, update, e) < 0)
 			return -1;
 	}
-	return 0;
+	return check_autoscaling(body, in, e);
 }
 
 /* The env as stored: each value sealed and base64-encoded. `old` (may be NULL)
@@ -405,6 +442,9 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	json_object_object_add(o, "replicas", json_object_new_int(atoi(PQgetvalue(res, row, 11))));
 	resources = json_tokener_parse(PQgetvalue(res, row, 12));
 	json_object_object_add(o, "resources", resources ? resources : json_object_new_object());
+	json_object_object_add(
+	    o, "autoscaling",
+	    PQgetisnull(res, row, 34) ? NULL : json_tokener_parse(PQgetvalue(res, row, 34)));
 	env_in = json_tokener_parse(PQgetvalue(res, row, 13));
 	if (env_in) {
 		json_object_object_foreach(env_in, k, v)
@@ -494,6 +534,17 @@ static int check_domain_scope(struct req *r, const struct project_in *in, const 
 	return rc;
 }
 
+/* The autoscaling the request set, if it set one, in the caller's transaction. */
+static int store_autoscaling(struct req *r, const char *id, const struct project_in *in,
+			     struct err *e)
+{
+	const char *params[] = {id, in->autoscaling[0] ? in->autoscaling : NULL};
+
+	if (!(in->set & F_AUTOSCALE))
+		return 0;
+	return mproj_set_autoscaling(&r->app->db, params, e) < 0 ? -1 : 0;
+}
+
 void h_projects_create(struct req *r)
 {
 	struct err e = ERR_INIT;
@@ -547,6 +598,8 @@ void h_projects_create(struct req *r)
 		goto fail_tx;
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
+	if (store_autoscaling(r, id, &in, &e) < 0)
+		goto fail_tx;
 	details = audit_details(&in);
 	if (audit_record(&r->app->db, r->params[0], r->user.id, "project.create", "project", id,
 			 details, r->request_id, &e) < 0 ||
@@ -692,6 +745,8 @@ void h_project_update(struct req *r)
 			goto fail_tx;
 		}
 	}
+	if (store_autoscaling(r, r->project.id, &in, &e) < 0)
+		goto fail_tx;
 	details = audit_details(&in);
 	if (audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.update",
 			 "project", r->project.id, details, r->request_id, &e) < 0 ||

@@ -49,6 +49,9 @@ static struct json_object *version_json(struct req *r, const PGresult *res, int 
 			set = json_object_new_object();
 		}
 		json_object_object_add(set, "env", names ? names : json_object_new_array());
+		/* snapshots from before migration 0016 had fixed replicas */
+		if (!json_object_object_get_ex(set, "autoscaling", NULL))
+			json_object_object_add(set, "autoscaling", NULL);
 		json_object_object_add(o, "settings", set);
 	}
 	return o;

@@ -8,7 +8,7 @@
 	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
 	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
 					    " rfc3339(p.custom_domain_checked_at), "               \
-					    "p.custom_domain_error"
+					    "p.custom_domain_error, p.autoscaling::text"
 #define DEPLOY_BRIEF(t)                                                                            \
 	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
 #define PROJECT_FROM                                                                               \
@@ -62,6 +62,9 @@ DB_COMMAND_FN(mproj_update,
 	      " custom_domain THEN NULL ELSE custom_domain_error END"
 	      " WHERE id = $1",
 	      13)
+
+DB_COMMAND_FN(mproj_set_autoscaling,
+	      "UPDATE projects SET autoscaling = $2::jsonb, updated_at = now() WHERE id = $1", 2)
 
 DB_COMMAND_FN(mproj_mark_deleted,
 	      "UPDATE projects SET deleted_at = now(), custom_domain = NULL,"

@@ -11,8 +11,8 @@
  * 10 auto_deploy_paused, replicas, resources, env (sealed), created_at, updated_at, then the
  * deployment serving now at 16 (id, seq, state, image, tag, digest, since) and the newest at
  * 23 (the same, created_at), 30 custom_domain_status, custom_domain_token,
- * custom_domain_checked_at, custom_domain_error. Both deployments come in the same statement,
- * so a page of projects is one statement, not one per project.
+ * custom_domain_checked_at, custom_domain_error, 34 autoscaling (json or NULL). Both deployments
+ * come in the same statement, so a page of projects is one statement, not one per project.
  */
 #ifndef PLATFORM_MPROJ_H
 #define PLATFORM_MPROJ_H
@@ -33,6 +33,8 @@ PGresult *mproj_lock_env(struct db *db, const char *const *params, struct err *e
  * repo_key (always), $13 verified by (user id, or NULL when the repository was not checked again)
  */
 long mproj_update(struct db *db, const char *const *params, struct err *e);
+/* $1 project id, $2 autoscaling (json, NULL for fixed replicas), in the caller's transaction */
+long mproj_set_autoscaling(struct db *db, const char *const *params, struct err *e);
 /* $1 project id: deleted now; its name and domain are free again */
 long mproj_mark_deleted(struct db *db, const char *const *params, struct err *e);
 /* $1 project id -> repo_key */

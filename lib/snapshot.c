@@ -100,8 +100,8 @@ out:
 
 static void add_settings(struct json_object *doc, struct json_object *settings)
 {
-	static const char *const keys[] = {"port",	    "replicas",	 "resources",
-					   "custom_domain", "framework", NULL};
+	static const char *const keys[] = {"port",	"replicas",    "resources", "custom_domain",
+					   "framework", "autoscaling", NULL};
 
 	for (int i = 0; keys[i]; i++) {
 		struct json_object *v = NULL;
@@ -206,6 +206,25 @@ static int int_at(struct json_object *o, const char *key, long lo, long hi, int 
 	return 0;
 }
 
+/* autoscaling: absent or null for fixed replicas (snapshots from before migration 0016 have
+ * none), else the API's canonical {"min_replicas", "max_replicas", "target_cpu"}. */
+static int read_autoscaling(struct snapshot_release *r, struct json_object *doc, struct err *e)
+{
+	struct json_object *a = NULL;
+
+	if (!json_object_object_get_ex(doc, "autoscaling", &a) || !a)
+		return 0;
+	if (!json_object_is_type(a, json_type_object))
+		return err_field(e, 422, "invalid_type", "autoscaling",
+				 "autoscaling must be an object or null");
+	r->v.autoscaling = 1;
+	if (int_at(a, "min_replicas", 1, GITOPS_MAX_REPLICAS, &r->v.min_replicas, e) < 0 ||
+	    int_at(a, "max_replicas", 1, GITOPS_MAX_REPLICAS, &r->v.max_replicas, e) < 0 ||
+	    int_at(a, "target_cpu", 1, 100, &r->v.target_cpu, e) < 0)
+		return -1;
+	return 0;
+}
+
 static void read_resources(struct snapshot_release *r, struct json_object *res)
 {
 	struct json_object *req = NULL, *lim = NULL;
@@ -269,6 +288,8 @@ int snapshot_release_from_json(struct snapshot_release *r, struct json_object *d
 		return -1;
 	json_object_object_get_ex(doc, "resources", &res);
 	read_resources(r, res);
+	if (read_autoscaling(r, doc, e) < 0)
+		return -1;
 	json_object_object_get_ex(doc, "env", &env);
 	if (read_env(r, env, e) < 0)
 		return -1;

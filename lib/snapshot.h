@@ -2,7 +2,7 @@
  * deployment was created (prefix snapshot_).
  *
  * A deployment row carries `settings` (port, replicas, resources, custom domain,
- * framework) and `env_sealed` (env names -> values sealed with PLATFORM_SECRET_KEY),
+ * framework, autoscaling) and `env_sealed` (env names -> values sealed with PLATFORM_SECRET_KEY),
  * copied from the project by migration 0009's trigger when the row is inserted, or
  * from the version a rollback returns to (lib/deploy). Every release path writes
  * exactly that snapshot: the worker (worker/release.c: local builds and direct
@@ -17,6 +17,7 @@
  *    "app": {"workspace", "user", "project"}, "image", "tag", "port", "replicas",
  *    "framework", "domain", "custom_domain",
  *    "resources": {"requests": {"cpu", "memory"}, "limits": {"cpu", "memory"}},
+ *    "autoscaling": null | {"min_replicas", "max_replicas", "target_cpu"},
  *    "env_secret": "<release>-env", "env": {"NAME": "<sealed for the cluster>"}}
  * Env values in it are sealed for the cluster's sealed-secrets controller
  * (lib/sealed, strict scope <namespace>/<env_secret>): the pipeline never sees one

@@ -43,6 +43,8 @@ table=(
 	'plain|{}|{"port":9090}'
 	'shop|{"custom_domain":"shop.customer.example.org","replicas":2}|{"custom_domain":null,"replicas":1}'
 	'odd|{"replicas":0,"env":{"ON":"on","yes":"no","NULL":"~","Y":"1e3","true":"false","QUOTES":"say \"hi\" and '"'"'bye'"'"'","MULTI":"line one\nkey: two","BRACES":"{{ .Values.image }}","UNICODE":"ünïcödé ✓ 雪","TOKEN":"'$SECRET'"}}|{"env":{"ON":"off-now","FRESH":"'$SECRET'-two"}}'
+	'scale|{"autoscaling":{"min_replicas":2,"max_replicas":6,"target_cpu":70}}|{"autoscaling":null,"replicas":3}'
+	'grow|{"replicas":4}|{"autoscaling":{"min_replicas":1,"max_replicas":20}}'
 	'wide|{"replicas":20,"resources":{"requests":{"cpu":"100m","memory":"128Mi"},"limits":{"cpu":"2","memory":"1Gi"}}}|{"replicas":5,"resources":{"limits":{"cpu":"750m"}}}'
 )
 declare -A P V1 V2 RB
@@ -59,7 +61,7 @@ domain_verified() { [ "$(psql_stack -c "SELECT custom_domain_status FROM project
 ok "shop's custom domain is verified" wait_until 20 domain_verified
 
 # expect NAME FIELD...: what the project says now (the API), to compare releases against
-snapshot_of() { api GET "/api/projects/${P[$1]}"; jq -cS '{port, replicas, resources, custom_domain, env: (.env | keys)}' <<<"$HTTP_BODY"; }
+snapshot_of() { api GET "/api/projects/${P[$1]}"; jq -cS '{port, replicas, resources, custom_domain, autoscaling, env: (.env | keys)}' <<<"$HTTP_BODY"; }
 
 # render NAME: the app folder at the tip of the GitOps repository, as Argo CD renders it; OUTJ
 render() {
@@ -74,16 +76,21 @@ obj() { jq -c --arg k "$1" '[.[].object | select(.kind == $k)] | .[0]' "$OUTJ"; 
 rendered() {
 	local d
 	d=$(obj Deployment)
-	jq -cnS --argjson d "$d" --argjson i "$(obj Ingress)" --arg host "$1-alice.$PLATFORM_DOMAIN" '{
+	jq -cnS --argjson d "$d" --argjson i "$(obj Ingress)" --argjson h "$(obj HorizontalPodAutoscaler)" \
+		--arg host "$1-alice.$PLATFORM_DOMAIN" '{
 		port: $d.spec.template.spec.containers[0].ports[0].containerPort,
+		autoscaling: (if $h == null then null else {min_replicas: $h.spec.minReplicas,
+			max_replicas: $h.spec.maxReplicas,
+			target_cpu: $h.spec.metrics[0].resource.target.averageUtilization} end),
 		replicas: $d.spec.replicas,
 		resources: $d.spec.template.spec.containers[0].resources,
 		custom_domain: ($i.spec.rules[0].host | if . == $host then null else . end),
 		env: ([$d.spec.template.spec.containers[0].env[].name] - ["PORT"] | sort)}'
 }
-# with chart defaults filled in, what the API's snapshot must render as
+# with chart defaults filled in, what the API's snapshot must render as (an autoscaled
+# Deployment has no fixed replica count: the HPA sets it)
 expected() {
-	jq -cS '.resources = {requests: ({cpu: "50m", memory: "64Mi"} + (.resources.requests // {})),
+	jq -cS 'if .autoscaling then .replicas = null else . end | .resources = {requests: ({cpu: "50m", memory: "64Mi"} + (.resources.requests // {})),
 		limits: ({cpu: "500m", memory: "256Mi"} + (.resources.limits // {}))}' <<<"$1"
 }
 
@@ -120,6 +127,9 @@ render odd
 is "$(obj Deployment | jq -r .spec.replicas)" 0 "odd: replicas 0 is honoured"
 is "$(unsealed odd)" "$(jq -cS . <<<'{"ON":"on","yes":"no","NULL":"~","Y":"1e3","true":"false","QUOTES":"say \"hi\" and '"'"'bye'"'"'","MULTI":"line one\nkey: two","BRACES":"{{ .Values.image }}","UNICODE":"ünïcödé ✓ 雪","TOKEN":"'$SECRET'"}')" \
 	"odd: the SealedSecret unseals to exactly the env values"
+render scale
+is "$(obj HorizontalPodAutoscaler | jq -c '[.apiVersion, .spec.scaleTargetRef.name == ('"$(obj Deployment)"' | .metadata.name)]')" \
+	'["autoscaling/v2",true]' "scale: an autoscaling/v2 HPA scales the app's Deployment"
 render shop
 is "$(obj Ingress | jq -r '.spec.rules[0].host')" shop.customer.example.org "shop: the custom domain is the host"
 
@@ -129,6 +139,24 @@ is "$(json_get '.items[0].settings | {port, replicas, custom_domain, env} | tojs
 	'{"port":3000,"replicas":0,"custom_domain":null,"env":["BRACES","MULTI","NULL","ON","QUOTES","TOKEN","UNICODE","Y","true","yes"]}' \
 	"versions: v1's settings, env names sorted"
 ok "versions: no env value in the answer" not grep -qF "$SECRET" <<<"$HTTP_BODY"
+api GET "/api/projects/${P[scale]}/versions"
+is "$(json_get '.items[0].settings.autoscaling | [.min_replicas, .max_replicas, .target_cpu] | tojson')" '[2,6,70]' \
+	"versions: v1 of scale ran autoscaled"
+
+# ---- bad autoscaling input is refused and changes nothing
+for bad in '{"autoscaling":{"min_replicas":5,"max_replicas":2}}|autoscaling.max_replicas' \
+	'{"autoscaling":{"min_replicas":0,"max_replicas":2}}|autoscaling.min_replicas' \
+	'{"autoscaling":{"min_replicas":1,"max_replicas":21}}|autoscaling.max_replicas' \
+	'{"autoscaling":{"max_replicas":2}}|autoscaling.min_replicas' \
+	'{"autoscaling":{"min_replicas":1,"max_replicas":2,"target_cpu":101}}|autoscaling.target_cpu' \
+	'{"autoscaling":{"min_replicas":1,"max_replicas":2,"memory":50}}|autoscaling.memory' \
+	'{"autoscaling":true}|autoscaling' '{"replicas":21}|replicas'; do
+	api PATCH "/api/projects/${P[scale]}" "${bad%|*}"
+	is "$HTTP_STATUS/$(json_get .error.field)" "422/${bad#*|}" "PATCH ${bad%|*}: 422 naming ${bad#*|}"
+done
+is "$(snapshot_of scale)" "${S1[scale]}" "  and the project is unchanged"
+is "$(psql_stack -c "SELECT replicas BETWEEN 0 AND 20 FROM projects WHERE id = '${P[wide]}'")" t "the database holds replicas to 0..20 as well"
+ok "  and refuses 21 itself" not psql_stack -c "UPDATE projects SET replicas = 21 WHERE id = '${P[wide]}'"
 
 # ---- v2: the projects change, the new deploy releases the new settings
 for row in "${table[@]}"; do

@@ -99,6 +99,12 @@ static int parse_values(const char *text, size_t len, struct rt_values *v)
 	v->port = atoi(num);
 	scalar(&d, "replicas", num, sizeof(num), "1");
 	v->replicas = atoi(num);
+	/* one machine has no load to scale on: an autoscaled app runs its minimum */
+	scalar(&d, "autoscaling.enabled", num, sizeof(num), "false");
+	if (!strcmp(num, "true")) {
+		scalar(&d, "autoscaling.minReplicas", num, sizeof(num), "1");
+		v->replicas = atoi(num);
+	}
 	if (v->replicas > MAX_REPLICAS)
 		v->replicas = MAX_REPLICAS;
 	yamldoc_release(&d);
