@@ -49,7 +49,7 @@ static void test_types(void)
 	struct config cfg;
 	struct err e = ERR_INIT;
 
-	refused("PLATFORM_BUILD_DRIVER", "jnkins", CONFIG_WORKER, "must be local or jenkins");
+	refused("PLATFORM_BUILD_DRIVER", "jnkins", CONFIG_WORKER, "must be local, jenkins or none");
 	refused("PLATFORM_LOG_LEVEL", "verbose", CONFIG_API, "debug, info, warn or error");
 	refused("PLATFORM_RUNTIME", "podmn", CONFIG_WORKER, "argocd, podman or none");
 	ok(load_with(&cfg, "PLATFORM_BUILD_DRIVER", "jnkins", CONFIG_API, &e) == 0,
@@ -136,7 +136,7 @@ static void test_docs(void)
 	struct buf b = BUF_INIT;
 
 	config_docs(&b);
-	ok(strstr(b.buf, "| `PLATFORM_BUILD_DRIVER` | one of `local`, `jenkins` |") != NULL,
+	ok(strstr(b.buf, "| `PLATFORM_BUILD_DRIVER` | one of `local`, `jenkins`, `none` |") != NULL,
 	   "an enum row lists its values");
 	ok(strstr(b.buf, "| `PLATFORM_SECRET_KEY` | secret |") != NULL, "a secret row");
 	{
