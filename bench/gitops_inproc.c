@@ -1,5 +1,5 @@
 /* gitops_inproc.c: bench/gitops.sh's in-process releases: what the worker pays for one release
- * (lib/gitops in a long-lived process, libgit2 initialised once), without a process start.
+ * (lib/clients/gitops in a long-lived process, libgit2 initialised once), without a process start.
  *
  *   gitops-inproc < lines of "WORKSPACE USER PROJECT IMAGE TAG"
  *

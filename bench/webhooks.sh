@@ -6,7 +6,7 @@
 #
 # Settings: BENCH_PROJECTS (100), BENCH_DELIVERIES (1000), BENCH_CONCURRENCY (32), PLATFORM_WORKERS
 # (API children, default the cores). The worker is started with PLATFORM_BUILD_DRIVER=none: it
-# processes the deliveries (lib/delivery.h) but claims no build, so the queued deployments stay
+# processes the deliveries (lib/model/delivery.h) but claims no build, so the queued deployments stay
 # queued and are counted. Needs `npm ci` in tests/. The last line says whether the targets of
 # issue 15 are met: >= 1,000 deliveries/s in the first burst, p99 < 100 ms, exactly once.
 set -euo pipefail

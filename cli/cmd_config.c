@@ -1,4 +1,5 @@
-/* cmd_config.c: platformctl config check|docs: the settings table (lib/config) from outside */
+/* cmd_config.c: platformctl config check|docs: the settings table (lib/config/config) from outside
+ */
 #include "cmd.h"
 
 #include "buf.h"

@@ -1,4 +1,5 @@
-/* cmd_gitops.c: platformctl gitops release|remove|doctor, over lib/gitops and lib/gitdoctor */
+/* cmd_gitops.c: platformctl gitops release|remove|doctor, over lib/clients/gitops and
+ * lib/clients/gitdoctor */
 #include "cmd.h"
 
 #include "buf.h"
@@ -533,7 +534,7 @@ static int need_app(struct args *a)
 }
 
 /* GET <api>/internal/deployments/<id>/release with the callback token: the description
- * of what the deployment releases (lib/snapshot), into `r`. */
+ * of what the deployment releases (lib/model/snapshot), into `r`. */
 static int fetch_release(struct args *a, struct snapshot_release *r, struct err *e)
 {
 	const char *token = a->callback_token;

@@ -1,8 +1,8 @@
 /* api_metrics.h: the API pool's metrics listener (prefix api_metrics_).
  *
- * With PLATFORM_API_METRICS_LISTEN set, the master maps the shared counters (lib/metrics.h)
+ * With PLATFORM_API_METRICS_LISTEN set, the master maps the shared counters (lib/util/metrics.h)
  * before it forks the pool, names the routes of the route table, and starts the listener
- * process (lib/metricsd.h); every pool child then counts into the same pages.
+ * process (lib/util/metricsd.h); every pool child then counts into the same pages.
  */
 #ifndef PLATFORM_API_METRICS_H
 #define PLATFORM_API_METRICS_H

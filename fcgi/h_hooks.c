@@ -255,7 +255,7 @@ static int delivery_id_ok(const char *s)
 }
 
 /* Verify, store, answer: the worker matches projects and queues deployments
- * (lib/delivery.h), so the answer waits on nothing but one INSERT. */
+ * (lib/model/delivery.h), so the answer waits on nothing but one INSERT. */
 void h_hooks_github(struct req *r)
 {
 	struct err e = ERR_INIT;

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 /* A reported GitOps commit must be a release of the app in the platform's GitOps repository
- * (lib/gitops reads it; a remote is fetched into the cache first). */
+ * (lib/clients/gitops reads it; a remote is fetched into the cache first). */
 static int commit_in_gitops(void *arg, const char *workspace, const char *user, const char *project,
 			    const char *commit, struct err *e)
 {
@@ -30,7 +30,7 @@ static int commit_in_gitops(void *arg, const char *workspace, const char *user, 
 /* POST /internal/jenkins/events, Authorization: Bearer <CALLBACK_TOKEN>
  * {"deployment_id", "event": stage|pushed|released|result, ...}: the pipeline reports a
  * stage or its result. The token is the per-deployment one handed to the build; it is
- * checked against the stored hash in constant time (lib/deploy). */
+ * checked against the stored hash in constant time (lib/model/deploy). */
 void h_jenkins_event(struct req *r)
 {
 	struct err e = ERR_INIT;
@@ -72,7 +72,7 @@ void h_jenkins_event(struct req *r)
 }
 
 /* GET /internal/deployments/{id}/release, Authorization: Bearer <CALLBACK_TOKEN>: what the
- * deployment releases, as recorded when it was created (lib/snapshot): the pipeline's
+ * deployment releases, as recorded when it was created (lib/model/snapshot): the pipeline's
  * `platformctl gitops release --deployment ID` writes exactly this. Env values in it are
  * sealed for the cluster; the pipeline never sees one in clear. */
 void h_deployment_release(struct req *r)

@@ -1,5 +1,5 @@
 /* h_notify.c: workspace notifications (outgoing webhooks): manage them, test them, read their
- * deliveries. Sending is the worker's (worker/notifier.c); the rules are lib/notify's. */
+ * deliveries. Sending is the worker's (worker/notifier.c); the rules are lib/model/notify's. */
 #include "h_notify.h"
 
 #include "access.h"

@@ -394,7 +394,7 @@ static struct json_object *deploy_brief(const PGresult *res, int row, int col, c
 }
 
 /* custom_domain_status, the TXT record that proves the domain and the last check
- * (columns 30.. of MPROJ_COLS, lib/mproj.h); all null without a custom domain. */
+ * (columns 30.. of MPROJ_COLS, lib/model/mproj.h); all null without a custom domain. */
 static void domain_fields(struct json_object *o, const PGresult *res, int row, const char *domain)
 {
 	struct json_object *v = NULL;
@@ -417,7 +417,7 @@ static void domain_fields(struct json_object *o, const PGresult *res, int row, c
 	json_object_object_add(o, "custom_domain_verification", v);
 }
 
-/* Render one project row (MPROJ_COLS, lib/mproj.h) with the derived names. */
+/* Render one project row (MPROJ_COLS, lib/model/mproj.h) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
 	struct json_object *o = json_object_new_object(), *env_out = json_object_new_object();
@@ -462,7 +462,7 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 		   naming_release_name(&rel, user, name, NULL) < 0 ? NULL : rel.buf);
 	ju_add_str(o, "namespace", naming_namespace(&ns, user, NULL) < 0 ? NULL : ns.buf);
 	/* the host is the custom domain only once it is verified: until then releases route
-	 * the generated host alone (lib/domainverify) */
+	 * the generated host alone (lib/model/domainverify) */
 	if (naming_host(&host, name, user, r->app->cfg.domain,
 			domainverify_route(domain, db_value(res, row, 30)), NULL) < 0) {
 		ju_add_str(o, "host", NULL);

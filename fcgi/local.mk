@@ -1,4 +1,4 @@
-# fcgi/local.mk: platform-api, the FastCGI pool
+# fcgi/local.mk: platform-api, the FastCGI pool: route table, access, handlers, the answer cache
 bin_PROGRAMS += fcgi/platform-api
 fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/server.c fcgi/server.h \
@@ -7,13 +7,18 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/routes.c fcgi/handlers.h \
 	fcgi/list.c fcgi/list.h \
 	fcgi/access.c fcgi/access.h \
+	fcgi/rcache.c fcgi/rcache.h \
+	fcgi/api_metrics.c fcgi/api_metrics.h \
 	fcgi/h_health.c \
 	fcgi/h_auth.c \
 	fcgi/h_workspaces.c \
 	fcgi/h_projects.c \
+	fcgi/h_deployments.c \
+	fcgi/h_internal.c \
 	fcgi/h_hooks.c \
 	fcgi/h_logs.c \
-	fcgi/h_versions.c
+	fcgi/h_versions.c \
+	fcgi/h_notify.c fcgi/h_notify.h
 nodist_fcgi_platform_api_SOURCES = fcgi/openapi_data.c
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)
 BUILT_SOURCES += fcgi/openapi_data.c

@@ -49,7 +49,7 @@ db_fingerprint() {
 }
 
 # delivery_settled ID [SECONDS]: wait until the worker has processed GitHub delivery ID (the API
-# only stores it: lib/delivery.h); sets DSTATE, DOUTCOME, DREASON and DQUEUED (how many
+# only stores it: lib/model/delivery.h); sets DSTATE, DOUTCOME, DREASON and DQUEUED (how many
 # deployments it queued or found queued) from its row. 1 when it is still received.
 delivery_settled() {
 	local row

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t0001-docs.sh: the README's configuration tables are the ones generated from lib/config.c's
+# t0001-docs.sh: the README's configuration tables are the ones generated from lib/config/config.c's
 # typed table (`platformctl config docs`), so the documentation cannot fall behind the code; and
 # every PLATFORM_* name the README shows as a setting is one
 . "${top_srcdir:-.}/tests/lib.sh"

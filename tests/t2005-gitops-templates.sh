@@ -2,7 +2,7 @@
 # t2005-gitops-templates.sh: the app chart as platformctl writes it, rendered by real Helm 3
 # (`helm template` as Argo CD runs it, `helm lint` clean) and validated against the Kubernetes
 # schemas; env names YAML would misread stay themselves, env values only sealed (and they
-# unseal to the values); replicas 0..20; the ApplicationSet gives exactly lib/naming's names;
+# unseal to the values); replicas 0..20; the ApplicationSet gives exactly lib/rules/naming's names;
 # the bootstrap manifests validate and allow exactly the kinds a release holds
 . "${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}/tests/gitops/lib.sh"
 . "$top_srcdir/tests/gitops/helm.sh"
@@ -68,7 +68,7 @@ chart_case() {
 	validate "$OUTJ"
 	is "$?" 0 "$1: every rendered object is valid against the Kubernetes schemas" ||
 		sed 's/^/# /' "$TEST_TMP/validate.log"
-	# the ApplicationSet, applied to this folder, gives the names lib/naming put in values.yaml
+	# the ApplicationSet, applied to this folder, gives the names lib/rules/naming put in values.yaml
 	appset_render "$T/bootstrap/platform/applicationset.yaml" "$1/Chart.yaml" "$TEST_TMP/app.json" ||
 		sed 's/^/# /' "$TEST_TMP/app.json.err"
 	validate "$TEST_TMP/app.json"

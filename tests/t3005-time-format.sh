@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t3005-time-format.sh: one time format in every answer: RFC 3339 UTC with milliseconds
-# (lib/rfc3339.h; SQL's rfc3339()). Users, workspaces, members, projects, deployments and webhook
+# (lib/util/rfc3339.h; SQL's rfc3339()). Users, workspaces, members, projects, deployments and webhook
 # deliveries used to answer whole seconds while deployments answered milliseconds.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/github-fake.sh"

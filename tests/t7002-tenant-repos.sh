@@ -8,7 +8,7 @@
 
 github_fake_up
 export PLATFORM_DOMAIN=apps.test PLATFORM_PUBLIC_URL=https://platform.example.test
-# a worker that builds nothing: it processes the stored deliveries (lib/delivery.h)
+# a worker that builds nothing: it processes the stored deliveries (lib/model/delivery.h)
 export PLATFORM_BUILD_DRIVER=none
 stack_up
 github_user gh-alice 7101 alice

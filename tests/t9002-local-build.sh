@@ -78,7 +78,7 @@ tr '\0' '\n' </proc/\$\$/cmdline >"$TEST_TMP/wrap.argv"
 env >"$TEST_TMP/wrap.env"
 job=\$(cat)
 jq -r '[.id, .repo_url, .builder_tool] | join(" ")' <<<"\$job" >"$TEST_TMP/wrap.job"
-exec "$top_builddir/worker/platform-build" <<<"\$job"
+exec "$top_builddir/builder/platform-build" <<<"\$job"
 SH
 chmod +x "$TEST_TMP/helper-wrap"
 PLATFORM_BUILD_HELPER=$TEST_TMP/helper-wrap "$top_builddir/worker/platform-worker" >"$TEST_TMP/worker3.log" 2>&1 &

@@ -2,7 +2,7 @@
 # t9003-build-helper.sh: platform-build alone: refused job descriptions, then a build with a fake buildah that looks for the token in argv, environments and the log
 . "${top_srcdir:-.}/tests/lib.sh"
 
-helper=${PLATFORM_BUILD_HELPER:-$top_builddir/worker/platform-build}
+helper=${PLATFORM_BUILD_HELPER:-$top_builddir/builder/platform-build}
 command -v git >/dev/null || { skip "git is not installed"; done_testing; }
 [ -x "$helper" ] || bail_out "platform-build not found at $helper (make)"
 

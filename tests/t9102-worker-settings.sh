@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t9102-worker-settings.sh: the worker checks its settings once at start (lib/config's typed
+# t9102-worker-settings.sh: the worker checks its settings once at start (lib/config/config's typed
 # table): a misspelt enum stops it with the setting and the allowed values, a misspelt variable
 # is named with the closest setting, a setting only the worker reads does not stop the API
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -8,7 +8,7 @@
 # no database is needed: the settings are checked before the worker connects
 base=(env -i PATH="$PATH" PLATFORM_DATABASE_URL=postgresql://127.0.0.1:9/none
 	PLATFORM_BUILD_DRIVER=local PLATFORM_REGISTRY_URL=127.0.0.1:9
-	PLATFORM_BUILD_HELPER="$top_builddir/worker/platform-build")
+	PLATFORM_BUILD_HELPER="$top_builddir/builder/platform-build")
 
 # refuses VAR VALUE WANT: the worker with VAR=VALUE exits 1 at once, saying WANT
 refuses() {

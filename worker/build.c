@@ -474,7 +474,7 @@ static void on_log(void *arg, const struct jenkins_reply *r)
 	keep = r->more_data ? deploy_log_cut(r->body->buf, len) : len;
 	/* Mask secrets before the text is stored or published, with a mask as long as the
 	 * secret so offsets stay Jenkins offsets; a tail that may start a secret is held
-	 * back like an incomplete character (lib/redact.h). */
+	 * back like an incomplete character (lib/rules/redact.h). */
 	buf_add(&text, r->body->buf, len);
 	keep = redact_mask(&b->redact, text.buf, len, keep, !r->more_data);
 	if (keep) {

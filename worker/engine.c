@@ -71,8 +71,8 @@ int engine_select_drivers(struct worker *w, struct err *e)
 		w->driver = local_selected(cfg) ? &drv_local : &drv_jenkins;
 	if (w->driver->check_config && w->driver->check_config(cfg, e) < 0)
 		return -1;
-	/* PLATFORM_RUNTIME (an enum lib/config checked); unset: Argo CD when it is configured,
-	 * else released is the last state */
+	/* PLATFORM_RUNTIME (an enum lib/config/config checked); unset: Argo CD when it is
+	 * configured, else released is the last state */
 	if (!cfg->runtime)
 		w->stage = cfg->argocd_url && *cfg->argocd_url ? &stage_argocd : NULL;
 	else if (!strcmp(cfg->runtime, "argocd"))

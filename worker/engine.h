@@ -118,7 +118,7 @@ struct build {
 	int failures;	/* consecutive failed calls (driver or GitOps) */
 
 	char project_id[40];
-	struct redact redact; /* what the log must never show (lib/redact.h) */
+	struct redact redact; /* what the log must never show (lib/rules/redact.h) */
 
 	enum deploy_state state;
 	long long offset; /* the stored log's length */
@@ -155,7 +155,7 @@ void engine_refresh(struct build *b, enum deploy_state state, int cancel_request
 void engine_notify_state(struct build *b, enum deploy_state s);
 /* A state read from the row: tell the live channels when it differs from what we knew. */
 void engine_observe_state(struct build *b, enum deploy_state s);
-/* Move the deployment (lib/deploy's transition table) and tell the live channels: 1 moved,
+/* Move the deployment (lib/model/deploy's transition table) and tell the live channels: 1 moved,
  * 0 not allowed any more (someone else moved it), -1 database trouble (the step is
  * scheduled again in a second). For the states on the way (building, pushed, syncing). */
 int engine_move(struct build *b, enum deploy_state to, const char *reason);

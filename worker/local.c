@@ -59,7 +59,8 @@ int local_selected(const struct config *cfg)
 
 int local_check_config(const struct config *cfg, struct err *e)
 {
-	/* PLATFORM_BUILD_DRIVER and PLATFORM_BUILDER_TOOL are enums: lib/config checked them */
+	/* PLATFORM_BUILD_DRIVER and PLATFORM_BUILDER_TOOL are enums: lib/config/config checked them
+	 */
 	if (!cfg->registry_url || !*cfg->registry_url)
 		return err_set(
 		    e, 500, "missing_setting",
@@ -82,7 +83,8 @@ static int find_helper(const struct config *cfg, struct err *e)
 	if (cfg->build_helper && *cfg->build_helper) {
 		snprintf(helper, sizeof(helper), "%s", cfg->build_helper);
 	} else {
-		/* next to platform-worker: bindir when installed, worker/ in the build tree */
+		/* next to platform-worker when installed (bindir); in the build tree it is
+		 * builder/platform-build beside worker/ */
 		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 		if (n <= 0)
 			return err_set(e, 500, "missing_setting",
@@ -92,6 +94,8 @@ static int find_helper(const struct config *cfg, struct err *e)
 		if ((slash = strrchr(exe, '/')))
 			*slash = '\0';
 		snprintf(helper, sizeof(helper), "%s/platform-build", exe);
+		if (access(helper, X_OK) < 0)
+			snprintf(helper, sizeof(helper), "%s/../builder/platform-build", exe);
 	}
 	if (access(helper, X_OK) < 0)
 		return err_set(e, 500, "missing_helper",

@@ -15,7 +15,7 @@
  *	   deployed (else the project's owner) is the password; it is opened in the worker and
  *	   travels only in the job, never on a command line, in an environment or in a log.
  *	   file:// URLs, plain paths and http:// need PLATFORM_ALLOW_LOCAL_REPOS=1 (checked here);
- *	2. detect the framework (lib/detect);
+ *	2. detect the framework (lib/rules/detect);
  *	3. keep the repository's Dockerfile, or copy builder/templates/<framework>.Dockerfile
  *	   (PLATFORM_BUILDER_TEMPLATES) and pass the base image setting as BASE_IMAGE;
  *	4. buildah bud (vfs storage, chroot isolation; PLATFORM_BUILDER_STORAGE for --root),

@@ -161,7 +161,7 @@ static void refresh_all(struct worker *w, double now)
 	PQclear(res);
 }
 
-/* The GitHub deliveries the API stored (lib/delivery.h), in batches, for at most
+/* The GitHub deliveries the API stored (lib/model/delivery.h), in batches, for at most
  * DELIVERY_SLICE seconds at a time so that the builds keep their pace; *next is when to look
  * again (at once when more wait). */
 static void deliveries(struct worker *w, double now, double *next)

@@ -1,6 +1,6 @@
 /* notifier.h: the worker's sender of workspace notifications (prefix notifier_).
  *
- * Deliveries are queued in PostgreSQL (notification_deliveries, lib/notify.h) by the
+ * Deliveries are queued in PostgreSQL (notification_deliveries, lib/model/notify.h) by the
  * transaction that changed a deployment's state. The notifier runs one thread of its
  * own with its own database connection and curl multi handle, so a slow or dead
  * receiver never delays a deploy. It claims due rows (FOR UPDATE SKIP LOCKED; the

@@ -62,7 +62,7 @@ void publish_log(struct publisher *p, const char *deployment_id, long long offse
 /* Queue a state change. */
 void publish_state(struct publisher *p, const char *deployment_id, const char *state);
 
-/* A struct log_sink (lib/deploy.h) whose callbacks are publish_log and publish_state. */
+/* A struct log_sink (lib/model/deploy.h) whose callbacks are publish_log and publish_state. */
 struct log_sink publish_sink(struct publisher *p);
 
 struct publish_stats {

@@ -1,4 +1,4 @@
-/* release.c: GitOps releases and removals written by the worker itself (lib/gitops) */
+/* release.c: GitOps releases and removals written by the worker itself (lib/clients/gitops) */
 #include "release.h"
 
 #include "gitops.h"

@@ -4,7 +4,7 @@
  * The Jenkins pipeline writes its releases itself (platformctl gitops release). The worker
  * writes them for the drivers that have no pipeline: rollbacks in the direct mode
  * (PLATFORM_ROLLBACK_MODE=direct, the default) and the local image builder. Both go
- * through lib/gitops, the same code platformctl uses, so a release looks the same in git
+ * through lib/clients/gitops, the same code platformctl uses, so a release looks the same in git
  * whoever wrote it: the pipeline's inputs (image, tag, port, domain, custom domain,
  * framework) and the trailers Deployment-Id and Triggered-By.
  *
@@ -55,8 +55,8 @@ void release_gitops_opts(const struct config *cfg, struct gitops_opts *o);
  * `commit` (owned by the caller) gets the 40-hex commit appended. Returns 0, or -1 with
  * `e`: 404 deployment_not_found; 409 deployment_finished (it ended or was superseded:
  * nothing was written); 409 nothing_to_release (no image or tag on the row); 500
- * missing_setting (no gitops_url); 502/409 from lib/gitops (remote_unreachable,
- * auth_failed, push_rejected: worth retrying later); other codes from lib/gitops and the
+ * missing_setting (no gitops_url); 502/409 from lib/clients/gitops (remote_unreachable,
+ * auth_failed, push_rejected: worth retrying later); other codes from lib/clients/gitops and the
  * database. */
 int release_write(struct worker *w, const char *deployment_id, struct buf *commit, struct err *e);
 

@@ -241,7 +241,7 @@ static void memory_of(const char *q, char *out, size_t n)
 		snprintf(out, n, "%lld", v);
 }
 
-/* The deployment's env (its sealed settings snapshot, lib/snapshot) as a 0600 env file for
+/* The deployment's env (its sealed settings snapshot, lib/model/snapshot) as a 0600 env file for
  * podman run --env-file: the values never reach a command line. */
 static int write_env_file(struct worker *w, const char *deployment_id, const char *path, int port)
 {

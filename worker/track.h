@@ -10,9 +10,9 @@
  *
  * Right after the GitOps commit the first read asks Argo CD to refresh (?refresh=normal), so
  * the deployment does not wait out Argo CD's three-minute git poll; then the Application is
- * read every argocd_poll_ms and judged by argocd_judge (lib/argocd). Everything the decision
- * needs (state, GitOps commit, released_at) is read from PostgreSQL at each step, so a worker
- * that restarts picks tracking up where it was: the deploy job is held until live or failed,
+ * read every argocd_poll_ms and judged by argocd_judge (lib/clients/argocd). Everything the
+ *decision needs (state, GitOps commit, released_at) is read from PostgreSQL at each step, so a
+ *worker that restarts picks tracking up where it was: the deploy job is held until live or failed,
  * and a released or syncing deployment found at LOAD comes back here.
  *
  * It is the engine's STAGE (worker/engine.h): started once after the build and release, its

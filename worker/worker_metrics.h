@@ -1,7 +1,7 @@
 /* worker_metrics.h: the worker's metrics listener (prefix worker_metrics_).
  *
  * With PLATFORM_WORKER_METRICS_LISTEN set, the worker maps the shared counters
- * (lib/metrics.h) and starts the listener process (lib/metricsd.h) before it connects to
+ * (lib/util/metrics.h) and starts the listener process (lib/util/metricsd.h) before it connects to
  * PostgreSQL. Each scrape adds gauges the listener reads from PostgreSQL on its own
  * connection: jobs by kind and state, the queue's depth and the age of its oldest job.
  * These describe the shared queue, so every worker replica reports the same values.

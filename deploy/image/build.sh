@@ -22,7 +22,7 @@ put() { # SRC DEST: copy a file into the rootfs (parents made)
 }
 libs_of() { ldd "$1" 2>/dev/null | awk '/=> \// { print $3 } /^[ \t]*\/[^ ]+ \(/ { print $1 }'; }
 elfs=()
-for b in fcgi/platform-api worker/platform-worker worker/platform-build cli/platformctl; do
+for b in fcgi/platform-api worker/platform-worker builder/platform-build cli/platformctl; do
 	[ -x "$builddir/$b" ] || { echo "build.sh: $builddir/$b missing (make first)" >&2; exit 1; }
 	put "$builddir/$b" "/usr/bin/$(basename "$b")"
 	elfs+=("$builddir/$b")

@@ -1,4 +1,4 @@
-/* fuzz_config.c: the configuration reader (lib/config) on any file content: it loads or
+/* fuzz_config.c: the configuration reader (lib/config/config) on any file content: it loads or
  * refuses with bad_config and a message (naming file:line:key); it never crashes or leaks,
  * whatever the YAML (repeated keys, documents, anchors, tags, block scalars). */
 #include "fuzz.h"

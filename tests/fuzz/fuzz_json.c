@@ -1,4 +1,4 @@
-/* fuzz_json.c: request JSON parsing (lib/jsonutil): whatever the body, the parser answers an
+/* fuzz_json.c: request JSON parsing (lib/util/jsonutil): whatever the body, the parser answers an
  * object or a 4xx, and what it accepts (and every error it words) is strict UTF-8, so an
  * answer that quotes it stays valid JSON. */
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* fuzz_naming.c: the name rules (lib/naming). Whatever a name rule accepts is what reaches a
+/* fuzz_naming.c: the name rules (lib/rules/naming). Whatever a name rule accepts is what reaches a
  * path, a host or a Kubernetes name, so each accepted input and each name built from accepted
  * parts must have the shape the rule promises: DNS labels and names, lengths, no way out of
  * apps/. */

@@ -1,4 +1,4 @@
-/* fuzz_redact.c: the log redactor (lib/redact). Secrets and a log text from the input, the
+/* fuzz_redact.c: the log redactor (lib/rules/redact). Secrets and a log text from the input, the
  * text cut into chunks the way the worker reads it: the released output keeps every length
  * (offsets stay Jenkins offsets), never contains a secret, and chunked redaction releases
  * exactly what one pass over the whole text does. */

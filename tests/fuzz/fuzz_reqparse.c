@@ -1,4 +1,4 @@
-/* fuzz_reqparse.c: cookie and query parsing (lib/reqparse) and origins: every value handed
+/* fuzz_reqparse.c: cookie and query parsing (lib/util/reqparse) and origins: every value handed
  * out is NUL-free strict UTF-8, a query that passes the check reads every parameter, and an
  * origin is a normalised scheme://host[:port]. */
 #include "fuzz.h"

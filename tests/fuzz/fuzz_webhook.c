@@ -1,4 +1,4 @@
-/* fuzz_webhook.c: a GitHub delivery (lib/webhook): content type, signature header and body
+/* fuzz_webhook.c: a GitHub delivery (lib/rules/webhook): content type, signature header and body
  * from the input. A signature is accepted only when it is the HMAC of this very body; the
  * payload is an object or a 400; what a push yields is bounded, NUL-free and strict UTF-8
  * (it is stored in PostgreSQL as is). */

@@ -1,4 +1,4 @@
-/* fuzz_yaml.c: the YAML emitter (lib/yamlout) round-trips through libyaml's parser: strings
+/* fuzz_yaml.c: the YAML emitter (lib/util/yamlout) round-trips through libyaml's parser: strings
  * from the input written as values (and one as a key) read back unchanged, and a string that
  * is not strict UTF-8 is refused with invalid_utf8 instead of being written. */
 #include "fuzz.h"

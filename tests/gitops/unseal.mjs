@@ -1,5 +1,5 @@
 // unseal.mjs: what the sealed-secrets controller does with a SealedSecret, in Node's own crypto
-// (an implementation independent of lib/sealed): for each encryptedData value, split
+// (an implementation independent of lib/clients/sealed): for each encryptedData value, split
 // uint16_be(len) || RSA-OAEP(SHA-256, label "<namespace>/<name>") session key || AES-256-GCM
 // (zero nonce) ciphertext || tag, and decrypt with the controller's private key.
 // usage: node unseal.mjs KEY.pem RENDERED.json   prints {"<namespace>/<name>": {KEY: value}}

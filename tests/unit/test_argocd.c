@@ -1,5 +1,5 @@
 /* test_argocd.c: reading Application status and judging it against our commit */
-#include "../../lib/argocd.h"
+#include "argocd.h"
 #include "tap.h"
 
 static enum argocd_verdict judge(const char *json, const char *commit)

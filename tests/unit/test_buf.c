@@ -1,5 +1,5 @@
 /* test_buf.c: the growable buffer and its cap */
-#include "../../lib/buf.h"
+#include "buf.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* test_config.c: settings from defaults, a YAML file and the environment */
-#include "../../lib/buf.h"
-#include "../../lib/config.h"
-#include "../../lib/log.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
 #include "tap.h"
 
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* test_crypto.c: sealing, tokens, HMAC (GitHub's published vector), encodings */
-#include "../../lib/crypto.h"
+#include "crypto.h"
 #include "tap.h"
 
 #include <string.h>

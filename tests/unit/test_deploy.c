@@ -1,4 +1,4 @@
-/* test_deploy.c: the deployment state table and the log chunk rules (lib/deploy) */
+/* test_deploy.c: the deployment state table and the log chunk rules (lib/model/deploy) */
 #include "deploy.h"
 #include "tap.h"
 

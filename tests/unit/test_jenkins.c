@@ -1,4 +1,4 @@
-/* test_jenkins.c: reading Jenkins replies and building trigger forms (lib/jenkins) */
+/* test_jenkins.c: reading Jenkins replies and building trigger forms (lib/clients/jenkins) */
 #include "jenkins.h"
 #include "tap.h"
 

@@ -1,5 +1,5 @@
 /* test_json.c: checked access to request JSON */
-#include "../../lib/jsonutil.h"
+#include "jsonutil.h"
 #include "tap.h"
 
 #include <string.h>

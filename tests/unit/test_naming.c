@@ -1,5 +1,5 @@
 /* test_naming.c: the name rules, from tests/data/naming.tsv and edge cases here */
-#include "../../lib/naming.h"
+#include "naming.h"
 #include "tap.h"
 
 #include <regex.h>

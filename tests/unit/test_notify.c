@@ -1,4 +1,4 @@
-/* test_notify.c: lib/notify's address rules and event names, data-driven */
+/* test_notify.c: lib/model/notify's address rules and event names, data-driven */
 #include "notify.h"
 
 #include "tap.h"

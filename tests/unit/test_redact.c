@@ -1,7 +1,7 @@
 /* test_redact.c: same-length masking of secrets and token shapes, whole and across chunk borders */
-#include "../../lib/buf.h"
-#include "../../lib/crypto.h"
-#include "../../lib/redact.h"
+#include "buf.h"
+#include "crypto.h"
+#include "redact.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* test_reqparse.c: strict UTF-8, cookies, query strings, origins, and the JSON body's
  * UTF-8 rules (issue 12 items 2, 4, 8) */
-#include "../../lib/jsonutil.h"
-#include "../../lib/reqparse.h"
-#include "../../lib/utf8.h"
+#include "jsonutil.h"
+#include "reqparse.h"
+#include "utf8.h"
 #include "tap.h"
 
 #include <json-c/json.h>

@@ -1,6 +1,6 @@
-/* test_sealed.c: kubeseal's format (lib/sealed) round trips, is bound to its scope and key,
+/* test_sealed.c: kubeseal's format (lib/clients/sealed) round trips, is bound to its scope and key,
  * and has kubeseal's layout; YAML keys that YAML 1.1/1.2 would read as something else are
- * quoted (lib/yamlout) */
+ * quoted (lib/util/yamlout) */
 #include "tap.h"
 
 #include "sealed.h"

@@ -1,7 +1,7 @@
 /* test_tenant.c: the pure rules of issue 12's tenant checks: whose image a pipeline may report,
  * which custom domain a release routes, the TXT record that proves a domain */
-#include "../../lib/deploy.h"
-#include "../../lib/domainverify.h"
+#include "deploy.h"
+#include "domainverify.h"
 #include "tap.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* test_webhook.c: delivery signatures, payload decoding, push classification */
-#include "../../lib/webhook.h"
+#include "webhook.h"
 #include "tap.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-// naming.js: the project name rule of lib/naming (a DNS label, 1 to 32 characters, that starts
+// naming.js: the project name rule of lib/rules/naming (a DNS label, 1 to 32 characters, that starts
 // with a letter), explained as the user types. The API checks it again; this only helps.
 export function nameProblems(s) {
   const out = [];
