@@ -3,7 +3,8 @@ libplatform_la_SOURCES += \
 	lib/clients/github.c lib/clients/github.h \
 	lib/clients/jenkins.c lib/clients/jenkins.h \
 	lib/clients/argocd.c lib/clients/argocd.h \
-	lib/clients/gitops.c lib/clients/gitops.h \
+	lib/clients/gitops.c lib/clients/gitops.h lib/clients/gitops_int.h \
+	lib/clients/gitops_values.c lib/clients/gitops_repo.c \
 	lib/clients/gitdoctor.c lib/clients/gitdoctor.h \
 	lib/clients/podman.c lib/clients/podman.h \
 	lib/clients/sealed.c lib/clients/sealed.h
