@@ -672,12 +672,51 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 	return 0;
 }
 
+/* The project's row after an update: only the fields the request set change; env is the sealed
+ * env when it was set; repo_key the repository's key; verify: the caller's access to it was
+ * checked with GitHub just now. -1 with e set (409 on a name or domain taken). */
+static int update_row(struct req *r, const struct project_in *in, const char *env,
+		      const char *repo_key, int verify, struct err *e)
+{
+	struct buf port = BUF_INIT, replicas = BUF_INIT;
+	int rc;
+
+	if (in->set & F_PORT)
+		buf_addf(&port, "%ld", in->port);
+	if (in->set & F_REPLICAS)
+		buf_addf(&replicas, "%ld", in->replicas);
+	{
+		const char *params[] = {r->project.id,
+					in->set & F_REPO ? in->repo_url : NULL,
+					in->set & F_BRANCH ? in->branch : NULL,
+					in->set & F_PORT ? port.buf : NULL,
+					in->set & F_FRAMEWORK ? in->framework : NULL,
+					in->set & F_DOMAIN ? "t" : "f",
+					in->custom_domain,
+					in->set & F_AUTO ? (in->auto_deploy ? "true" : "false")
+							 : NULL,
+					in->set & F_REPLICAS ? replicas.buf : NULL,
+					in->set & F_RESOURCES ? ju_text(in->resources) : NULL,
+					in->set & F_ENV ? env : NULL,
+					repo_key,
+					verify ? r->user.id : NULL};
+
+		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
+		rc = mproj_update(&r->app->db, params, e);
+		if (rc < 0)
+			conflict_field(r, e, in);
+	}
+	buf_release(&port);
+	buf_release(&replicas);
+	return rc < 0 ? -1 : 0;
+}
+
 void h_project_update(struct req *r)
 {
 	struct err e = ERR_INIT;
 	struct json_object *body = NULL, *old_env = NULL, *details = NULL;
 	struct project_in in;
-	struct buf canon = BUF_INIT, env = BUF_INIT, port = BUF_INIT, replicas = BUF_INIT;
+	struct buf canon = BUF_INIT, env = BUF_INIT;
 	struct buf old_key = BUF_INIT, new_key = BUF_INIT;
 	int old_auto = 0, new_auto = 0, verify = 0;
 	PGresult *res = NULL;
@@ -719,32 +758,8 @@ void h_project_update(struct req *r)
 	}
 	if ((in.set & F_ENV) && env_seal(r, in.env, old_env, 1, &env, &e) < 0)
 		goto fail_tx;
-	if (in.set & F_PORT)
-		buf_addf(&port, "%ld", in.port);
-	if (in.set & F_REPLICAS)
-		buf_addf(&replicas, "%ld", in.replicas);
-	{
-		const char *params[] = {r->project.id,
-					in.set & F_REPO ? in.repo_url : NULL,
-					in.set & F_BRANCH ? in.branch : NULL,
-					in.set & F_PORT ? port.buf : NULL,
-					in.set & F_FRAMEWORK ? in.framework : NULL,
-					in.set & F_DOMAIN ? "t" : "f",
-					in.custom_domain,
-					in.set & F_AUTO ? (in.auto_deploy ? "true" : "false")
-							: NULL,
-					in.set & F_REPLICAS ? replicas.buf : NULL,
-					in.set & F_RESOURCES ? ju_text(in.resources) : NULL,
-					in.set & F_ENV ? env.buf : NULL,
-					new_key.buf,
-					verify ? r->user.id : NULL};
-
-		/* Turning auto-deploy on again also lifts a pause a rollback put on it. */
-		if (mproj_update(&r->app->db, params, &e) < 0) {
-			conflict_field(r, &e, &in);
-			goto fail_tx;
-		}
-	}
+	if (update_row(r, &in, env.buf, new_key.buf, verify, &e) < 0)
+		goto fail_tx;
 	if (store_autoscaling(r, r->project.id, &in, &e) < 0)
 		goto fail_tx;
 	details = audit_details(&in);
@@ -767,8 +782,6 @@ out:
 	PQclear(res);
 	buf_release(&canon);
 	buf_release(&env);
-	buf_release(&port);
-	buf_release(&replicas);
 	buf_release(&old_key);
 	buf_release(&new_key);
 }
