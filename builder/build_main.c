@@ -1,11 +1,11 @@
 /* build_main.c: platform-build: one local build, described by the JSON job on its stdin
- * (worker/buildjob.h)
+ * (builder/buildjob.h)
  *
  * The worker starts it for each deployment (worker/local.c) and passes everything in the job
  * description, the GitHub token and the registry password included, so that no secret is on a
  * command line or in an environment. Its stdout and stderr are the build log.
  *
- * Exit status: 0 the image is pushed and <dir>/result written (worker/buildrun.h); 1 the build
+ * Exit status: 0 the image is pushed and <dir>/result written (builder/buildrun.h); 1 the build
  * failed, and <dir>/error holds the reason for the deployment; 2 the job description was refused
  * (nothing was built; the reason is on stderr).
  */

@@ -2,7 +2,7 @@
  *
  * The local driver (worker/local.c) fills a struct buildjob from the deployment and the
  * configuration, serialises it with buildjob_json() and writes it to the stdin of the
- * platform-build process it starts (worker/build_main.c), which reads it back with
+ * platform-build process it starts (builder/build_main.c), which reads it back with
  * buildjob_parse(). The JSON is one object with exactly these members, all strings unless said:
  *
  *	id                deployment id (names the tag: <commit12>-<id8>)

@@ -135,7 +135,7 @@ static int write_all(int fd, const char *p, size_t len)
 /* A readable descriptor (close-on-exec) holding the job description, for the build's stdin.
  * It is written completely before the fork, so the worker never waits on its child and the
  * child only has to dup2 it: a pipe when the text fits in the pipe's buffer (it always does with
- * the limits of worker/buildjob.c, unless the user is over fs.pipe-user-pages-soft), else an
+ * the limits of builder/buildjob.c, unless the user is over fs.pipe-user-pages-soft), else an
  * unlinked 0600 file in the build folder. -1 with errno. */
 static int job_input(const char *dir, const char *text, size_t len)
 {

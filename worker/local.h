@@ -3,12 +3,12 @@
  *
  * One of the engine's build drivers (worker/engine.h): the default when PLATFORM_JENKINS_URL is
  *unset (PLATFORM_BUILD_DRIVER=local forces it). For each deployment the worker starts one build
- *process, the separate program platform-build (worker/build_main.c, PLATFORM_BUILD_HELPER, by
+ *process, the separate program platform-build (builder/build_main.c, PLATFORM_BUILD_HELPER, by
  *default next to platform-worker), in its own process group and a fresh folder
  *PLATFORM_BUILD_DIR/<deployment id>. The worker has threads (the nchan publisher), so its forked
  *child makes only async-signal-safe calls (dup2, setpgid, signal resets, prctl, close_range) and
  *execs at once; everything the build needs is prepared before the fork and handed over as a JSON
- *job on the child's stdin (worker/buildjob.h):
+ *job on the child's stdin (builder/buildjob.h):
  *
  *	1. fetch the branch with libgit2 and check the commit (or the branch head) out; for an
  *	   https repository under PLATFORM_GITHUB_URL the stored GitHub token of the user who
@@ -23,7 +23,7 @@
  *	5. push to PLATFORM_REGISTRY_URL as <registry>/<workspace>-<user>-<project>:<commit12>-<id8>
  *	   (plain HTTP when the URL says http://; credentials through an --authfile).
  *
- * platform-build reports through files in the build folder (worker/buildrun.h): result
+ * platform-build reports through files in the build folder (builder/buildrun.h): result
  * (commit=, tag=, framework= lines) and digest on success, error (the deployment's reason) on a
  * failed step. The worker's PLATFORM_* variables are left out of its environment.
  *
