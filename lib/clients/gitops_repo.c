@@ -554,6 +554,54 @@ out:
 	return rc;
 }
 
+/* The first commit of an empty local remote: create the branch only if it still does not
+ * exist, deciding under git's own lock file for the ref (refs/heads/<b>.lock, O_EXCL), as git
+ * does. libgit2's git_reference_create(force=0) checks for the ref before it takes that lock,
+ * so two first writers could both pass the check and the second would silently replace the
+ * first one's commit (a release reported as pushed that is not in git). */
+static int create_local_ref(struct gitops_session *s, git_repository *remote,
+			    const git_oid *commit_id, struct err *e)
+{
+	char path[PATH_MAX], dir[PATH_MAX], lock[PATH_MAX + 8], hex[GIT_OID_HEXSZ + 2];
+	git_oid cur;
+	int fd, n, rc = -1;
+
+	n = snprintf(path, sizeof(path), "%s%s", git_repository_path(remote), s->head_ref);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return err_set(e, 500, "gitops_error", "gitops remote path too long");
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	memcpy(dir, path, (size_t)n + 1);
+	*strrchr(dir, '/') = '\0'; /* head_ref is refs/heads/<branch> */
+	if (mkdir_p(dir, e) < 0)
+		return -1;
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return errno == EEXIST ? PUSH_RETRY /* another writer holds the ref */
+				       : err_set(e, 502, "remote_unreachable",
+						 "cannot lock %s in the gitops remote %s: %s",
+						 s->head_ref, s->url.shown, strerror(errno));
+	if (git_reference_name_to_id(&cur, remote, s->head_ref) == 0) {
+		rc = PUSH_RETRY; /* another writer created it first */
+		goto out;
+	}
+	git_error_clear();
+	git_oid_tostr(hex, sizeof(hex), commit_id);
+	n = (int)strlen(hex);
+	hex[n++] = '\n';
+	if (write(fd, hex, (size_t)n) != n || fsync(fd) < 0 || rename(lock, path) < 0) {
+		err_set(e, 502, "remote_unreachable",
+			"cannot create %s in the gitops remote %s: %s", s->head_ref, s->url.shown,
+			strerror(errno));
+		goto out;
+	}
+	rc = PUSH_OK;
+out:
+	close(fd);
+	if (rc != PUSH_OK)
+		unlink(lock);
+	return rc;
+}
+
 /* A local remote: copy the new objects, then move the branch with a
  * compare-and-swap on its old value (libgit2's local transport would
  * overwrite it and lose a concurrent writer's commit). */
@@ -579,12 +627,12 @@ static int push_local(struct gitops_session *s, const git_oid *base, const git_o
 	}
 	if (write_pack(s, remote, base, commit_id, e) < 0)
 		goto out;
-	if (base)
-		err = git_reference_create_matching(&ref, remote, s->head_ref, commit_id, 1, base,
-						    "push");
-	else
-		err = git_reference_create(&ref, remote, s->head_ref, commit_id, 0, "push");
-	if (err == GIT_EMODIFIED || err == GIT_EEXISTS || err == GIT_ELOCKED) {
+	if (!base) {
+		rc = create_local_ref(s, remote, commit_id, e);
+		goto out;
+	}
+	err = git_reference_create_matching(&ref, remote, s->head_ref, commit_id, 1, base, "push");
+	if (err == GIT_EMODIFIED || err == GIT_ELOCKED) {
 		rc = PUSH_RETRY;
 	} else if (err < 0) {
 		err_set(e, 502, "remote_unreachable",
