@@ -35,7 +35,7 @@ static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	 
 struct project_in {
 	const char *name, *repo_url, *branch, *framework, *custom_domain;
 	long port, replicas;
-	int auto_deploy;
+	int auto_deploy, auto_rollback;
 	struct json_object *resources, *env;
 	char autoscaling[96]; /* canonical JSON, or "" for fixed replicas */
 	unsigned set;
@@ -53,11 +53,13 @@ enum {
 	F_RESOURCES = 1 << 8,
 	F_ENV = 1 << 9,
 	F_AUTOSCALE = 1 << 10,
+	F_AUTOROLL = 1 << 11,
 };
 
-static const char *const project_keys[] = {"name",	"repo_url",	 "branch",	"port",
-					   "framework", "custom_domain", "auto_deploy", "replicas",
-					   "resources", "env",		 "autoscaling", NULL};
+static const char *const project_keys[] = {
+    "name",	     "repo_url",      "branch",	  "port",      "framework",
+    "custom_domain", "auto_deploy",   "replicas", "resources", "env",
+    "autoscaling",   "auto_rollback", NULL};
 
 /* https://github.com/<owner>/<repo>[.git] under the configured GitHub, into canonical form. */
 static int check_repo_url(const char *github_url, const char *url, struct buf *canon, struct err *e)
@@ -289,6 +291,9 @@ static int project_parse(struct req *r, struct json_object *body, int update, st
 	if ((rc = ju_bool(body, "auto_deploy", 0, &in->auto_deploy, e)) < 0)
 		return -1;
 	in->set |= rc ? F_AUTO : 0;
+	if ((rc = ju_bool(body, "auto_rollback", 0, &in->auto_rollback, e)) < 0)
+		return -1;
+	in->set |= rc ? F_AUTOROLL : 0;
 	if ((rc = ju_int(body, "replicas", 0, 0, 20, &in->replicas, e)) < 0)
 		return -1;
 	in->set |= rc ? F_REPLICAS : 0;
@@ -417,6 +422,23 @@ static void domain_fields(struct json_object *o, const PGresult *res, int row, c
 	json_object_object_add(o, "custom_domain_verification", v);
 }
 
+/* null while git names the version that runs; else which release git holds (it failed to go
+ * live) and which one still serves. */
+static struct json_object *drift_json(const PGresult *res, int row)
+{
+	struct json_object *o;
+
+	if (!db_value(res, row, 36))
+		return NULL;
+	o = json_object_new_object();
+	ju_add_str(o, "git_deployment_id", db_value(res, row, 36));
+	ju_add_str(o, "serving_deployment_id", db_value(res, row, 16));
+	ju_add_str(o, "message",
+		   "the release in git failed to go live; the previous version keeps serving "
+		   "(roll back, or deploy a fix)");
+	return o;
+}
+
 /* Render one project row (MPROJ_COLS, lib/model/mproj.h) with the derived names. */
 static struct json_object *project_json(struct req *r, const PGresult *res, int row)
 {
@@ -468,7 +490,7 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 		ju_add_str(o, "host", NULL);
 		ju_add_str(o, "live_url", NULL);
 	} else {
-		buf_addf(&url, "https://%s", host.buf);
+		config_live_url(&r->app->cfg, host.buf, &url);
 		ju_add_str(o, "host", host.buf);
 		ju_add_str(o, "live_url", url.buf);
 	}
@@ -477,6 +499,9 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	json_object_object_add(o, "current_deployment", deploy_brief(res, row, 16, "since"));
 	json_object_object_add(o, "latest_deployment", deploy_brief(res, row, 23, "created_at"));
 	domain_fields(o, res, row, domain);
+	json_object_object_add(o, "auto_rollback",
+			       json_object_new_boolean(*PQgetvalue(res, row, 35) == 't'));
+	json_object_object_add(o, "drift", drift_json(res, row));
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);
@@ -534,15 +559,18 @@ static int check_domain_scope(struct req *r, const struct project_in *in, const 
 	return rc;
 }
 
-/* The autoscaling the request set, if it set one, in the caller's transaction. */
-static int store_autoscaling(struct req *r, const char *id, const struct project_in *in,
-			     struct err *e)
+/* The autoscaling and auto_rollback the request set, if it set them, in the caller's
+ * transaction. */
+static int store_settings(struct req *r, const char *id, const struct project_in *in, struct err *e)
 {
 	const char *params[] = {id, in->autoscaling[0] ? in->autoscaling : NULL};
+	const char *roll[] = {id, in->auto_rollback ? "true" : "false"};
 
-	if (!(in->set & F_AUTOSCALE))
-		return 0;
-	return mproj_set_autoscaling(&r->app->db, params, e) < 0 ? -1 : 0;
+	if ((in->set & F_AUTOSCALE) && mproj_set_autoscaling(&r->app->db, params, e) < 0)
+		return -1;
+	if ((in->set & F_AUTOROLL) && mproj_set_auto_rollback(&r->app->db, roll, e) < 0)
+		return -1;
+	return 0;
 }
 
 void h_projects_create(struct req *r)
@@ -598,7 +626,7 @@ void h_projects_create(struct req *r)
 		goto fail_tx;
 	}
 	snprintf(id, sizeof(id), "%s", PQgetvalue(res, 0, 0));
-	if (store_autoscaling(r, id, &in, &e) < 0)
+	if (store_settings(r, id, &in, &e) < 0)
 		goto fail_tx;
 	details = audit_details(&in);
 	if (audit_record(&r->app->db, r->params[0], r->user.id, "project.create", "project", id,
@@ -760,7 +788,7 @@ void h_project_update(struct req *r)
 		goto fail_tx;
 	if (update_row(r, &in, env.buf, new_key.buf, verify, &e) < 0)
 		goto fail_tx;
-	if (store_autoscaling(r, r->project.id, &in, &e) < 0)
+	if (store_settings(r, r->project.id, &in, &e) < 0)
 		goto fail_tx;
 	details = audit_details(&in);
 	if (audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.update",

@@ -119,6 +119,12 @@ done_testing() {
 
 # ------------------------------------------------------------------------------------ stack
 
+# live_url HOST: the live URL the platform shows for an app at HOST (PLATFORM_LIVE_URL_SCHEME and
+# _PORT: the dev stack serves apps over http on its nginx port)
+live_url() {
+	echo "${PLATFORM_LIVE_URL_SCHEME:-https}://$1${PLATFORM_LIVE_URL_PORT:+:$PLATFORM_LIVE_URL_PORT}"
+}
+
 # stack_up all|SERVICE...: a fresh stack (all services or some) in a temp folder; exports
 # what DIR/stack.env holds (PLATFORM_URL, PLATFORM_DATABASE_URL, ...). Settings come from
 # the environment: `PLATFORM_MAX_BODY=1024 stack_up`.

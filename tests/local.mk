@@ -71,7 +71,8 @@ HOOK_TESTS = tests/t7001-webhooks.sh tests/t7002-tenant-repos.sh tests/t7003-cus
 	tests/t7101-github-hooks.sh
 # versions, rollback, Argo CD, release fidelity
 RELEASE_TESTS = tests/t8001-versions.sh tests/t8002-argocd-chain.sh \
-	tests/t8003-track-crash-remove.sh tests/t8101-release-fidelity.sh
+	tests/t8003-track-crash-remove.sh tests/t8004-auto-rollback.sh \
+	tests/t8101-release-fidelity.sh
 # local builds, the engine, the podman runtime
 LOCAL_TESTS = tests/t9001-detect.sh tests/t9002-local-build.sh tests/t9003-build-helper.sh \
 	tests/t9100-engine.sh tests/t9101-runtime-podman.sh tests/t9102-worker-settings.sh

@@ -198,7 +198,7 @@ like "$DID" '^[0-9a-f-]{36}$' "X-Platform-Delivery is the delivery id"
 is "$(jq -r .id <<<"$B")" "$DID" "the body carries the same id"
 is "$(jq -r '[.event, .deployment.id, .deployment.state, .deployment.seq, .deployment.commit, .project.name, .workspace.id] | join(",")' <<<"$B")" \
 	"deployment.released,$D,released,1,0123456789abcdef0123456789abcdef01234567,web,alice" "the body says what happened"
-is "$(jq -r .project.live_url <<<"$B")" https://web-alice.apps.localhost "with the live URL"
+is "$(jq -r .project.live_url <<<"$B")" "$(live_url web-alice.apps.localhost)" "with the live URL"
 is "$(jq -r .deployment.url <<<"$B")" "$PLATFORM_PUBLIC_URL/deployments/$D" "and the deployment's page"
 ok "the body holds no secret" not grep -q "$SECRET" <<<"$B"
 is "$(recv_on /ok/n1 | jq '[.[] | select(.headers["x-platform-event"] == "deployment.building")] | length')" 0 \
@@ -216,7 +216,7 @@ ok "the slack receiver gets it" wait_until 20 eval '[ "$(recv_count /ok/slack)" 
 S=$(recv_on /ok/slack | jq -c '.[0]')
 SB=$(body_of "$S")
 is "$(jq -r 'keys | join(",")' <<<"$SB")" text "a Slack body is {\"text\": ...}"
-like "$(jq -r .text <<<"$SB")" '^web: deployment #1 is released \(commit 0123456\) at https://web-alice\.apps\.localhost' "saying what happened"
+like "$(jq -r .text <<<"$SB")" '^web: deployment #1 is released \(commit 0123456\) at '"$(live_url web-alice.apps.localhost | sed 's/[.]/\\./g')" "saying what happened"
 ok "signed with the generated secret" hmac_ok "$S" "$SLACK_SECRET"
 
 # retries: 500, 500, then 200, with a growing wait and the same delivery and body

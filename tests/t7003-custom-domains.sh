@@ -74,7 +74,7 @@ ok "the right record verifies it" wait_until 20 is_status "$P" verified
 api GET "/api/projects/$P" "$A"
 json_is .custom_domain_status verified "the API says verified"
 json_is .host www.alice.example "and the custom domain is the host"
-json_is .live_url https://www.alice.example "and the live URL"
+json_is .live_url "$(live_url www.alice.example)" "and the live URL"
 deploy "$P"
 ok "the next release" wait_state "$DEPLOY_ID" released 60
 ok "routes the custom domain" grep -q 'host: "www.alice.example"' <<<"$(values_of web)"

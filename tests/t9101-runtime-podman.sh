@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # t9101-runtime-podman.sh: the local runtime on real podman, the real registry and the stack's
 # nginx: the sample app answers at its host; a redeploy switches with no failed request; a
-# version that never listens fails and the old one keeps answering; a rollback serves the old
-# content; a killed container is back within the resync interval; deleting the project removes
-# its containers and route; dev-stack down removes every container
+# version that never listens fails, the old one keeps answering and an automatic rollback writes
+# it back to git; a rollback serves the old content; a killed container is back within the
+# resync interval; deleting the project removes its containers and route; dev-stack down removes
+# every container
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for t in buildah docker-registry busybox git podman runc; do
@@ -100,6 +101,15 @@ like "$(psql_stack -c "SELECT string_agg(chunk, '' ORDER BY byte_offset) FROM de
 	"the app starts but never listens" "the container's last lines are in the deployment's log"
 like "$(answer)" "version two" "the previous version keeps answering"
 is "$(pm ps -a --filter "label=platform.deployment=$d3" --format '{{.Names}}' | wc -l)" 0 "the failed version's containers are removed"
+# and git agrees again: an automatic rollback writes the serving version (d2) back and goes live
+ar() { psql_stack -c "SELECT id FROM deployments WHERE idempotency_key = 'auto_rollback:$d3'"; }
+wait_until 30 test -n "$(ar)"
+a=$(ar)
+is "$(psql_stack -c "SELECT trigger || ' ' || rollback_of FROM deployments WHERE id = '$a'")" "auto_rollback $d2" \
+	"the failed release is followed by an automatic rollback to the live version"
+wait_until 60 test "$(state_of "$a")" = live
+is "$(state_of "$a")" live "the automatic rollback is live"
+like "$(answer)" "version two" "and serves the version that was serving"
 git -C "$STACK_DIR/repos/sample/site" rm -q Dockerfile
 git -C "$STACK_DIR/repos/sample/site" commit -qm "listens again"
 

@@ -33,6 +33,7 @@ struct notifier {
 	struct db db;
 	unsigned listen_gen;
 	char *database_url, *secret_key, *domain, *public_url;
+	struct config live; /* only live_url_scheme and live_url_port: config_live_url */
 	long connect_timeout, timeout_ms, retry_ms, retry_for, retention_days, housekeep_s;
 	int allow_private;
 	double next_housekeep;
@@ -112,7 +113,7 @@ static void add_links(struct notifier *n, struct json_object *payload)
 	if (proj) {
 		if (naming_host(&host, jstr(proj, "name"), jstr(proj, "user_id"), n->domain,
 				jstr(proj, "custom_domain"), NULL) == 0) {
-			buf_addf(&url, "https://%s", host.buf);
+			config_live_url(&n->live, host.buf, &url);
 			ju_add_str(proj, "live_url", url.buf);
 		} else {
 			ju_add_str(proj, "live_url", NULL);
@@ -581,6 +582,7 @@ static void notifier_free(struct notifier *n)
 	free(n->secret_key);
 	free(n->domain);
 	free(n->public_url);
+	free(n->live.live_url_scheme);
 	free(n);
 }
 
@@ -594,6 +596,8 @@ struct notifier *notifier_start(const struct config *cfg)
 	n->secret_key = dup_or_null(cfg->secret_key);
 	n->domain = dup_or_null(cfg->domain);
 	n->public_url = dup_or_null(cfg->public_url);
+	n->live.live_url_scheme = dup_or_null(cfg->live_url_scheme);
+	n->live.live_url_port = cfg->live_url_port;
 	n->connect_timeout = cfg->db_connect_timeout;
 	n->timeout_ms = cfg->notify_timeout_ms;
 	n->retry_ms = cfg->notify_retry_ms;

@@ -76,6 +76,8 @@ static const struct setting settings[] = {
 	SECRET(database_url, A | W | C, check_conninfo, "(required)", "PostgreSQL connection URL (or `key=value` conninfo)"),
 	SECRET(secret_key, A | W | C, NULL, "(required for the API)", "master secret: GitHub tokens, env values and webhook secrets are sealed with keys derived from it (changing it signs everyone out of GitHub)"),
 	STR(domain, "apps.localhost", A | W | C, check_host, NULL, "generated hosts are `<project>-<user>.<domain>`"),
+	ENUM(live_url_scheme, "https", "https|http", A | W, NULL, "the scheme of the live URLs the API, notifications and GitHub show (the dev stack: `http`)"),
+	NUM(live_url_port, "0", 0, 65535, A | W, "`0` (the scheme's own)", "the port in live URLs (the dev stack: its nginx port)"),
 	URL(public_url, NULL, "http|https", A | W | C, NULL, "the platform's public base URL (callbacks, links, the browser's origin; auto-deploy needs it)"),
 	ENUM(log_level, NULL, "debug|info|warn|error", A | W | C, "`info` (`platformctl`: `warn`)", "the lowest level logged"),
 	SECS(db_connect_timeout, "3", 1, 60, A | W | C, NULL, "how long to wait for PostgreSQL"),
@@ -656,6 +658,15 @@ void config_release(struct config *cfg)
 			*slot = NULL;
 		}
 	}
+}
+
+void config_live_url(const struct config *cfg, const char *host, struct buf *out)
+{
+	const char *scheme = cfg->live_url_scheme ? cfg->live_url_scheme : "https";
+
+	buf_addf(out, "%s://%s", scheme, host);
+	if (cfg->live_url_port > 0)
+		buf_addf(out, ":%ld", cfg->live_url_port);
 }
 
 const char *config_get(const struct config *cfg, const char *name)

@@ -21,6 +21,8 @@ struct config {
 	char *database_url;
 	char *secret_key;
 	char *domain;
+	char *live_url_scheme; /* http or https: the scheme of the live URLs the platform shows */
+	long live_url_port;    /* the port in live URLs; 0: the scheme's own */
 	char *public_url;
 	char *github_url;
 	char *github_api_url;
@@ -156,6 +158,10 @@ void config_log(const struct config *cfg);
 const char *config_closest(const char *name);
 
 struct buf;
+/* Append an app's live URL for `host` to `out`: live_url_scheme://host[:live_url_port]
+ * (the URL a browser opens: https on a real domain, the stack's nginx port in the dev stack). */
+void config_live_url(const struct config *cfg, const char *host, struct buf *out);
+
 /* Append the README's configuration tables (Markdown) generated from the table to `out`. */
 void config_docs(struct buf *out);
 

@@ -112,6 +112,64 @@ static struct db_stmt st_transition = DB_STMT(
     "released_at WHEN 'live' THEN coalesce(syncing_at, released_at) END)",
     4);
 
+/* A released deployment that failed (it never got ready, Argo CD found it Degraded) left git
+ * naming a version that does not run: unless the project turned auto_rollback off, queue a
+ * rollback to the newest version that went live before it, in the failing transaction, so
+ * that a worker dying now loses nothing. Never after an automatic rollback (no loop), nor when
+ * a newer deployment already exists (it will replace this one anyway). */
+static int queue_auto_rollback(struct db *db, const char *id, struct err *e)
+{
+	const char *p[1] = {id};
+	PGresult *res = db_query(
+	    db,
+	    "SELECT d.project_id, prev.id, p.workspace_id FROM deployments d"
+	    " JOIN projects p ON p.id = d.project_id AND p.auto_rollback AND p.deleted_at IS NULL"
+	    " JOIN LATERAL (SELECT r.id FROM deployments r WHERE r.project_id = d.project_id"
+	    " AND r.seq < d.seq AND r.live_at IS NOT NULL AND r.tag IS NOT NULL"
+	    " ORDER BY r.seq DESC LIMIT 1) prev ON true"
+	    " WHERE d.id = $1 AND d.state = 'failed' AND d.released_at IS NOT NULL"
+	    " AND d.trigger <> 'auto_rollback' AND NOT EXISTS (SELECT 1 FROM deployments n"
+	    " WHERE n.project_id = d.project_id AND n.seq > d.seq)",
+	    1, p, e);
+	struct json_object *details = NULL, *dep = NULL;
+	struct buf key = BUF_INIT;
+	struct deploy_new dn = {0};
+	struct deploy_audit audit;
+	int created, rc = -1;
+
+	if (!res)
+		return -1;
+	if (PQntuples(res) != 1) {
+		rc = 0;
+		goto out;
+	}
+	buf_addf(&key, "auto_rollback:%s", id);
+	details = json_object_new_object();
+	json_object_object_add(details, "failed_deployment_id", json_object_new_string(id));
+	json_object_object_add(details, "rollback_of", json_object_new_string(db_value(res, 0, 1)));
+	audit = (struct deploy_audit){db_value(res, 0, 2), NULL, "project.auto_rollback", details,
+				      NULL};
+	dn.project_id = db_value(res, 0, 0);
+	dn.trigger = "auto_rollback";
+	dn.rollback_of = db_value(res, 0, 1);
+	dn.idempotency_key = key.buf;
+	dn.audit = &audit;
+	rc = deploy_create(db, &dn, &dep, &created, e);
+	if (rc < 0 && e->status < 500) {
+		/* the version cannot be deployed again (its image is not the project's own):
+		 * the failure stands, and the project shows the drift */
+		log_warn("no automatic rollback", "deployment_id", id, "reason", e->msg, NULL);
+		err_clear(e);
+		rc = 0;
+	}
+out:
+	json_object_put(dep);
+	json_object_put(details);
+	buf_release(&key);
+	PQclear(res);
+	return rc;
+}
+
 int deploy_transition(struct db *db, const char *id, enum deploy_state to, const char *reason,
 		      struct err *e)
 {
@@ -140,6 +198,8 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 				     db_value(res, 0, 0) ? atof(db_value(res, 0, 0)) : -1);
 	PQclear(res);
 	if (moved && notify_enqueue(db, id, state_names[to], e) < 0)
+		goto fail;
+	if (moved && to == DEPLOY_FAILED && queue_auto_rollback(db, id, e) < 0)
 		goto fail;
 	if (own_tx && db_commit(db, e) < 0)
 		return -1;
@@ -222,16 +282,23 @@ int deploy_get(struct db *db, const char *id, struct json_object **out, struct b
 
 /* ---------------------------------------------------------------- create */
 
+/* A person's rollback and the platform's own after a failed rollout reuse an older image. */
+static int is_rollback(const struct deploy_new *n)
+{
+	return !strcmp(n->trigger, "rollback") || !strcmp(n->trigger, "auto_rollback");
+}
+
 static int check_new(const struct deploy_new *n, struct err *e)
 {
-	static const char *const triggers[] = {"manual", "webhook", "rollback", "api", NULL};
+	static const char *const triggers[] = {"manual", "webhook",	  "rollback",
+					       "api",	 "auto_rollback", NULL};
 	int ok = 0;
 
 	for (const char *const *t = triggers; *t; t++)
 		ok |= n->trigger && !strcmp(*t, n->trigger);
 	if (!ok)
 		return err_field(e, 422, "invalid_trigger", "trigger",
-				 "trigger must be manual, webhook, rollback or api");
+				 "trigger must be manual, webhook, rollback, api or auto_rollback");
 	if (n->branch && naming_check_branch("branch", n->branch, e) < 0)
 		return -1;
 	if (n->commit) {
@@ -259,7 +326,7 @@ static int check_new(const struct deploy_new *n, struct err *e)
 			    e, 422, "invalid_idempotency_key", "Idempotency-Key",
 			    "the Idempotency-Key header must be 1 to 200 visible ASCII characters");
 	}
-	if (!strcmp(n->trigger, "rollback") && !naming_is_uuid(n->rollback_of))
+	if (is_rollback(n) && !naming_is_uuid(n->rollback_of))
 		return err_field(e, 422, "invalid_rollback", "rollback_of",
 				 "a rollback names the deployment whose image it reuses");
 	return 0;
@@ -356,7 +423,7 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 	p[10] = NULL;
 	p[11] = n->commit_message;
 	p[12] = n->commit_author;
-	if (!strcmp(n->trigger, "rollback")) {
+	if (is_rollback(n)) {
 		if (!(rb = rollback_source(db, n, e)))
 			goto out;
 		p[7] = n->rollback_of;

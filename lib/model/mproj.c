@@ -8,7 +8,13 @@
 	" p.env::text, " TS("p.created_at") ", " TS("p.updated_at") ", " DEPLOY_BRIEF(             \
 	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
 					    " rfc3339(p.custom_domain_checked_at), "               \
-					    "p.custom_domain_error, p.autoscaling::text"
+					    "p.custom_domain_error, p.autoscaling::text, "         \
+					    "p.auto_rollback, " MPROJ_DRIFT
+/* The newest deployment that reached git, when it failed there: git names a version that does
+ * not run (auto_rollback off, or its rollback is still on its way). */
+#define MPROJ_DRIFT                                                                                \
+	"(SELECT CASE WHEN r.state = 'failed' THEN r.id END FROM deployments r"                    \
+	" WHERE r.project_id = p.id AND r.released_at IS NOT NULL ORDER BY r.seq DESC LIMIT 1)"
 #define DEPLOY_BRIEF(t)                                                                            \
 	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
 #define PROJECT_FROM                                                                               \
@@ -62,6 +68,9 @@ DB_COMMAND_FN(mproj_update,
 	      " custom_domain THEN NULL ELSE custom_domain_error END"
 	      " WHERE id = $1",
 	      13)
+
+DB_COMMAND_FN(mproj_set_auto_rollback,
+	      "UPDATE projects SET auto_rollback = $2::bool, updated_at = now() WHERE id = $1", 2)
 
 DB_COMMAND_FN(mproj_set_autoscaling,
 	      "UPDATE projects SET autoscaling = $2::jsonb, updated_at = now() WHERE id = $1", 2)

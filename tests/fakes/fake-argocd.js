@@ -11,6 +11,8 @@
 //   POST /_fake/script {"app": "...", "steps": [{"sync":"OutOfSync","health":"Progressing"},
 //                       {"sync":"Synced","health":"Healthy"}]}    (default: those two steps)
 //   POST /_fake/script {"app": "*", ...}                            default for every app
+//   POST /_fake/script {"app": "...", "steps": [...], "syncs": N}    only the next N syncs (new
+//                       revisions) walk these steps; later ones the default
 //   {"sync":"Synced","health":"Degraded","message":"..."}          ends in Degraded
 //   {"phase":"Failed","message":"..."}                              the sync of HEAD fails
 //   GET  /_fake/log       every request: [{method, path, query}]
@@ -47,12 +49,20 @@ function send(res, status, body) {
   res.end(JSON.stringify(body));
 }
 
+// The steps a new sync of `name` walks: its script while it has syncs left, else the default.
+function stepsFor(name) {
+  const sc = scripts.get(name) || scripts.get('*');
+  if (!sc || sc.syncs === 0) return DEFAULT;
+  if (sc.syncs !== undefined) sc.syncs--;
+  return sc.steps;
+}
+
 function application(name, refresh) {
-  const steps = scripts.get(name) || scripts.get('*') || DEFAULT;
   let st = state.get(name);
   const rev = head();
   // a new commit starts the script again, as a new sync would
-  if (!st || (refresh && st.revision !== rev)) st = { step: -1, revision: rev };
+  if (!st || (refresh && st.revision !== rev)) st = { step: -1, revision: rev, steps: stepsFor(name) };
+  const steps = st.steps;
   if (st.step < steps.length - 1) st.step++;
   state.set(name, st);
   const s = steps[st.step];
@@ -81,7 +91,7 @@ const server = http.createServer((req, res) => {
     log.push({ method: req.method, path: url.pathname, query: url.search });
     if (url.pathname === '/_fake/script') {
       const j = JSON.parse(body);
-      scripts.set(j.app, j.steps);
+      scripts.set(j.app, { steps: j.steps, syncs: Number.isInteger(j.syncs) ? j.syncs : undefined });
       state.delete(j.app);
       return send(res, 200, { ok: true });
     }
