@@ -7,6 +7,7 @@
 #include "jsonutil.h"
 #include "log.h"
 #include "deploy.h"
+#include "mrtlog.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 
 #define STREAM_TOKEN_TTL 60	       /* seconds: the token only has to open a socket */
 #define LOG_PAGE_MAX	 (512u * 1024) /* bytes of log text in one answer */
+#define RUNTIME_TAIL_DEF 100	       /* runtime log lines in an answer by default */
+#define RUNTIME_TAIL_MAX 1000
 
 /* ---- stream tokens: "<user>.<expiry>.<hmac(channel|user|expiry)>" ---- */
 
@@ -98,7 +101,31 @@ void h_events_token(struct req *r)
 	answer_token(r, channel, r->user.id, path);
 }
 
+void h_runtime_token(struct req *r)
+{
+	char channel[64], path[96];
+
+	snprintf(channel, sizeof(channel), "runtime-%s", r->project.id);
+	snprintf(path, sizeof(path), "/api/projects/%s/runtime/ws", r->project.id);
+	answer_token(r, channel, r->user.id, path);
+}
+
 /* ---- nchan's authorization subrequest ---- */
+
+/* What a channel name says: the deployment or project it belongs to. */
+static const char *channel_target(const char *channel, int *is_deployment)
+{
+	static const char *const project_kinds[] = {"project-", "runtime-", NULL};
+
+	*is_deployment = !strncmp(channel, "deployment-", 11);
+	if (*is_deployment)
+		return channel + 11;
+	for (int i = 0; project_kinds[i]; i++) {
+		if (!strncmp(channel, project_kinds[i], strlen(project_kinds[i])))
+			return channel + strlen(project_kinds[i]);
+	}
+	return NULL;
+}
 
 /* The token= query parameter of the subscriber's original URI, into out. */
 static int original_token(struct req *r, struct buf *out)
@@ -134,12 +161,10 @@ void h_nchan_auth(struct req *r)
 		req_fail(r, 403, "forbidden", "not a subscription");
 		goto out;
 	}
-	is_deployment = !strncmp(channel, "deployment-", 11);
-	if (!is_deployment && strncmp(channel, "project-", 8)) {
+	if (!(id = channel_target(channel, &is_deployment))) {
 		req_fail(r, 404, "not_found", "no such channel");
 		goto out;
 	}
-	id = channel + (is_deployment ? 11 : 8);
 	/* A short-lived token in the URL serves clients that cannot send cookies; a
 	 * session (cookie or Bearer) works as everywhere else. */
 	if (original_token(r, &token)) {
@@ -254,4 +279,63 @@ void h_deployment_logs(struct req *r)
 out:
 	buf_release(&q);
 	buf_release(&text);
+}
+
+/* ---- runtime logs: what the project's containers printed (worker/rtlogs.c stores them) ---- */
+
+static struct json_object *runtime_line(const PGresult *res, int i)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "at", db_value(res, i, 0));
+	ju_add_str(o, "deployment_id", db_value(res, i, 1));
+	ju_add_str(o, "container", db_value(res, i, 2));
+	ju_add_str(o, "stream", db_value(res, i, 3));
+	ju_add_str(o, "text", db_value(res, i, 4));
+	return o;
+}
+
+void h_runtime_logs(struct req *r)
+{
+	struct err e = ERR_INIT;
+	struct buf q = BUF_INIT, tail = BUF_INIT;
+	struct json_object *o, *lines;
+	long n = RUNTIME_TAIL_DEF;
+	PGresult *res;
+	int qrc;
+
+	if ((qrc = req_query_value(r, "tail", &q))) {
+		char *end;
+
+		errno = 0;
+		n = strtol(q.buf, &end, 10);
+		if (qrc < 0 || *end || end == q.buf || errno == ERANGE || n < 1 ||
+		    n > RUNTIME_TAIL_MAX) {
+			req_fail(r, 400, "invalid_tail",
+				 "tail must be a number of lines, 1 to 1000");
+			goto out;
+		}
+	}
+	buf_addf(&tail, "%ld", n);
+	{
+		const char *params[] = {r->project.id, tail.buf};
+
+		res = mrtlog_tail(&r->app->db, params, &e);
+	}
+	if (!res) {
+		req_error(r, &e);
+		goto out;
+	}
+	o = json_object_new_object();
+	lines = json_object_new_array();
+	for (int i = 0; i < PQntuples(res); i++)
+		json_object_array_add(lines, runtime_line(res, i));
+	PQclear(res);
+	ju_add_str(o, "project_id", r->project.id);
+	json_object_object_add(o, "lines", lines);
+	req_json(r, 200, o);
+	json_object_put(o);
+out:
+	buf_release(&q);
+	buf_release(&tail);
 }

@@ -56,6 +56,8 @@ void h_project_rollback(struct req *r);
 /* h_logs.c */
 void h_logs_token(struct req *r);
 void h_events_token(struct req *r);
+void h_runtime_token(struct req *r);
+void h_runtime_logs(struct req *r);
 void h_nchan_auth(struct req *r);
 void h_deployment_logs(struct req *r);
 

@@ -84,6 +84,8 @@ const struct route routes[] = {
 	ROUTE("GET", "/api/deployments/{id}/logs", h_deployment_logs, ROUTE_DEPLOYMENT | ROLE_VIEWER),
 	ROUTE("POST", "/api/deployments/{id}/logs/token", h_logs_token, ROUTE_DEPLOYMENT | ROLE_VIEWER),
 	ROUTE("POST", "/api/projects/{id}/events/token", h_events_token, ROUTE_PROJECT | ROLE_VIEWER),
+	ROUTE("GET", "/api/projects/{id}/runtime/logs", h_runtime_logs, ROUTE_PROJECT | ROLE_VIEWER),
+	ROUTE("POST", "/api/projects/{id}/runtime/token", h_runtime_token, ROUTE_PROJECT | ROLE_VIEWER),
 	ROUTE("GET", "/internal/nchan/auth", h_nchan_auth, ROUTE_PUBLIC | ROUTE_DB),
 	ROUTE_BODY("POST", "/hooks/github", h_hooks_github, ROUTE_PUBLIC | ROUTE_DB, WEBHOOK_MAX_BODY),
 };

@@ -9,6 +9,7 @@ worker_platform_worker_SOURCES = worker/main.c \
 	worker/release.c worker/release.h \
 	worker/track.c worker/track.h \
 	worker/runtime.c worker/runtime.h \
+	worker/rtlogs.c worker/rtlogs.h \
 	worker/publish.c worker/publish.h \
 	worker/cadence.c worker/cadence.h \
 	worker/notifier.c worker/notifier.h \

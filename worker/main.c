@@ -21,6 +21,8 @@
 #include "notifier.h"
 #include "publish.h"
 #include "release.h"
+#include "rtlogs.h"
+#include "runtime.h"
 #include "worker_metrics.h"
 #include "deploy.h"
 
@@ -384,6 +386,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct worker w;
 	struct notifier *notifier;
+	struct rtlogs *rtlogs = NULL;
 	struct err e = ERR_INIT;
 	const char *path = NULL;
 	char id[128];
@@ -430,10 +433,14 @@ int main(int argc, char **argv)
 	if ((w.pub = publish_from_config(&cfg)))
 		w.sink = publish_sink(w.pub); /* live logs and states to nchan */
 	notifier = notifier_start(&cfg); /* its own thread: notifications never delay deploys */
+	/* what the local runtime's containers print, read on its own thread */
+	if (w.stage == &stage_podman)
+		rtlogs = rtlogs_start(&cfg, w.pub);
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);
 	log_info("platform-worker stopping: handing jobs back", NULL);
 	notifier_stop(notifier);
+	rtlogs_stop(rtlogs);
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;

@@ -21,13 +21,13 @@
 #define BACKOFF_FIRST 0.1
 #define BACKOFF_MAX   5.0
 
-enum msg_kind { MSG_LOG, MSG_STATUS, MSG_END };
+enum msg_kind { MSG_LOG, MSG_STATUS, MSG_END, MSG_JSON };
 
 struct msg {
 	struct msg *next;
 	enum msg_kind kind;
 	long long offset; /* MSG_LOG */
-	char *data;	  /* MSG_LOG: the raw (redacted) bytes */
+	char *data;	  /* MSG_LOG: the raw (redacted) bytes; MSG_JSON: the message */
 	size_t len;
 	char state[24];	     /* MSG_STATUS */
 	char deployment[40]; /* MSG_STATUS */
@@ -278,6 +278,23 @@ void publish_state(struct publisher *p, const char *deployment_id, const char *s
 	curl_multi_wakeup(p->multi);
 }
 
+void publish_json(struct publisher *p, const char *channel, const char *project_id,
+		  const char *json)
+{
+	struct msg *m;
+
+	if (!p || !json)
+		return;
+	m = xcalloc(1, sizeof(*m));
+	m->kind = MSG_JSON;
+	m->len = strlen(json);
+	m->data = xstrdup(json);
+	pthread_mutex_lock(&p->mu);
+	chan_push(p, chan_get(p, channel, NULL, project_id), m);
+	pthread_mutex_unlock(&p->mu);
+	curl_multi_wakeup(p->multi);
+}
+
 static void sink_chunk(void *arg, const char *id, long long offset, const char *data, size_t len)
 {
 	publish_log(arg, id, offset, data, len);
@@ -387,6 +404,14 @@ static void chan_compose(struct chan *c)
 		json_object_object_add(o, "type", json_object_new_string("end"));
 		json_object_object_add(o, "deployment_id", json_object_new_string(c->deployment));
 		json_object_object_add(o, "offset", json_object_new_int64(m->offset));
+	} else if (c->head->kind == MSG_JSON) {
+		struct msg *m = take_head(c);
+
+		if (!c->head)
+			c->tail = NULL;
+		json_object_put(o);
+		buf_add(&c->body, m->data, m->len);
+		return;
 	} else if (c->head->kind == MSG_STATUS) {
 		struct msg *m = take_head(c);
 

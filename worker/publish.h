@@ -11,6 +11,8 @@
  *	{"type":"gap","deployment_id":D,"offset":N,"next_offset":M}
  *	{"type":"end","deployment_id":D,"offset":N}
  *
+ * and "runtime-<project id>" gets what the project's containers print (worker/rtlogs.h).
+ *
  * Offsets are Jenkins byte offsets, the same as in the stored log and the backlog API
  * (redaction keeps lengths). A gap says the bytes [offset, next_offset) were not
  * published (nchan was down, slow, or the queue overflowed): fetch them from
@@ -61,6 +63,11 @@ void publish_log(struct publisher *p, const char *deployment_id, long long offse
 		 size_t len);
 /* Queue a state change. */
 void publish_state(struct publisher *p, const char *deployment_id, const char *state);
+
+/* Queue one ready JSON message (copied) on `channel` ("runtime-<project>": worker/rtlogs.c),
+ * a project's channel: a gap announced there names `project_id`. */
+void publish_json(struct publisher *p, const char *channel, const char *project_id,
+		  const char *json);
 
 /* A struct log_sink (lib/model/deploy.h) whose callbacks are publish_log and publish_state. */
 struct log_sink publish_sink(struct publisher *p);

@@ -96,6 +96,8 @@ struct config {
 	char *runtime;	     /* argocd, podman or none; unset: argocd when argocd_url is set */
 	long runtime_resync; /* seconds between the podman runtime's repairs */
 	long runtime_ready_timeout; /* seconds a new version has to get ready */
+	long runtime_logs_poll_ms;  /* between two reads of the containers' output */
+	long runtime_logs_keep;	    /* runtime log lines kept per project */
 	char *podman;		    /* the podman program */
 	char *podman_flags;	    /* global podman flags (--root, --storage-driver, ...) */
 	char *podman_run_flags;	    /* extra flags of podman run (--ulimit ...) */

@@ -6,6 +6,7 @@ libplatform_la_SOURCES += \
 	lib/model/msession.c lib/model/msession.h \
 	lib/model/mhook.c lib/model/mhook.h \
 	lib/model/mnotify.c lib/model/mnotify.h \
+	lib/model/mrtlog.c lib/model/mrtlog.h \
 	lib/model/deploy.c lib/model/deploy.h \
 	lib/model/delivery.c lib/model/delivery.h \
 	lib/model/snapshot.c lib/model/snapshot.h \
