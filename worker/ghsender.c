@@ -328,7 +328,8 @@ static int record_sent(struct ghsender *s, struct item *it, struct err *e)
 		long long gh = github_deployment_id_of(it->answer.buf, it->answer.len);
 
 		if (!gh) {
-			/* a 202 (GitHub merged instead) or an odd answer: no deployment to post to */
+			/* a 202 (GitHub merged instead) or an odd answer: no deployment to post to
+			 */
 			snprintf(it->error, sizeof(it->error),
 				 "GitHub answered %ld without a deployment id", it->status);
 			it->permanent = 1;

@@ -43,28 +43,28 @@ static int reported(const char *state)
 
 /* The repository is "owner/name" after the web base, without ".git" or trailing slashes;
  * anything else (a deeper path, odd characters) is not a GitHub repository we can name. */
-static struct db_stmt st_queue_create = DB_STMT(
-	      "ghdeploy_queue_create",
-	      "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
-	      "SELECT d.id, 'create', 'create', r.repo, $3 FROM deployments d "
-	      "JOIN projects p ON p.id = d.project_id JOIN users u ON u.id = p.user_id, "
-	      "LATERAL (SELECT regexp_replace(substr(p.repo_url, length($2) + 2), "
-	      "'(\\.git)?/*$', '') AS repo) r "
-	      "WHERE d.id = $1 AND u.github_token IS NOT NULL "
-	      "AND lower(left(p.repo_url, length($2) + 1)) = lower($2 || '/') "
-	      "AND r.repo ~ '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' "
-	      "ON CONFLICT DO NOTHING",
-	      3);
+static struct db_stmt st_queue_create =
+    DB_STMT("ghdeploy_queue_create",
+	    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+	    "SELECT d.id, 'create', 'create', r.repo, $3 FROM deployments d "
+	    "JOIN projects p ON p.id = d.project_id JOIN users u ON u.id = p.user_id, "
+	    "LATERAL (SELECT regexp_replace(substr(p.repo_url, length($2) + 2), "
+	    "'(\\.git)?/*$', '') AS repo) r "
+	    "WHERE d.id = $1 AND u.github_token IS NOT NULL "
+	    "AND lower(left(p.repo_url, length($2) + 1)) = lower($2 || '/') "
+	    "AND r.repo ~ '^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$' "
+	    "ON CONFLICT DO NOTHING",
+	    3);
 
 /* A status only follows a create of the same deployment (queued before it, so earlier in
  * seq): the sender sends them in that order. */
-static struct db_stmt st_queue_status = DB_STMT(
-	      "ghdeploy_queue_status",
-	      "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
-	      "SELECT c.deployment_id, 'status', $2, c.repo, c.environment "
-	      "FROM github_deployment_events c WHERE c.deployment_id = $1 AND c.kind = 'create' "
-	      "ON CONFLICT DO NOTHING",
-	      2);
+static struct db_stmt st_queue_status =
+    DB_STMT("ghdeploy_queue_status",
+	    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+	    "SELECT c.deployment_id, 'status', $2, c.repo, c.environment "
+	    "FROM github_deployment_events c WHERE c.deployment_id = $1 AND c.kind = 'create' "
+	    "ON CONFLICT DO NOTHING",
+	    2);
 
 long ghdeploy_enqueue(struct db *db, const char *deployment_id, const char *state, struct err *e)
 {
@@ -118,20 +118,21 @@ const char *ghdeploy_github_state(const char *state, int released_final, const c
 	"NOT EXISTS (SELECT 1 FROM github_deployment_events o WHERE o.deployment_id = "            \
 	"e.deployment_id AND o.seq < e.seq AND o.status = 'pending')"
 
-DB_QUERY_FN(ghdeploy_claim,
-	    "WITH c AS (SELECT e.id FROM github_deployment_events e "
-	    "WHERE e.status = 'pending' AND e.next_attempt_at <= now() AND " GHDEPLOY_FIRST_PENDING
-	    " ORDER BY e.next_attempt_at, e.seq LIMIT $1::int FOR UPDATE SKIP LOCKED) "
-	    "UPDATE github_deployment_events g SET attempts = g.attempts + 1, "
-	    "last_attempt_at = now(), next_attempt_at = now() + $2::bigint * interval '1 millisecond' "
-	    "FROM c, deployments d, projects p, users u WHERE g.id = c.id "
-	    "AND d.id = g.deployment_id AND p.id = d.project_id AND u.id = p.user_id "
-	    "RETURNING g.id, g.kind, g.state, g.attempts, extract(epoch FROM now() - g.created_at), "
-	    "g.repo, g.environment, g.deployment_id, d.github_deployment_id, "
-	    "coalesce(d.commit_sha, d.branch, p.branch), d.seq, p.name, p.user_id, "
-	    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.error, "
-	    "encode(u.github_token, 'hex')",
-	    2)
+DB_QUERY_FN(
+    ghdeploy_claim,
+    "WITH c AS (SELECT e.id FROM github_deployment_events e "
+    "WHERE e.status = 'pending' AND e.next_attempt_at <= now() AND " GHDEPLOY_FIRST_PENDING
+    " ORDER BY e.next_attempt_at, e.seq LIMIT $1::int FOR UPDATE SKIP LOCKED) "
+    "UPDATE github_deployment_events g SET attempts = g.attempts + 1, "
+    "last_attempt_at = now(), next_attempt_at = now() + $2::bigint * interval '1 millisecond' "
+    "FROM c, deployments d, projects p, users u WHERE g.id = c.id "
+    "AND d.id = g.deployment_id AND p.id = d.project_id AND u.id = p.user_id "
+    "RETURNING g.id, g.kind, g.state, g.attempts, extract(epoch FROM now() - g.created_at), "
+    "g.repo, g.environment, g.deployment_id, d.github_deployment_id, "
+    "coalesce(d.commit_sha, d.branch, p.branch), d.seq, p.name, p.user_id, "
+    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.error, "
+    "encode(u.github_token, 'hex')",
+    2)
 
 DB_COMMAND_FN(ghdeploy_record,
 	      "UPDATE github_deployment_events SET status = $2, response_status = $3::int, "
@@ -146,18 +147,19 @@ DB_COMMAND_FN(ghdeploy_fail_rest,
 	      "finished_at = now() WHERE deployment_id = $1 AND status = 'pending'",
 	      2)
 
-DB_COMMAND_FN(ghdeploy_inactivate_older,
-	      "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
-	      "SELECT DISTINCT o.deployment_id, 'status', 'inactive', o.repo, o.environment "
-	      "FROM github_deployment_events o JOIN deployments od ON od.id = o.deployment_id "
-	      "WHERE od.project_id = (SELECT project_id FROM deployments WHERE id = $1) "
-	      "AND o.kind = 'status' AND o.github_state = 'success' AND o.status = 'sent' "
-	      "AND EXISTS (SELECT 1 FROM github_deployment_events n "
-	      "JOIN deployments nd ON nd.id = n.deployment_id WHERE nd.project_id = od.project_id "
-	      "AND nd.seq > od.seq AND n.environment = o.environment AND n.kind = 'status' "
-	      "AND n.github_state = 'success' AND n.status = 'sent') "
-	      "ON CONFLICT DO NOTHING",
-	      1)
+DB_COMMAND_FN(
+    ghdeploy_inactivate_older,
+    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+    "SELECT DISTINCT o.deployment_id, 'status', 'inactive', o.repo, o.environment "
+    "FROM github_deployment_events o JOIN deployments od ON od.id = o.deployment_id "
+    "WHERE od.project_id = (SELECT project_id FROM deployments WHERE id = $1) "
+    "AND o.kind = 'status' AND o.github_state = 'success' AND o.status = 'sent' "
+    "AND EXISTS (SELECT 1 FROM github_deployment_events n "
+    "JOIN deployments nd ON nd.id = n.deployment_id WHERE nd.project_id = od.project_id "
+    "AND nd.seq > od.seq AND n.environment = o.environment AND n.kind = 'status' "
+    "AND n.github_state = 'success' AND n.status = 'sent') "
+    "ON CONFLICT DO NOTHING",
+    1)
 
 DB_COMMAND_FN(ghdeploy_retry_now,
 	      "UPDATE github_deployment_events SET attempts = greatest(attempts - 1, 0), "
@@ -169,7 +171,8 @@ DB_COMMAND_FN(ghdeploy_prune,
 	      "AND finished_at < now() - $1::int * interval '1 day'",
 	      1)
 
-DB_QUERY_FN(ghdeploy_next_due,
-	    "SELECT ceil(extract(epoch FROM min(e.next_attempt_at) - now()) * 1000) "
-	    "FROM github_deployment_events e WHERE e.status = 'pending' AND " GHDEPLOY_FIRST_PENDING,
-	    0)
+DB_QUERY_FN(
+    ghdeploy_next_due,
+    "SELECT ceil(extract(epoch FROM min(e.next_attempt_at) - now()) * 1000) "
+    "FROM github_deployment_events e WHERE e.status = 'pending' AND " GHDEPLOY_FIRST_PENDING,
+    0)

@@ -10,12 +10,11 @@
  *
  *	state      create?  status sent (worker/ghsender.c maps it, ghdeploy_github_state)
  *	building   yes      in_progress
- *	released   yes      success when `released` is final (PLATFORM_RUNTIME=none), else in_progress
- *	live       yes      success, with environment_url = the live URL
- *	failed     yes      failure (timeouts included: they are failures of the deployment)
- *	cancelled  no       error  (only when the deployment is on GitHub already)
- *	superseded no       error  (likewise: it never went live)
- *	inactive   -        inactive: queued by the sender once a newer deployment's success is sent
+ *	released   yes      success when `released` is final (PLATFORM_RUNTIME=none), else
+ *in_progress live       yes      success, with environment_url = the live URL failed     yes
+ *failure (timeouts included: they are failures of the deployment) cancelled  no       error  (only
+ *when the deployment is on GitHub already) superseded no       error  (likewise: it never went
+ *live) inactive   -        inactive: queued by the sender once a newer deployment's success is sent
  *
  * Nothing is queued unless the policy (ghdeploy_set_policy) is on, the repository URL starts
  * with the GitHub web base (http or https) followed by "/owner/name", and the project's owner
