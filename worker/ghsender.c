@@ -317,8 +317,7 @@ static int claim(struct ghsender *s, struct item *items, struct err *e)
 	return count;
 }
 
-/* What a sent event changes besides its row: a create stores GitHub's id on the deployment, a
- * success makes the older successes of the project inactive. */
+/* What a sent create changes besides its row: GitHub's id is stored on the deployment. */
 static int record_sent(struct ghsender *s, struct item *it, struct err *e)
 {
 	char id[24];
@@ -338,8 +337,6 @@ static int record_sent(struct ghsender *s, struct item *it, struct err *e)
 		snprintf(id, sizeof(id), "%lld", gh);
 		return deploy_set_github_id(&s->db, p, e) < 0 ? -1 : 0;
 	}
-	if (!strcmp(it->github_state, "success") && ghdeploy_inactivate_older(&s->db, p, e) < 0)
-		return -1;
 	return 0;
 }
 
@@ -382,6 +379,10 @@ static int record_tx(struct ghsender *s, struct item *it, const char **status, s
 	p[4] = delay;
 	p[5] = it->error[0] ? NULL : it->github_state;
 	if (ghdeploy_record(&s->db, p, e) < 0)
+		goto fail;
+	/* once this success reads as sent, the older successes of the project are replaced */
+	if (!strcmp(*status, "sent") && it->github_state && !strcmp(it->github_state, "success") &&
+	    ghdeploy_inactivate_older(&s->db, (const char *[]){it->deployment_id}, e) < 0)
 		goto fail;
 	if (!strcmp(*status, "failed") && !strcmp(it->kind, "create")) {
 		const char *q[2] = {it->deployment_id, "the deployment was not created on GitHub"};
