@@ -10,6 +10,7 @@
  */
 #include "api_metrics.h"
 #include "config.h"
+#include "ghdeploy.h"
 #include "log.h"
 #include "metrics.h"
 #include "rcache.h"
@@ -85,6 +86,8 @@ static int load_config(struct config *cfg)
 	if (cfg->log_level)
 		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
 	log_min_level = lvl;
+	/* the children inherit it: state changes the API makes queue GitHub's calls too */
+	ghdeploy_set_policy(cfg->github_url, cfg->github_deployments != 0);
 	return 0;
 }
 

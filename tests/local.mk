@@ -57,7 +57,7 @@ STACK_TESTS = tests/t1001-migrate.sh tests/t1002-housekeep.sh tests/t5000-nginx-
 # accounts, isolation, bad input, security, the OpenAPI contract, the console, notifications
 API_TESTS = tests/t3001-accounts.sh tests/t3002-isolation.sh tests/t3003-bad-input.sh \
 	tests/t3004-security.sh tests/t3005-time-format.sh tests/t3900-openapi.sh \
-	tests/t1700-console.sh tests/t1801-notify.sh
+	tests/t1700-console.sh tests/t1801-notify.sh tests/t1802-github-deployments.sh
 # GitOps releases
 GITOPS_TESTS = tests/t2001-gitops-release.sh tests/t2002-gitops-http.sh \
 	tests/t2003-gitops-parallel.sh tests/t2004-gitops-doctor.sh tests/t2005-gitops-templates.sh

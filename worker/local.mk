@@ -1,6 +1,6 @@
 # worker/local.mk: platform-worker: the deployment engine (engine.c), its build drivers (build.c:
 # Jenkins, local.c: platform-build) and after-release stages (track.c: Argo CD, runtime.c: podman),
-# the GitOps writes, the log publisher, notifications, custom domain checks, metrics
+# the GitOps writes, the log publisher, notifications, deployments shown on GitHub, custom domain checks, metrics
 bin_PROGRAMS += worker/platform-worker
 worker_platform_worker_SOURCES = worker/main.c \
 	worker/engine.c worker/engine.h \
@@ -13,6 +13,7 @@ worker_platform_worker_SOURCES = worker/main.c \
 	worker/publish.c worker/publish.h \
 	worker/cadence.c worker/cadence.h \
 	worker/notifier.c worker/notifier.h \
+	worker/ghsender.c worker/ghsender.h \
 	worker/domains.c worker/domains.h \
 	worker/worker_metrics.c worker/worker_metrics.h \
 	builder/buildjob.c builder/buildjob.h

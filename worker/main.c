@@ -12,6 +12,8 @@
 
 #include "crypto.h"
 #include "delivery.h"
+#include "ghdeploy.h"
+#include "ghsender.h"
 #include "gitops.h"
 #include "domains.h"
 #include "housekeep.h"
@@ -351,6 +353,7 @@ static int load_config(struct worker *w, struct config *cfg, const char *path)
 	if (cfg->log_level)
 		log_level_parse(cfg->log_level, &lvl); /* one of them: config_load checked it */
 	log_min_level = lvl;
+	ghdeploy_set_policy(cfg->github_url, cfg->github_deployments != 0);
 	if (!strcmp(cfg->rollback_mode, "direct") && !release_direct(cfg))
 		log_warn("PLATFORM_ROLLBACK_MODE=direct needs PLATFORM_GITOPS_URL: rollbacks go "
 			 "through Jenkins (ACTION=rollback) until it is set",
@@ -387,6 +390,7 @@ int main(int argc, char **argv)
 	struct worker w;
 	struct notifier *notifier;
 	struct rtlogs *rtlogs = NULL;
+	struct ghsender *ghsender;
 	struct err e = ERR_INIT;
 	const char *path = NULL;
 	char id[128];
@@ -436,11 +440,13 @@ int main(int argc, char **argv)
 	/* what the local runtime's containers print, read on its own thread */
 	if (w.stage == &stage_podman)
 		rtlogs = rtlogs_start(&cfg, w.pub);
+	ghsender = ghsender_start(&cfg, w.stage == NULL); /* nor does GitHub */
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);
 	log_info("platform-worker stopping: handing jobs back", NULL);
 	notifier_stop(notifier);
 	rtlogs_stop(rtlogs);
+	ghsender_stop(ghsender);
 	shutdown_builds(&w);
 	publish_stop(w.pub);
 	rc = 0;

@@ -467,3 +467,88 @@ int github_delete_hook(const char *api_url, const char *token, const char *repo_
 	http_response_release(&rs);
 	return ret;
 }
+
+/* ---------------------------------------------------------------- the Deployments API */
+
+void github_deployments_url(struct buf *out, const char *api_url, const char *repo,
+			    long long deployment_id)
+{
+	size_t n = strlen(api_url);
+
+	while (n && api_url[n - 1] == '/')
+		n--;
+	buf_add(out, api_url, n);
+	buf_addf(out, "/repos/%s/deployments", repo);
+	if (deployment_id > 0)
+		buf_addf(out, "/%lld/statuses", deployment_id);
+}
+
+void github_auth_header(struct buf *out, const char *token)
+{
+	auth_header(out, token);
+}
+
+/* GitHub refuses a description over 140 characters; cut bytes, never inside a character. */
+static void add_description(struct json_object *o, const char *desc)
+{
+	size_t n = desc ? strlen(desc) : 0;
+	char *cut;
+
+	if (n > 140) {
+		n = 140;
+		while (n && ((unsigned char)desc[n] & 0xc0) == 0x80)
+			n--;
+	}
+	cut = xstrndup(desc ? desc : "", n);
+	ju_add_str(o, "description", cut);
+	free(cut);
+}
+
+void github_deployment_body(struct buf *out, const char *ref, const char *environment,
+			    const char *description)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "ref", ref);
+	ju_add_str(o, "task", "deploy");
+	json_object_object_add(o, "auto_merge", json_object_new_boolean(0));
+	json_object_object_add(o, "required_contexts", json_object_new_array());
+	ju_add_str(o, "environment", environment);
+	add_description(o, description);
+	json_object_object_add(o, "transient_environment", json_object_new_boolean(0));
+	json_object_object_add(o, "production_environment",
+			       json_object_new_boolean(!strcmp(environment, "production")));
+	buf_addstr(out, ju_text(o));
+	json_object_put(o);
+}
+
+void github_deployment_status_body(struct buf *out, const char *state, const char *description,
+				   const char *environment_url, const char *log_url)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "state", state);
+	add_description(o, description);
+	if (environment_url)
+		ju_add_str(o, "environment_url", environment_url);
+	if (log_url)
+		ju_add_str(o, "log_url", log_url);
+	json_object_object_add(o, "auto_inactive", json_object_new_boolean(0));
+	buf_addstr(out, ju_text(o));
+	json_object_put(o);
+}
+
+long long github_deployment_id_of(const char *body, size_t len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = tok ? json_tokener_parse_ex(tok, body, (int)len) : NULL, *v;
+	long long id = 0;
+
+	if (o && json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, "id", &v) && json_object_is_type(v, json_type_int))
+		id = json_object_get_int64(v);
+	json_object_put(o);
+	if (tok)
+		json_tokener_free(tok);
+	return id > 0 ? id : 0;
+}

@@ -1,4 +1,5 @@
-/* github.h: the GitHub calls of sign-in and the repository picker (prefix github_).
+/* github.h: the GitHub calls of sign-in and the repository picker, and the requests of the
+ * Deployments API (prefix github_).
  *
  * Base URLs come from the caller (PLATFORM_GITHUB_URL, PLATFORM_GITHUB_API_URL)
  * so that GitHub Enterprise and the test fake work alike. Tokens are borrowed
@@ -56,5 +57,37 @@ int github_ensure_hook(const char *api_url, const char *token, const char *repo_
 /* Remove hook `hook_id` of `repo_key`; a hook already gone is not an error. */
 int github_delete_hook(const char *api_url, const char *token, const char *repo_key,
 		       long long hook_id, struct err *e);
+
+/* ---- the Deployments API, as requests a caller sends on its own (worker/ghsender.c runs
+ * them in a curl multi handle): paths, headers and JSON bodies as GitHub documents them ---- */
+
+#define GITHUB_API_VERSION "2022-11-28"
+
+/* Append to `out` the URL of POST /repos/{repo}/deployments (deployment_id 0) or of POST
+ * /repos/{repo}/deployments/{deployment_id}/statuses under `api_url`; `repo` is "owner/name". */
+void github_deployments_url(struct buf *out, const char *api_url, const char *repo,
+			    long long deployment_id);
+
+/* Append the Authorization header line ("Authorization: Bearer <token>") to `out`: the caller
+ * wipes it when done. */
+void github_auth_header(struct buf *out, const char *token);
+
+/* Append to `out` the body of a create-deployment request: `ref` (a commit sha or branch),
+ * `environment`, `description`; never merged (auto_merge false), no status checks asked
+ * (required_contexts []), a lasting environment (transient_environment false) that is the
+ * production one when `environment` is "production". */
+void github_deployment_body(struct buf *out, const char *ref, const char *environment,
+			    const char *description);
+
+/* Append to `out` the body of a create-deployment-status request: `state` (GitHub's:
+ * in_progress, success, failure, error, inactive, ...), `description` (cut to 140 bytes on a
+ * character boundary), `environment_url` and `log_url` (each NULL: not sent). auto_inactive is
+ * false: the platform posts inactive itself (GitHub's own applies to non-production
+ * environments only). */
+void github_deployment_status_body(struct buf *out, const char *state, const char *description,
+				   const char *environment_url, const char *log_url);
+
+/* The "id" of the deployment GitHub's 201 answer describes: > 0, or 0 when there is none. */
+long long github_deployment_id_of(const char *body, size_t len);
 
 #endif

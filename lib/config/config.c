@@ -89,7 +89,7 @@ static const struct setting settings[] = {
 	NUM(api_cache_bytes, "4194304", 0, 1024 * MIB, A, NULL, "bytes of hot-read answers each API child keeps in memory (0: none); see \"Hot reads\""),
 	SECS(session_ttl, "1209600", 60, 365 * DAY, A, "`1209600` (14 days)", "session lifetime"),
 	URL(github_url, "https://github.com", "http|https|file", A | W, NULL, "GitHub web base (OAuth; repository URLs must start with it)"),
-	URL(github_api_url, "https://api.github.com", "http|https", A, NULL, "GitHub REST API base"),
+	URL(github_api_url, "https://api.github.com", "http|https", A | W, NULL, "GitHub REST API base"),
 	STR(github_client_id, NULL, A, NULL, NULL, "OAuth App client id (sign-in with a code)"),
 	SECRET(github_client_secret, A | W, NULL, NULL, "OAuth App client secret"),
 	SECRET(github_webhook_secret, A | W, NULL, NULL, "optional platform-wide webhook secret"),
@@ -179,6 +179,12 @@ static const struct setting settings[] = {
 	MS(notify_timeout_ms, "10000", 100, 120000, W, NULL, "one delivery attempt"),
 	MS(notify_retry_ms, "30000", 10, 3600000, W, NULL, "the first wait after a failed attempt (doubles, up to an hour)"),
 	SECS(notify_retry_for, "86400", 1, 7 * DAY, W, NULL, "time after the event until a delivery is given up"),
+
+	GROUP("Deployments on GitHub"),
+	BOOL(github_deployments, "1", A | W, "`1`: every deployment of a project whose repository is under `PLATFORM_GITHUB_URL` (http or https) and whose owner signed in with GitHub is shown on GitHub (Deployments API, see \"Deployments on GitHub\"); `0`: nothing is queued"),
+	MS(github_deployments_timeout_ms, "10000", 100, 120000, W, NULL, "one call to the GitHub API"),
+	MS(github_deployments_retry_ms, "5000", 10, 3600000, W, NULL, "the first wait after a failed call (doubles, up to an hour)"),
+	SECS(github_deployments_retry_for, "86400", 1, 7 * DAY, W, NULL, "time after the state change until a call is given up"),
 };
 /* clang-format on */
 

@@ -119,6 +119,13 @@ struct config {
 	long notify_timeout_ms;	   /* one delivery attempt */
 	long notify_retry_ms;	   /* first back-off after a failed attempt; doubles, up to 1 h */
 	long notify_retry_for;	   /* seconds after the event until a delivery is given up */
+	/* deployments shown on GitHub (lib/model/ghdeploy, worker/ghsender.c) */
+	long github_deployments;	    /* 1: queue the Deployments API calls */
+	long github_deployments_timeout_ms; /* one call */
+	long github_deployments_retry_ms;  /* first back-off after a failed call; doubles, up to 1 h
+					    */
+	long github_deployments_retry_for; /* seconds after the state change until a call is given
+					      up */
 	/* the web console */
 	long local_signin; /* 1: one-time links of `platformctl signin-link` (dev stack only) */
 	/* platformctl gitops in a pipeline: the build's callback token (never in argv) */

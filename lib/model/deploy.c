@@ -3,6 +3,7 @@
 
 #include "audit.h"
 #include "crypto.h"
+#include "ghdeploy.h"
 #include "jsonutil.h"
 #include "log.h"
 #include "metrics.h"
@@ -180,7 +181,8 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 
 	if (!deploy_state_name(to))
 		return err_set(e, 500, "internal_error", "unknown deployment state");
-	/* the move and the notifications it causes commit together or not at all */
+	/* the move, the notifications and the GitHub calls it causes commit together or not at
+	 * all */
 	if (own_tx && db_begin(db, e) < 0)
 		return -1;
 	sources_of(to, &from);
@@ -197,7 +199,8 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 		metrics_deploy_moved(state_names[to],
 				     db_value(res, 0, 0) ? atof(db_value(res, 0, 0)) : -1);
 	PQclear(res);
-	if (moved && notify_enqueue(db, id, state_names[to], e) < 0)
+	if (moved && (notify_enqueue(db, id, state_names[to], e) < 0 ||
+		      ghdeploy_enqueue(db, id, state_names[to], e) < 0))
 		goto fail;
 	if (moved && to == DEPLOY_FAILED && queue_auto_rollback(db, id, e) < 0)
 		goto fail;
@@ -223,7 +226,7 @@ fail:
 	"'rollback_of', d.rollback_of, 'image', d.image, 'tag', d.tag, 'digest', d.digest, "       \
 	"'gitops_commit', d.gitops_commit, 'error', d.error, 'stage', d.stage, "                   \
 	"'jenkins_queue_id', d.jenkins_queue_id, 'jenkins_build', d.jenkins_build, "               \
-	"'superseded_by', d.superseded_by, "                                                       \
+	"'superseded_by', d.superseded_by, 'github_deployment_id', d.github_deployment_id, "       \
 	"'cancel_requested_at', rfc3339(d.cancel_requested_at), "                                  \
 	"'created_at', rfc3339(d.created_at), 'queued_at', rfc3339(d.queued_at), "                 \
 	"'building_at', rfc3339(d.building_at), 'pushed_at', rfc3339(d.pushed_at), "               \
@@ -1212,6 +1215,9 @@ int deploy_log_complete(struct db *db, const char *id, struct err *e)
 }
 
 /* ---- statements (DB_QUERY_FN: run by name, results for the caller) ---- */
+
+DB_COMMAND_FN(deploy_set_github_id,
+	      "UPDATE deployments SET github_deployment_id = $2::bigint WHERE id = $1", 2)
 
 DB_COMMAND_FN(deploy_set_image,
 	      "UPDATE deployments SET image = $2, tag = $3, digest = $4, "

@@ -198,6 +198,8 @@ struct log_sink {
 /* ---- statements: each runs one named prepared statement ($1.. in `params`); a
  * query returns its result (PQclear it) or NULL, a command the rows it changed or -1 ---- */
 
+/* $1 id, $2 the id of its GitHub deployment (worker/ghsender.c, once GitHub created it) */
+long deploy_set_github_id(struct db *db, const char *const *params, struct err *e);
 /* $1 id, $2 image, $3 tag, $4 digest, $5 commit (kept when one is stored) */
 long deploy_set_image(struct db *db, const char *const *params, struct err *e);
 /* $1 project id, $2 before this seq (NULL first), $3 limit -> the project's versions, newest first

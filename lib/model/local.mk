@@ -11,6 +11,7 @@ libplatform_la_SOURCES += \
 	lib/model/delivery.c lib/model/delivery.h \
 	lib/model/snapshot.c lib/model/snapshot.h \
 	lib/model/notify.c lib/model/notify.h \
+	lib/model/ghdeploy.c lib/model/ghdeploy.h \
 	lib/model/domainverify.c lib/model/domainverify.h \
 	lib/model/retention.c lib/model/retention.h \
 	lib/model/housekeep.c lib/model/housekeep.h

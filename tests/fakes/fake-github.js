@@ -25,6 +25,14 @@
 // and implements the repository hooks API: GET/POST /repos/{o}/{r}/hooks (the list paginated
 // with per_page/page and a Link header), PATCH/DELETE .../{id} (PATCH takes the update schema:
 // config, events, add_events, remove_events, active; anything else is 422).
+// The Deployments API: POST/GET /repos/{o}/{r}/deployments and POST/GET
+// .../deployments/{id}/statuses, answering 201 with the deployment (status) object. Bodies are
+// checked as GitHub does: required fields, types, the allowed `state` values, a description of
+// at most 140 characters; an unknown field is 422.
+//   GET  /_fake/deployments                     every create and status call taken, in order:
+//                                               [{kind, repo, id, deployment_id, body, auth}]
+//   POST /_fake/down {"ms","mode"}              answer the Deployments API with 502 (mode "502")
+//                                               or not at all (mode "timeout") for ms
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -37,6 +45,12 @@ const hooks = new Map();   // "owner/repo" (lower) -> [{id, config, events, acti
 const noAdmin = new Set(); // "owner/repo" where the token lacks admin: hooks answer 404
 const repos = new Map();   // "owner/repo" (lower) -> {owner, name, private, permissions: {token: {...}}}
 let nextHookId = 1;
+const deployments = []; // {id, repo, ...the create body, statuses: [...]}
+const deployCalls = []; // what /_fake/deployments shows
+let nextDeploymentId = 9001;
+let nextStatusId = 1;
+let downUntil = 0;
+let downMode = '502';
 let hookPageMax = 100;
 const CLIENT_ID = process.env.FAKE_GITHUB_CLIENT_ID || 'test-client';
 const CLIENT_SECRET = process.env.FAKE_GITHUB_CLIENT_SECRET || 'test-secret';
@@ -98,6 +112,8 @@ async function handle(req, res) {
         repos.set(j.repo.toLowerCase(), { owner, name, private: !!j.private, permissions: j.permissions || {} });
         return send(res, 200, { ok: true });
       }
+      case '/_fake/deployments': return send(res, 200, deployCalls);
+      case '/_fake/down': downUntil = Date.now() + (j.ms | 0); downMode = j.mode || '502'; return send(res, 200, { ok: true });
       case '/_fake/hookpage': hookPageMax = Math.max(1, j.max | 0); return send(res, 200, { ok: true });
       case '/_fake/hook': {
         const key = j.repo.toLowerCase();
@@ -175,6 +191,8 @@ async function handle(req, res) {
       default_branch: 'main', permissions: perms,
     }, rate);
   }
+  const dm = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)\/statuses)?$/.exec(url.pathname);
+  if (dm) return deploymentsApi(req, res, dm, body, token);
   const hm = /^\/repos\/([^/]+)\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(url.pathname);
   if (hm) {
     const key = `${hm[1]}/${hm[2]}`.toLowerCase();
@@ -217,6 +235,82 @@ async function handle(req, res) {
     }
   }
   return send(res, 404, { message: 'Not Found' });
+}
+
+// ------------------------------------------------------------------ the Deployments API
+
+const CREATE_FIELDS = { ref: 'string', task: 'string', auto_merge: 'boolean', required_contexts: 'array',
+  payload: 'any', environment: 'string', description: 'string', transient_environment: 'boolean',
+  production_environment: 'boolean' };
+const STATUS_FIELDS = { state: 'string', target_url: 'string', log_url: 'string', description: 'string',
+  environment: 'string', environment_url: 'string', auto_inactive: 'boolean' };
+const STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+
+// GitHub's 422 for a body that does not follow the operation's schema, or null when it does.
+function invalid(j, fields, required) {
+  if (!j || typeof j !== 'object' || Array.isArray(j)) return 'Problems parsing JSON';
+  for (const k of Object.keys(j)) {
+    if (!(k in fields)) return `${k} is not a permitted key.`;
+    const t = fields[k], v = j[k];
+    if (t === 'array' ? !Array.isArray(v) : t !== 'any' && typeof v !== t) return `${k} is not a ${t}.`;
+  }
+  for (const k of required) if (!(k in j)) return `"${k}" wasn't supplied.`;
+  return null;
+}
+
+function deploymentsApi(req, res, m, body, token) {
+  if (Date.now() < downUntil) {
+    if (downMode === 'timeout') return; // never answered: the caller's timeout ends it
+    return send(res, 502, { message: 'Server Error' });
+  }
+  const repo = `${m[1]}/${m[2]}`;
+  const u = users.get(token);
+  const key = repo.toLowerCase();
+  const visible = repos.has(key) ? !!repos.get(key).permissions[token] : m[1].toLowerCase() === u.login.toLowerCase();
+  if (!visible) return send(res, 404, { message: 'Not Found' });
+  const host = `http://${req.headers.host}`;
+  const depUrl = (d) => `${host}/repos/${d.repo}/deployments/${d.id}`;
+  const show = (d) => ({ url: depUrl(d), id: d.id, node_id: `DE_${d.id}`, sha: d.sha, ref: d.ref, task: d.task,
+    payload: d.payload, original_environment: d.environment, environment: d.environment, description: d.description,
+    creator: { login: u.login, id: u.id }, created_at: d.created_at, updated_at: d.updated_at,
+    statuses_url: `${depUrl(d)}/statuses`, repository_url: `${host}/repos/${d.repo}`,
+    transient_environment: d.transient_environment, production_environment: d.production_environment });
+  if (!m[3]) {
+    if (req.method === 'GET') return send(res, 200, deployments.filter((d) => d.repo.toLowerCase() === key).map(show));
+    if (req.method !== 'POST') return send(res, 404, { message: 'Not Found' });
+    let j;
+    try { j = JSON.parse(body); } catch (e) { return send(res, 400, { message: 'Problems parsing JSON' }); }
+    const bad = invalid(j, CREATE_FIELDS, ['ref']);
+    if (bad) return send(res, 422, { message: 'Invalid request.', errors: [{ message: bad }] });
+    const now = new Date().toISOString();
+    const env = j.environment || 'production';
+    const d = { id: nextDeploymentId++, repo, ref: j.ref, sha: /^[0-9a-f]{40}$/.test(j.ref) ? j.ref : '0'.repeat(40),
+      task: j.task || 'deploy', payload: j.payload || {}, environment: env, description: j.description ?? '',
+      transient_environment: !!j.transient_environment,
+      production_environment: j.production_environment ?? env === 'production', created_at: now, updated_at: now, statuses: [] };
+    deployments.push(d);
+    deployCalls.push({ kind: 'create', repo, id: d.id, body: j, auth: token });
+    return send(res, 201, show(d));
+  }
+  const d = deployments.find((x) => x.id === parseInt(m[3], 10) && x.repo.toLowerCase() === key);
+  if (!d) return send(res, 404, { message: 'Not Found' });
+  if (req.method === 'GET') return send(res, 200, [...d.statuses].reverse());
+  if (req.method !== 'POST') return send(res, 404, { message: 'Not Found' });
+  let j;
+  try { j = JSON.parse(body); } catch (e) { return send(res, 400, { message: 'Problems parsing JSON' }); }
+  let bad = invalid(j, STATUS_FIELDS, ['state']);
+  if (!bad && !STATES.includes(j.state)) bad = `state is not included in the list`;
+  if (!bad && j.description && [...j.description].length > 140) bad = 'description is too long (maximum is 140 characters)';
+  if (bad) return send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'DeploymentStatus', message: bad }] });
+  const now = new Date().toISOString();
+  const st = { url: `${depUrl(d)}/statuses/${nextStatusId}`, id: nextStatusId++, node_id: `DES_${nextStatusId}`,
+    state: j.state, creator: { login: u.login, id: u.id }, description: j.description || '',
+    environment: j.environment || d.environment, target_url: j.log_url || j.target_url || '',
+    created_at: now, updated_at: now, deployment_url: depUrl(d), repository_url: `${host}/repos/${d.repo}`,
+    environment_url: j.environment_url || '', log_url: j.log_url || j.target_url || '' };
+  d.statuses.push(st);
+  deployCalls.push({ kind: 'status', repo, deployment_id: d.id, body: j, auth: token });
+  return send(res, 201, st);
 }
 
 const server = http.createServer((req, res) => {
