@@ -79,6 +79,20 @@ static int git_fail(struct err *e, const char *doing)
 		       ge && ge->message ? ge->message : "unknown error");
 }
 
+/* The refspec of `branch` and the local ref it lands on. A pull request's preview names
+ * "refs/pull/<n>/head" (lib/model/preview.c): GitHub keeps every pull request's head there in
+ * the base repository, a fork's too, so the build never needs the fork's URL. */
+static void fetch_spec(const char *branch, char *spec, size_t sn, char *ref, size_t rn)
+{
+	if (!strncmp(branch, "refs/pull/", 10)) {
+		snprintf(spec, sn, "+%s:refs/remotes/origin/pull-head", branch);
+		snprintf(ref, rn, "refs/remotes/origin/pull-head");
+		return;
+	}
+	snprintf(spec, sn, "+refs/heads/%s:refs/remotes/origin/%s", branch, branch);
+	snprintf(ref, rn, "refs/remotes/origin/%s", branch);
+}
+
 /* Step 1: the commit's files into DIR/src; the commit id into `commit`. */
 static int fetch(struct buildjob *j, char *commit, size_t n, struct err *e)
 {
@@ -101,8 +115,7 @@ static int fetch(struct buildjob *j, char *commit, size_t n, struct err *e)
 	buf_release(&shown);
 	snprintf(gitdir, sizeof(gitdir), "%s/git", j->dir);
 	snprintf(src, sizeof(src), "%s/src", j->dir);
-	snprintf(spec, sizeof(spec), "+refs/heads/%s:refs/remotes/origin/%s", j->branch, j->branch);
-	snprintf(remote_ref, sizeof(remote_ref), "refs/remotes/origin/%s", j->branch);
+	fetch_spec(j->branch, spec, sizeof(spec), remote_ref, sizeof(remote_ref));
 	git_libgit2_init();
 	if (git_repository_init(&repo, gitdir, 1) < 0) {
 		git_fail(e, "creating the repository");

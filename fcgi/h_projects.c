@@ -12,6 +12,7 @@
 #include "secret_purpose.h"
 #include "webhook.h"
 #include "mproj.h"
+#include "preview.h"
 #include "queue.h"
 
 #include <ctype.h>
@@ -35,7 +36,7 @@ static const char *const frameworks[] = {"auto",  "nextjs",  "node", "static",	 
 struct project_in {
 	const char *name, *repo_url, *branch, *framework, *custom_domain;
 	long port, replicas;
-	int auto_deploy, auto_rollback;
+	int auto_deploy, auto_rollback, previews, preview_forks;
 	struct json_object *resources, *env;
 	char autoscaling[96]; /* canonical JSON, or "" for fixed replicas */
 	unsigned set;
@@ -54,12 +55,14 @@ enum {
 	F_ENV = 1 << 9,
 	F_AUTOSCALE = 1 << 10,
 	F_AUTOROLL = 1 << 11,
+	F_PREVIEWS = 1 << 12,
+	F_FORKS = 1 << 13,
 };
 
 static const char *const project_keys[] = {
-    "name",	     "repo_url",      "branch",	  "port",      "framework",
-    "custom_domain", "auto_deploy",   "replicas", "resources", "env",
-    "autoscaling",   "auto_rollback", NULL};
+    "name",	     "repo_url",      "branch",	  "port",	   "framework",
+    "custom_domain", "auto_deploy",   "replicas", "resources",	   "env",
+    "autoscaling",   "auto_rollback", "previews", "preview_forks", NULL};
 
 /* https://github.com/<owner>/<repo>[.git] under the configured GitHub, into canonical form. */
 static int check_repo_url(const char *github_url, const char *url, struct buf *canon, struct err *e)
@@ -236,6 +239,29 @@ static int check_framework(const char *f, struct err *e)
 			 "fastapi, go, dockerfile");
 }
 
+/* The project's on/off settings: each optional, marked in in->set when given. */
+static int parse_switches(struct json_object *body, struct project_in *in, struct err *e)
+{
+	const struct {
+		const char *key;
+		unsigned flag;
+		int *dst;
+	} sw[] = {
+	    {"auto_deploy", F_AUTO, &in->auto_deploy},
+	    {"auto_rollback", F_AUTOROLL, &in->auto_rollback},
+	    {"previews", F_PREVIEWS, &in->previews},
+	    {"preview_forks", F_FORKS, &in->preview_forks},
+	};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(sw) / sizeof(sw[0]); i++) {
+		if ((rc = ju_bool(body, sw[i].key, 0, sw[i].dst, e)) < 0)
+			return -1;
+		in->set |= rc ? sw[i].flag : 0;
+	}
+	return 0;
+}
+
 /* Read and check the body; `update` allows partial input and nulls. */
 static int project_parse(struct req *r, struct json_object *body, int update, struct project_in *in,
 			 struct buf *repo_canon, struct err *e)
@@ -250,7 +276,7 @@ static int project_parse(struct req *r, struct json_object *body, int update, st
 		return -1;
 	if (rc) {
 		in->set |= F_NAME;
-		if (naming_check_project("name", in->name, e) < 0)
+		if (naming_check_new_project("name", in->name, e) < 0)
 			return -1;
 	}
 	if ((rc = ju_string(body, "repo_url", flags, 300, &in->repo_url, e)) < 0)
@@ -288,12 +314,8 @@ static int project_parse(struct req *r, struct json_object *body, int update, st
 		if (in->custom_domain && !*in->custom_domain)
 			in->custom_domain = NULL;
 	}
-	if ((rc = ju_bool(body, "auto_deploy", 0, &in->auto_deploy, e)) < 0)
+	if (parse_switches(body, in, e) < 0)
 		return -1;
-	in->set |= rc ? F_AUTO : 0;
-	if ((rc = ju_bool(body, "auto_rollback", 0, &in->auto_rollback, e)) < 0)
-		return -1;
-	in->set |= rc ? F_AUTOROLL : 0;
 	if ((rc = ju_int(body, "replicas", 0, 0, 20, &in->replicas, e)) < 0)
 		return -1;
 	in->set |= rc ? F_REPLICAS : 0;
@@ -502,6 +524,10 @@ static struct json_object *project_json(struct req *r, const PGresult *res, int 
 	json_object_object_add(o, "auto_rollback",
 			       json_object_new_boolean(*PQgetvalue(res, row, 35) == 't'));
 	json_object_object_add(o, "drift", drift_json(res, row));
+	json_object_object_add(o, "previews",
+			       json_object_new_boolean(*PQgetvalue(res, row, 37) == 't'));
+	json_object_object_add(o, "preview_forks",
+			       json_object_new_boolean(*PQgetvalue(res, row, 38) == 't'));
 	buf_release(&app);
 	buf_release(&rel);
 	buf_release(&ns);
@@ -565,10 +591,14 @@ static int store_settings(struct req *r, const char *id, const struct project_in
 {
 	const char *params[] = {id, in->autoscaling[0] ? in->autoscaling : NULL};
 	const char *roll[] = {id, in->auto_rollback ? "true" : "false"};
+	const char *prev[] = {id, (in->set & F_PREVIEWS) ? (in->previews ? "true" : "false") : NULL,
+			      (in->set & F_FORKS) ? (in->preview_forks ? "true" : "false") : NULL};
 
 	if ((in->set & F_AUTOSCALE) && mproj_set_autoscaling(&r->app->db, params, e) < 0)
 		return -1;
 	if ((in->set & F_AUTOROLL) && mproj_set_auto_rollback(&r->app->db, roll, e) < 0)
+		return -1;
+	if ((in->set & (F_PREVIEWS | F_FORKS)) && mproj_set_previews(&r->app->db, prev, e) < 0)
 		return -1;
 	return 0;
 }
@@ -582,6 +612,7 @@ void h_projects_create(struct req *r)
 		   replicas = BUF_INIT, repo_key = BUF_INIT;
 	PGresult *res = NULL;
 	char id[40], started[48];
+	int hooked;
 
 	body = req_json_body(r, &e);
 	if (!body || project_parse(r, body, 0, &in, &canon, &e) < 0 ||
@@ -593,8 +624,9 @@ void h_projects_create(struct req *r)
 	request_time(started, sizeof(started));
 	/* GitHub first, with the caller's own token: a repository they cannot read is not
 	 * theirs to deploy, and if the hook cannot be made, the project is not stored. */
-	if (hooks_verify_repo(r, r->user.id, repo_key.buf, in.auto_deploy, &e) < 0 ||
-	    (in.auto_deploy && hooks_enable(r, r->user.id, repo_key.buf, &e) < 0))
+	hooked = in.auto_deploy || in.previews; /* both are fed by the repository's hook */
+	if (hooks_verify_repo(r, r->user.id, repo_key.buf, hooked, &e) < 0 ||
+	    (hooked && hooks_enable(r, r->user.id, repo_key.buf, &e) < 0))
 		goto fail;
 	buf_addstr(&res_txt, in.resources ? ju_text(in.resources) : "{}");
 	buf_addf(&port, "%ld", in.set & F_PORT ? in.port : 3000);
@@ -676,7 +708,8 @@ void h_project_get(struct req *r)
 	answer_project(r, r->project.id, 200);
 }
 
-/* The repository and auto-deploy flag before and after an update. */
+/* The repository and whether it needs our hook (auto-deploy or previews on) before and after
+ * an update. */
 static int hook_state(struct req *r, const struct project_ref *p, const struct project_in *in,
 		      struct buf *old_key, struct buf *new_key, int *old_auto, int *new_auto,
 		      struct err *e)
@@ -690,9 +723,15 @@ static int hook_state(struct req *r, const struct project_ref *p, const struct p
 		webhook_url_repo_key(PQgetvalue(res, 0, 1), old_key);
 	else
 		buf_addstr(old_key, PQgetvalue(res, 0, 0));
-	*old_auto = *PQgetvalue(res, 0, 2) == 't';
+	{
+		int auto_deploy = *PQgetvalue(res, 0, 2) == 't';
+		int previews = *PQgetvalue(res, 0, 3) == 't';
+
+		*old_auto = auto_deploy || previews;
+		*new_auto = (in->set & F_AUTO ? in->auto_deploy : auto_deploy) ||
+			    (in->set & F_PREVIEWS ? in->previews : previews);
+	}
 	PQclear(res);
-	*new_auto = in->set & F_AUTO ? in->auto_deploy : *old_auto;
 	if (in->set & F_REPO)
 		webhook_url_repo_key(in->repo_url, new_key);
 	else
@@ -834,6 +873,8 @@ void h_project_delete(struct req *r)
 		if (db_begin(&r->app->db, &e) < 0 ||
 		    mproj_mark_deleted(&r->app->db, params, &e) < 0 ||
 		    queue_add_gitops_remove(&r->app->db, job, &e) < 0 ||
+		    preview_remove_all(&r->app->db, r->project.id, PREVIEW_PROJECT_DELETED, &e) <
+			0 ||
 		    audit_record(&r->app->db, r->project.workspace_id, r->user.id, "project.delete",
 				 "project", r->project.id, NULL, r->request_id, &e) < 0 ||
 		    db_commit(&r->app->db, &e) < 0) {

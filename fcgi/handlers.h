@@ -58,6 +58,8 @@ void h_logs_token(struct req *r);
 void h_events_token(struct req *r);
 void h_runtime_token(struct req *r);
 void h_runtime_logs(struct req *r);
+void h_previews_list(struct req *r);
+void h_preview_delete(struct req *r);
 void h_nchan_auth(struct req *r);
 void h_deployment_logs(struct req *r);
 

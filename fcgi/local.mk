@@ -18,6 +18,7 @@ fcgi_platform_api_SOURCES = fcgi/main.c \
 	fcgi/h_hooks.c \
 	fcgi/h_logs.c \
 	fcgi/h_versions.c \
+	fcgi/h_previews.c \
 	fcgi/h_notify.c fcgi/h_notify.h
 nodist_fcgi_platform_api_SOURCES = fcgi/openapi_data.c
 fcgi_platform_api_LDADD = $(PLATFORM_LIBS)

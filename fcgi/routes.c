@@ -86,6 +86,8 @@ const struct route routes[] = {
 	ROUTE("POST", "/api/projects/{id}/events/token", h_events_token, ROUTE_PROJECT | ROLE_VIEWER),
 	ROUTE("GET", "/api/projects/{id}/runtime/logs", h_runtime_logs, ROUTE_PROJECT | ROLE_VIEWER),
 	ROUTE("POST", "/api/projects/{id}/runtime/token", h_runtime_token, ROUTE_PROJECT | ROLE_VIEWER),
+	ROUTE("GET", "/api/projects/{id}/previews", h_previews_list, ROUTE_PROJECT | ROLE_VIEWER),
+	ROUTE("DELETE", "/api/projects/{id}/previews/{number}", h_preview_delete, ROUTE_PROJECT | ROLE_DEVELOPER),
 	ROUTE("GET", "/internal/nchan/auth", h_nchan_auth, ROUTE_PUBLIC | ROUTE_DB),
 	ROUTE_BODY("POST", "/hooks/github", h_hooks_github, ROUTE_PUBLIC | ROUTE_DB, WEBHOOK_MAX_BODY),
 };

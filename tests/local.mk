@@ -76,7 +76,7 @@ RELEASE_TESTS = tests/t8001-versions.sh tests/t8002-argocd-chain.sh \
 # local builds, the engine, the podman runtime
 LOCAL_TESTS = tests/t9001-detect.sh tests/t9002-local-build.sh tests/t9003-build-helper.sh \
 	tests/t9100-engine.sh tests/t9101-runtime-podman.sh tests/t9102-worker-settings.sh \
-	tests/t9103-runtime-logs.sh
+	tests/t9103-runtime-logs.sh tests/t9104-previews.sh
 # past one machine: nchan on Redis, metrics, many workers, the platform's chart and image
 K8S_TESTS = tests/t6001-nchan-redis.sh tests/t6002-metrics.sh tests/t6003-many-workers.sh \
 	tests/t6004-helm-chart.sh tests/t6005-image.sh

@@ -43,7 +43,7 @@ P4=$(json_get .id)
 hooks=$(curl -fsS "$FAKE_GITHUB/_fake/hooks")
 is "$(jq '."alice/hooked" | length' <<<"$hooks")" 1 "one hook serves every project on the repository"
 is "$(jq -r '."alice/hooked"[0].config.url' <<<"$hooks")" "$PLATFORM_PUBLIC_URL/hooks/github" "it points at the platform"
-is "$(jq -r '."alice/hooked"[0].events | join(",")' <<<"$hooks")" push "for push events"
+is "$(jq -r '."alice/hooked"[0].events | join(",")' <<<"$hooks")" push,pull_request "for push and pull_request events"
 is "$(jq -r '."alice/hooked"[0].config.content_type' <<<"$hooks")" json "as JSON"
 SECRET=$(jq -r '."alice/hooked"[0].config.secret' <<<"$hooks")
 like "$SECRET" '^[A-Za-z0-9_-]{43}$' "with a random secret"

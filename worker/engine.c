@@ -306,7 +306,10 @@ static void step_release(struct build *b, double now)
 	struct buf commit = BUF_INIT;
 	struct err e = ERR_INIT;
 
-	if (release_write(b->w, b->id, &commit, &e) == 0) {
+	if (b->cancel_requested) {
+		/* cancelled (or its preview removed) between the build and the release */
+		engine_finish(b, DEPLOY_CANCELLED, NULL);
+	} else if (release_write(b->w, b->id, &commit, &e) == 0) {
 		b->failures = 0;
 		/* a direct release (a rollback, a local build) writes no more log after this */
 		if (deploy_log_complete(&b->w->db, b->id, &e) < 0)
@@ -314,6 +317,11 @@ static void step_release(struct build *b, double now)
 		engine_finish(b, DEPLOY_RELEASED, NULL);
 	} else if (!strcmp(e.code, "deployment_finished") || e.status == 404) {
 		engine_reload(b, now); /* superseded or cancelled meanwhile: the row says */
+	} else if (!strcmp(e.code, "preview_removed")) {
+		/* the pull request closed while its build ran: nothing is written */
+		log_info("release not written: its preview was removed", "deployment_id", b->id,
+			 NULL);
+		engine_finish(b, DEPLOY_CANCELLED, NULL);
 	} else if (!strcmp(e.code, "stale_release")) {
 		/* a newer deployment of the project is already in git: this one is replaced */
 		log_info("release not written: a newer one is in gitops", "deployment_id", b->id,
@@ -327,7 +335,7 @@ static void step_release(struct build *b, double now)
 			 NULL);
 		b->next_at = now + (double)(1 << (b->failures < 6 ? b->failures : 6));
 	} else {
-		engine_failf(b, "the rollback could not be written to GitOps: %s", e.msg);
+		engine_failf(b, "the release could not be written to GitOps: %s", e.msg);
 	}
 	buf_release(&commit);
 }

@@ -17,6 +17,7 @@
 #include "gitops.h"
 #include "domains.h"
 #include "housekeep.h"
+#include "preview.h"
 #include "http.h"
 #include "log.h"
 #include "metricsd.h"
@@ -171,7 +172,9 @@ static void refresh_all(struct worker *w, double now)
 static void deliveries(struct worker *w, double now, double *next)
 {
 	struct err e = ERR_INIT;
-	struct delivery_policy policy = {.supersede = w->cfg->deploy_supersede != 0};
+	struct delivery_policy policy = {.supersede = w->cfg->deploy_supersede != 0,
+					 .preview_max = (int)w->cfg->preview_max,
+					 .secret_key = w->cfg->secret_key};
 	double until = now + DELIVERY_SLICE;
 	int n;
 
@@ -230,6 +233,23 @@ static void reap(struct worker *w)
 	}
 }
 
+/* Previews whose pull request went quiet (PLATFORM_PREVIEW_IDLE_DAYS) are removed with the
+ * housekeeping, a batch at a time. */
+static void expire_previews(struct worker *w)
+{
+	struct err e = ERR_INIT;
+	int n = 0;
+
+	if (preview_expire(&w->db, (int)w->cfg->preview_idle_days, &n, &e) < 0)
+		log_warn("idle previews not removed; trying again later", "reason", e.msg, NULL);
+	else if (n) {
+		char count[16];
+
+		snprintf(count, sizeof(count), "%d", n);
+		log_info("idle previews removed", "count", count, NULL);
+	}
+}
+
 /* ---------------------------------------------------------------- the loop */
 
 struct timers {
@@ -281,6 +301,7 @@ static void loop(struct worker *w)
 			if (housekeep_run(&w->db, w->cfg->webhook_retention_days, NULL, &e) < 0)
 				log_warn("housekeeping failed; trying again later", "reason", e.msg,
 					 NULL);
+			expire_previews(w);
 			t.housekeep = now + (double)w->cfg->housekeep_interval;
 		}
 		if (w->stage && w->stage->resync && now >= t.resync) {

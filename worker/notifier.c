@@ -108,15 +108,18 @@ static struct json_object *jobj(struct json_object *o, const char *key)
 static void add_links(struct notifier *n, struct json_object *payload)
 {
 	struct json_object *proj = jobj(payload, "project"), *dep = jobj(payload, "deployment");
+	struct json_object *preview = jobj(payload, "preview");
 	struct buf host = BUF_INIT, url = BUF_INIT;
 
+	/* a preview's deployment lives at the preview's own host, never the custom domain */
 	if (proj) {
-		if (naming_host(&host, jstr(proj, "name"), jstr(proj, "user_id"), n->domain,
-				jstr(proj, "custom_domain"), NULL) == 0) {
+		if (naming_host(&host, preview ? jstr(preview, "name") : jstr(proj, "name"),
+				jstr(proj, "user_id"), n->domain,
+				preview ? NULL : jstr(proj, "custom_domain"), NULL) == 0) {
 			config_live_url(&n->live, host.buf, &url);
-			ju_add_str(proj, "live_url", url.buf);
+			ju_add_str(preview ? preview : proj, "live_url", url.buf);
 		} else {
-			ju_add_str(proj, "live_url", NULL);
+			ju_add_str(preview ? preview : proj, "live_url", NULL);
 		}
 	}
 	if (dep) {

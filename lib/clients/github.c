@@ -312,14 +312,15 @@ out:
 	return ret;
 }
 
-/* The hook settings GitHub wants: push events, JSON, our URL and secret. `name` ("web") is
- * part of the create schema only: the update schema (PATCH) has no such property. */
+/* The hook settings GitHub wants: push and pull_request events, JSON, our URL and secret. `name`
+ * ("web") is part of the create schema only: the update schema (PATCH) has no such property. */
 static struct json_object *hook_body(const char *url, const char *secret, int create)
 {
 	struct json_object *o = json_object_new_object(), *cfg = json_object_new_object();
 	struct json_object *events = json_object_new_array();
 
 	json_object_array_add(events, json_object_new_string("push"));
+	json_object_array_add(events, json_object_new_string("pull_request")); /* previews */
 	if (create)
 		json_object_object_add(o, "name", json_object_new_string("web"));
 	json_object_object_add(o, "active", json_object_new_boolean(1));
@@ -515,7 +516,9 @@ void github_deployment_body(struct buf *out, const char *ref, const char *enviro
 	json_object_object_add(o, "required_contexts", json_object_new_array());
 	ju_add_str(o, "environment", environment);
 	add_description(o, description);
-	json_object_object_add(o, "transient_environment", json_object_new_boolean(0));
+	/* a preview's environment (pr-<n>) goes away with its pull request */
+	json_object_object_add(o, "transient_environment",
+			       json_object_new_boolean(!strncmp(environment, "pr-", 3)));
 	json_object_object_add(o, "production_environment",
 			       json_object_new_boolean(!strcmp(environment, "production")));
 	buf_addstr(out, ju_text(o));

@@ -159,6 +159,10 @@ static const struct setting settings[] = {
 	SECS(argocd_timeout, "600", 1, DAY, W, NULL, "time from `released` until it must be live"),
 	ENUM(rollback_mode, "direct", "direct|jenkins", W, NULL, "`direct`: the worker writes the rollback's release; `jenkins`: the pipeline does (`ACTION=rollback`)"),
 
+	GROUP("Pull-request previews"),
+	NUM(preview_max, "10", 0, 1000, W, NULL, "open previews per project; the oldest goes when a new pull request passes it (0: no limit)"),
+	NUM(preview_idle_days, "14", 0, 3650, W, NULL, "a preview whose pull request had no new commit for this many days is removed (0: never)"),
+
 	GROUP("The after-release runtime"),
 	ENUM(runtime, NULL, "argocd|podman|none", W, "argocd when `PLATFORM_ARGOCD_URL` is set, else none", "the after-release stage (`none`: `released` is final)"),
 	SECS(runtime_resync, "30", 1, DAY, W, NULL, "time between the podman runtime's repairs"),

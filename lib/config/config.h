@@ -92,6 +92,9 @@ struct config {
 	long publish_timeout_ms; /* one POST to the nchan publisher */
 	long publish_queue_kb;	 /* log bytes queued per channel before the oldest are dropped */
 	long log_retention;	 /* finished deployments per project whose logs are kept; 0: all */
+	/* pull-request previews (lib/model/preview.h) */
+	long preview_max;	/* open previews per project, 0: no limit */
+	long preview_idle_days; /* a preview without a new head this long is removed, 0: never */
 	/* the after-release runtime stage (worker/engine.c, worker/runtime.c) */
 	char *runtime;	     /* argocd, podman or none; unset: argocd when argocd_url is set */
 	long runtime_resync; /* seconds between the podman runtime's repairs */

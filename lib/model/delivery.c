@@ -6,6 +6,7 @@
 #include "deploy.h"
 #include "jsonutil.h"
 #include "log.h"
+#include "preview.h"
 #include "webhook.h"
 
 #include <stdarg.h>
@@ -216,13 +217,15 @@ int delivery_dispatch(struct db *db, const struct delivery_event *ev, struct del
 {
 	if (!strcmp(ev->event, "push"))
 		return on_push(db, ev, out, e);
+	if (!strcmp(ev->event, "pull_request"))
+		return preview_on_pull_request(db, ev, out, e);
 	if (!strcmp(ev->event, "ping")) {
 		out->state = "processed";
 		out->outcome = "pong";
 		snprintf(out->reason, sizeof(out->reason), "the webhook works");
 		return 0;
 	}
-	ignored(out, "%.64s events are not used; only push", ev->event);
+	ignored(out, "%.64s events are not used; only push and pull_request", ev->event);
 	return 0;
 }
 

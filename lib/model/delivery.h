@@ -46,7 +46,9 @@ int delivery_record(struct db *db, const struct delivery_in *in, const char *out
 /* What the operator set that the dispatch applies (lib/config/config's settings, copied by the
  * worker). */
 struct delivery_policy {
-	int supersede; /* PLATFORM_DEPLOY_SUPERSEDE: a push's deploy supersedes older ones */
+	int supersede;	 /* PLATFORM_DEPLOY_SUPERSEDE: a push's deploy supersedes older ones */
+	int preview_max; /* PLATFORM_PREVIEW_MAX: open previews per project (0: no limit) */
+	const char *secret_key; /* PLATFORM_SECRET_KEY: a preview's env is sealed with it */
 };
 
 /* An event as the dispatch sees it. */
@@ -71,8 +73,9 @@ void delivery_result_init(struct delivery_result *r);
 void delivery_result_release(struct delivery_result *r);
 
 /* Act on one event inside the caller's transaction on `db`: a push queues one deployment
- * per auto-deploy project on the repository and branch; other events are ignored with the
- * reason. -1 with `e` when the database failed (the caller rolls back). */
+ * per auto-deploy project on the repository and branch; a pull_request deploys or removes
+ * previews (lib/model/preview.h); other events are ignored with the reason. -1 with `e` when the
+ * database failed (the caller rolls back). */
 int delivery_dispatch(struct db *db, const struct delivery_event *ev, struct delivery_result *out,
 		      struct err *e);
 

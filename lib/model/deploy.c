@@ -17,8 +17,8 @@
 #include <string.h>
 
 #define VERSION_WHERE                                                                              \
-	" d.project_id = $1 AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"                   \
-	" AND d.state IN ('released', 'syncing', 'live')"
+	" d.project_id = $1 AND d.preview_id IS NULL AND d.tag IS NOT NULL"                        \
+	" AND d.released_at IS NOT NULL AND d.state IN ('released', 'syncing', 'live')"
 
 static const char *const state_names[DEPLOY_NSTATES] = {
     "queued", "building", "pushed",    "released",   "syncing",
@@ -126,11 +126,12 @@ static int queue_auto_rollback(struct db *db, const char *id, struct err *e)
 	    "SELECT d.project_id, prev.id, p.workspace_id FROM deployments d"
 	    " JOIN projects p ON p.id = d.project_id AND p.auto_rollback AND p.deleted_at IS NULL"
 	    " JOIN LATERAL (SELECT r.id FROM deployments r WHERE r.project_id = d.project_id"
-	    " AND r.seq < d.seq AND r.live_at IS NOT NULL AND r.tag IS NOT NULL"
-	    " ORDER BY r.seq DESC LIMIT 1) prev ON true"
-	    " WHERE d.id = $1 AND d.state = 'failed' AND d.released_at IS NOT NULL"
-	    " AND d.trigger <> 'auto_rollback' AND NOT EXISTS (SELECT 1 FROM deployments n"
-	    " WHERE n.project_id = d.project_id AND n.seq > d.seq)",
+	    " AND r.preview_id IS NULL AND r.seq < d.seq AND r.live_at IS NOT NULL"
+	    " AND r.tag IS NOT NULL ORDER BY r.seq DESC LIMIT 1) prev ON true"
+	    " WHERE d.id = $1 AND d.preview_id IS NULL AND d.state = 'failed'"
+	    " AND d.released_at IS NOT NULL AND d.trigger <> 'auto_rollback'"
+	    " AND NOT EXISTS (SELECT 1 FROM deployments n WHERE n.project_id = d.project_id"
+	    " AND n.preview_id IS NULL AND n.seq > d.seq)",
 	    1, p, e);
 	struct json_object *details = NULL, *dep = NULL;
 	struct buf key = BUF_INIT;
@@ -227,6 +228,7 @@ fail:
 	"'gitops_commit', d.gitops_commit, 'error', d.error, 'stage', d.stage, "                   \
 	"'jenkins_queue_id', d.jenkins_queue_id, 'jenkins_build', d.jenkins_build, "               \
 	"'superseded_by', d.superseded_by, 'github_deployment_id', d.github_deployment_id, "       \
+	"'preview_number', (SELECT v.number FROM previews v WHERE v.id = d.preview_id), "          \
 	"'cancel_requested_at', rfc3339(d.cancel_requested_at), "                                  \
 	"'created_at', rfc3339(d.created_at), 'queued_at', rfc3339(d.queued_at), "                 \
 	"'building_at', rfc3339(d.building_at), 'pushed_at', rfc3339(d.pushed_at), "               \
@@ -370,7 +372,7 @@ static PGresult *rollback_source(struct db *db, const struct deploy_new *n, stru
 	    db_query(db,
 		     "SELECT d.image, d.tag, d.digest, p.workspace_id, p.user_id, p.name "
 		     "FROM deployments d JOIN projects p ON p.id = d.project_id "
-		     "WHERE d.id = $1 AND d.project_id = $2",
+		     "WHERE d.id = $1 AND d.project_id = $2 AND d.preview_id IS NULL",
 		     2, q, e);
 
 	if (!rb)
@@ -392,6 +394,23 @@ static PGresult *rollback_source(struct db *db, const struct deploy_new *n, stru
 		return NULL;
 	}
 	return rb;
+}
+
+/* A preview's deployment (deploy.h, struct deploy_new): the snapshot the insert took from the
+ * project loses the custom domain (a preview has its own host) and gets the preview's env. */
+static int as_preview(struct db *db, const struct deploy_new *n, const char *id, struct err *e)
+{
+	const char *p[4] = {id, n->preview_id, n->preview_without_project_env ? "t" : "f",
+			    n->preview_env ? n->preview_env : "{}"};
+
+	return db_command(db,
+			  "UPDATE deployments SET preview_id = $2,"
+			  " settings = settings || '{\"custom_domain\": null}'::jsonb,"
+			  " env_sealed = CASE WHEN $3::bool THEN '{}'::jsonb ELSE env_sealed END"
+			  " || $4::jsonb WHERE id = $1",
+			  4, p, e) < 0
+		   ? -1
+		   : 0;
 }
 
 /* The insert proper, inside the caller's transaction; the new id into `id`. */
@@ -454,6 +473,8 @@ static int insert_row(struct db *db, const struct deploy_new *n, struct buf *id,
 		buf_addstr(id, db_value(ins, 0, 0));
 		PQclear(ins);
 	}
+	if (n->preview_id && as_preview(db, n, id->buf, e) < 0)
+		goto out;
 	ret = 0;
 out:
 	PQclear(rb);
@@ -470,7 +491,9 @@ static int supersede_older(struct db *db, const char *project_id, const char *id
 	PGresult *res =
 	    db_query(db,
 		     "SELECT id FROM deployments WHERE project_id = $1 AND id <> $2 "
-		     "AND state IN ('queued', 'building', 'pushed') ORDER BY seq FOR UPDATE",
+		     "AND state IN ('queued', 'building', 'pushed') AND preview_id IS NOT DISTINCT "
+		     "FROM (SELECT n.preview_id FROM deployments n WHERE n.id = $2) "
+		     "ORDER BY seq FOR UPDATE",
 		     2, p, e);
 	int ret = -1;
 
@@ -622,6 +645,39 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
 }
 
 /* ---------------------------------------------------------------- cancel */
+
+/* Unfinished deployments of the preview: one Jenkins never heard of is cancelled at once, the
+ * others are asked to cancel (the worker stops their builds), as deploy_cancel does. */
+int deploy_cancel_preview(struct db *db, const char *preview_id, struct err *e)
+{
+	static struct db_stmt st = DB_STMT(
+	    "preview_cancel_unfinished",
+	    "UPDATE deployments SET cancel_requested_at = coalesce(cancel_requested_at, now())"
+	    " WHERE preview_id = $1 AND state IN ('queued', 'building', 'pushed')"
+	    " RETURNING id, state = 'queued' AND trigger_started_at IS NULL",
+	    1);
+	const char *p[1] = {preview_id};
+	PGresult *res = db_prepared(db, &st, p, e);
+	int ret = -1;
+
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *q[1] = {db_value(res, i, 0)};
+
+		if (*db_value(res, i, 1) == 't' &&
+		    (deploy_transition(db, q[0], DEPLOY_CANCELLED,
+				       "the pull request's preview was removed", e) < 0 ||
+		     queue_drop_queued(db, q, e) < 0))
+			goto out;
+		if (db_command(db, "SELECT pg_notify('platform_deploy', $1)", 1, q, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	PQclear(res);
+	return ret;
+}
 
 int deploy_cancel(struct db *db, const char *id, const char *user_id, struct json_object **out,
 		  struct err *e)
@@ -897,7 +953,7 @@ static int event_checks(const struct deploy_event_checks *chk, const PGresult *r
 static struct db_stmt st_event_row =
     DB_STMT("deploy_event_row",
 	    "SELECT d.state, encode(d.callback_token_hash, 'hex'), p.workspace_id, p.user_id,"
-	    " p.name, d.gitops_commit, d.image, d.tag, d.digest"
+	    " deployment_app_name(d.preview_id, p.name), d.gitops_commit, d.image, d.tag, d.digest"
 	    " FROM deployments d JOIN projects p ON p.id = d.project_id"
 	    " WHERE d.id = $1",
 	    1);
@@ -1002,9 +1058,10 @@ int deploy_info_load(struct db *db, const char *id, struct deploy_info *d, struc
 {
 	static struct db_stmt st = DB_STMT(
 	    "deploy_info",
-	    "SELECT d.id, d.project_id, p.name, p.user_id, p.workspace_id, p.repo_url, "
-	    "coalesce(d.branch, p.branch), d.commit_sha, "
-	    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.action, d.tag, "
+	    "SELECT d.id, d.project_id, deployment_app_name(d.preview_id, p.name), p.user_id, "
+	    "p.workspace_id, p.repo_url, coalesce(d.branch, p.branch), d.commit_sha, "
+	    "CASE WHEN d.preview_id IS NULL THEN "
+	    "custom_domain_route(p.custom_domain, p.custom_domain_status) END, d.action, d.tag, "
 	    "d.triggered_by, p.port, d.state, coalesce(d.jenkins_queue_id, 0), "
 	    "coalesce(d.jenkins_build, 0), d.log_offset, extract(epoch FROM d.trigger_started_at), "
 	    "extract(epoch FROM d.triggered_at), extract(epoch FROM d.building_at), "
@@ -1230,7 +1287,8 @@ DB_QUERY_FN(deploy_versions_page,
 	    " d.gitops_commit, rfc3339(d.created_at), rfc3339(d.released_at),"
 	    " rfc3339(d.live_at), d.triggered_by, u.login,"
 	    " d.id = (SELECT c.id FROM deployments c WHERE c.project_id = $1 AND"
-	    "  c.state IN ('live', 'released') ORDER BY c.seq DESC LIMIT 1),"
+	    "  c.preview_id IS NULL AND c.state IN ('live', 'released') ORDER BY c.seq DESC"
+	    "  LIMIT 1),"
 	    " d.settings::text, (SELECT coalesce(json_agg(k ORDER BY k), '[]')"
 	    "  FROM jsonb_object_keys(d.env_sealed) k)::text"
 	    " FROM deployments d LEFT JOIN users u ON u.id = d.triggered_by"
@@ -1263,28 +1321,32 @@ DB_QUERY_FN(deploy_states,
 	    1)
 
 DB_QUERY_FN(deploy_runtime_row,
-	    "SELECT d.state, p.workspace_id, p.user_id, p.name, d.seq, d.tag "
+	    "SELECT d.state, p.workspace_id, p.user_id, deployment_app_name(d.preview_id, p.name), "
+	    "d.seq, d.tag "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id "
 	    "WHERE d.id = $1::uuid",
 	    1)
 
 DB_QUERY_FN(deploy_runtime_find,
 	    "SELECT d.id, p.id FROM deployments d JOIN projects p ON p.id = d.project_id "
-	    "WHERE p.workspace_id = $1 AND p.user_id = $2 AND p.name = $3 "
+	    "WHERE p.workspace_id = $1 AND p.user_id = $2 "
+	    "AND deployment_app_name(d.preview_id, p.name) = $3 "
 	    "AND p.deleted_at IS NULL AND d.seq = $4::bigint AND d.state = 'live'",
 	    4)
 
 DB_QUERY_FN(deploy_track_row,
 	    "SELECT d.state, d.gitops_commit, extract(epoch FROM coalesce(d.released_at, now())), "
-	    "p.workspace_id, p.user_id, p.name, p.deleted_at IS NOT NULL, "
+	    "p.workspace_id, p.user_id, deployment_app_name(d.preview_id, p.name), "
+	    "p.deleted_at IS NOT NULL, "
 	    "(SELECT max(n.seq) FROM deployments n WHERE n.project_id = d.project_id "
+	    " AND n.preview_id IS NOT DISTINCT FROM d.preview_id "
 	    " AND n.seq > d.seq AND n.gitops_commit IS NOT NULL "
 	    " AND n.state NOT IN ('cancelled', 'superseded')) "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
 	    1)
 
 DB_QUERY_FN(deploy_version_by_id,
-	    "SELECT d.id, d.tag IS NOT NULL AND d.released_at IS NOT NULL"
+	    "SELECT d.id, d.preview_id IS NULL AND d.tag IS NOT NULL AND d.released_at IS NOT NULL"
 	    " AND d.state IN ('released', 'syncing', 'live'), d.state"
 	    " FROM deployments d WHERE d.project_id = $1 AND d.id = $2",
 	    2)
@@ -1314,10 +1376,13 @@ DB_QUERY_FN(deploy_callback_row,
 DB_QUERY_FN(
     deploy_release_row,
     "SELECT d.id, d.seq, d.state, d.action, d.image, d.tag, d.gitops_commit, d.triggered_by, "
-    "p.workspace_id, p.user_id, p.name, d.settings::text, d.env_sealed::text, "
+    "p.workspace_id, p.user_id, deployment_app_name(d.preview_id, p.name), d.settings::text, "
+    "d.env_sealed::text, "
     /* the snapshot's custom domain is routed only while the project holds it verified
      * (issue 12: an unverified domain is never written as an ingress host) */
     "custom_domain_route(d.settings->>'custom_domain', CASE WHEN p.custom_domain IS NOT "
-    "DISTINCT FROM d.settings->>'custom_domain' THEN p.custom_domain_status END) "
+    "DISTINCT FROM d.settings->>'custom_domain' THEN p.custom_domain_status END), "
+    /* a removed preview's folder is gone from git: nothing of it may come back */
+    "EXISTS (SELECT 1 FROM previews v WHERE v.id = d.preview_id AND v.state = 'removed') "
     "FROM deployments d JOIN projects p ON p.id = d.project_id WHERE d.id = $1::uuid",
     1)

@@ -65,7 +65,14 @@ struct deploy_new {
 	int supersede; /* mark older unfinished deployments of the project superseded: the caller
 			* passes PLATFORM_DEPLOY_SUPERSEDE, whatever the trigger */
 	/* Written in the deployment's transaction, so that all or none of it happens: */
-	int pause_auto_deploy;		  /* 1: pause the project's auto-deploy (a rollback) */
+	int pause_auto_deploy; /* 1: pause the project's auto-deploy (a rollback) */
+	/* A pull request's preview (lib/model/preview.h): the deployment is the preview's, its
+	 * settings lose the custom domain and its env gets `preview_env` (a JSON object of sealed
+	 * values) on top of the project's, or alone with `preview_without_project_env` (a fork).
+	 * Supersede then applies among the preview's deployments only. NULL: the project's own. */
+	const char *preview_id;
+	const char *preview_env;
+	int preview_without_project_env;
 	const struct deploy_audit *audit; /* an audit row on the project, or NULL */
 };
 
@@ -106,6 +113,11 @@ int deploy_list(struct db *db, const char *project_id, long limit, const char *c
  * is released or finished. *out: the deployment after the call. */
 int deploy_cancel(struct db *db, const char *id, const char *user_id, struct json_object **out,
 		  struct err *e);
+
+/* Cancels the unfinished deployments of preview `preview_id` (its pull request closed or it
+ * was removed): one Jenkins never heard of ends at once, the others are asked to cancel. Runs
+ * in the caller's transaction. */
+int deploy_cancel_preview(struct db *db, const char *preview_id, struct err *e);
 
 /* What an event must agree with besides the token (all may be NULL). */
 struct deploy_event_checks {

@@ -46,7 +46,9 @@ static int reported(const char *state)
 static struct db_stmt st_queue_create =
     DB_STMT("ghdeploy_queue_create",
 	    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
-	    "SELECT d.id, 'create', 'create', r.repo, $3 FROM deployments d "
+	    "SELECT d.id, 'create', 'create', r.repo, CASE WHEN d.preview_id IS NULL THEN $3 "
+	    "ELSE 'pr-' || (SELECT v.number FROM previews v WHERE v.id = d.preview_id) END "
+	    "FROM deployments d "
 	    "JOIN projects p ON p.id = d.project_id JOIN users u ON u.id = p.user_id, "
 	    "LATERAL (SELECT regexp_replace(substr(p.repo_url, length($2) + 2), "
 	    "'(\\.git)?/*$', '') AS repo) r "
@@ -129,8 +131,9 @@ DB_QUERY_FN(
     "AND d.id = g.deployment_id AND p.id = d.project_id AND u.id = p.user_id "
     "RETURNING g.id, g.kind, g.state, g.attempts, extract(epoch FROM now() - g.created_at), "
     "g.repo, g.environment, g.deployment_id, d.github_deployment_id, "
-    "coalesce(d.commit_sha, d.branch, p.branch), d.seq, p.name, p.user_id, "
-    "custom_domain_route(p.custom_domain, p.custom_domain_status), d.error, "
+    "coalesce(d.commit_sha, d.branch, p.branch), d.seq, deployment_app_name(d.preview_id, p.name), "
+    "p.user_id, CASE WHEN d.preview_id IS NULL THEN "
+    "custom_domain_route(p.custom_domain, p.custom_domain_status) END, d.error, "
     "encode(u.github_token, 'hex')",
     2)
 
@@ -159,6 +162,15 @@ DB_COMMAND_FN(
     "AND nd.seq > od.seq AND n.environment = o.environment AND n.kind = 'status' "
     "AND n.github_state = 'success' AND n.status = 'sent') "
     "ON CONFLICT DO NOTHING",
+    1)
+
+DB_COMMAND_FN(
+    ghdeploy_inactivate_preview,
+    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+    "SELECT DISTINCT o.deployment_id, 'status', 'inactive', o.repo, o.environment "
+    "FROM github_deployment_events o JOIN deployments d ON d.id = o.deployment_id "
+    "WHERE d.preview_id = $1 AND o.kind = 'status' AND o.state IN ('live', 'released') "
+    "AND o.status <> 'failed' ON CONFLICT DO NOTHING",
     1)
 
 DB_COMMAND_FN(ghdeploy_retry_now,

@@ -33,7 +33,9 @@
 
 #define GHDEPLOY_CHANNEL     "platform_github" /* NOTIFY'd when events are queued */
 #define GHDEPLOY_ENVIRONMENT "production"      /* the GitHub environment of a project's deploys */
-#define GHDEPLOY_DESC_MAX    140	       /* GitHub's limit on a status description */
+/* a preview's deployments go to the environment "pr-<number>" (transient: it goes with the
+ * preview, whose removal marks them inactive) */
+#define GHDEPLOY_DESC_MAX 140 /* GitHub's limit on a status description */
 
 /* What this process queues: `github_url` (PLATFORM_GITHUB_URL, copied; its trailing slashes
  * dropped) is the web base repository URLs must start with; `enabled` is
@@ -67,6 +69,9 @@ long ghdeploy_fail_rest(struct db *db, const char *const *params, struct err *e)
 /* $1 deployment id: queue an inactive status for each deployment of its project and environment
  * whose success was sent and that a later deployment's sent success replaced */
 long ghdeploy_inactivate_older(struct db *db, const char *const *params, struct err *e);
+/* $1 preview id: queue an inactive status for each of its deployments that reported success
+ * (the preview was removed: its environment is gone) */
+long ghdeploy_inactivate_preview(struct db *db, const char *const *params, struct err *e);
 /* $1 id: due again at once, the attempt not counted (a call the sender abandoned) */
 long ghdeploy_retry_now(struct db *db, const char *const *params, struct err *e);
 /* $1 days: delete finished events older than that */

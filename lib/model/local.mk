@@ -9,6 +9,7 @@ libplatform_la_SOURCES += \
 	lib/model/mrtlog.c lib/model/mrtlog.h \
 	lib/model/deploy.c lib/model/deploy.h \
 	lib/model/delivery.c lib/model/delivery.h \
+	lib/model/preview.c lib/model/preview.h \
 	lib/model/snapshot.c lib/model/snapshot.h \
 	lib/model/notify.c lib/model/notify.h \
 	lib/model/ghdeploy.c lib/model/ghdeploy.h \

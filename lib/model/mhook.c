@@ -12,7 +12,7 @@ DB_COMMAND_FN(mhook_save,
 
 DB_QUERY_FN(mhook_drop_unused,
 	    "DELETE FROM repo_hooks h WHERE repo_key = $1 AND NOT EXISTS (SELECT 1 FROM"
-	    " projects p WHERE p.repo_key = h.repo_key AND p.auto_deploy"
+	    " projects p WHERE p.repo_key = h.repo_key AND (p.auto_deploy OR p.previews)"
 	    " AND p.deleted_at IS NULL) RETURNING hook_id",
 	    1)
 

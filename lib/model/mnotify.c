@@ -97,8 +97,11 @@ DB_QUERY_FN(mnotify_enqueue,
 	    "'deployment', jsonb_build_object('id', d.id, 'seq', d.seq, 'state', d.state, "
 	    "'trigger', d.trigger, 'branch', coalesce(d.branch, p.branch), 'commit', d.commit_sha, "
 	    "'commit_message', d.commit_message, 'image', d.image, 'tag', d.tag, "
-	    "'error', d.error, 'at', rfc3339(now()))) "
+	    "'error', d.error, 'at', rfc3339(now())), "
+	    "'preview', (SELECT jsonb_build_object('number', v.number, 'name', v.name, "
+	    "'title', v.title, 'head_sha', v.head_sha) FROM previews v WHERE v.id = d.preview_id)) "
 	    "FROM deployments d JOIN projects p ON p.id = d.project_id "
 	    "JOIN notifications n ON n.workspace_id = p.workspace_id AND $2 = ANY (n.events) "
-	    "WHERE d.id = $1",
+	    /* preview.ready: a preview's deployment went live */
+	    "WHERE d.id = $1 AND ($2 <> 'preview.ready' OR d.preview_id IS NOT NULL)",
 	    2)

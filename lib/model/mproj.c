@@ -9,22 +9,25 @@
 	    "cur") ", " DEPLOY_BRIEF("lat") ", p.custom_domain_status, p.custom_domain_token,"     \
 					    " rfc3339(p.custom_domain_checked_at), "               \
 					    "p.custom_domain_error, p.autoscaling::text, "         \
-					    "p.auto_rollback, " MPROJ_DRIFT
+					    "p.auto_rollback, " MPROJ_DRIFT                        \
+					    ", p.previews, p.preview_forks"
 /* The newest deployment that reached git, when it failed there: git names a version that does
  * not run (auto_rollback off, or its rollback is still on its way). */
 #define MPROJ_DRIFT                                                                                \
 	"(SELECT CASE WHEN r.state = 'failed' THEN r.id END FROM deployments r"                    \
-	" WHERE r.project_id = p.id AND r.released_at IS NOT NULL ORDER BY r.seq DESC LIMIT 1)"
+	" WHERE r.project_id = p.id AND r.preview_id IS NULL AND r.released_at IS NOT NULL"        \
+	" ORDER BY r.seq DESC LIMIT 1)"
 #define DEPLOY_BRIEF(t)                                                                            \
 	t ".id, " t ".seq, " t ".state, " t ".image, " t ".tag, " t ".digest, rfc3339(" t ".at)"
 #define PROJECT_FROM                                                                               \
 	" FROM projects p"                                                                         \
 	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
 	" coalesce(d.live_at, d.released_at) AS at FROM deployments d WHERE d.project_id = p.id"   \
-	" AND d.state IN ('live', 'released') ORDER BY d.seq DESC LIMIT 1) cur ON true"            \
+	" AND d.preview_id IS NULL AND d.state IN ('live', 'released') ORDER BY d.seq DESC"        \
+	" LIMIT 1) cur ON true"                                                                    \
 	" LEFT JOIN LATERAL (SELECT d.id, d.seq, d.state, d.image, d.tag, d.digest,"               \
 	" d.created_at AS at FROM deployments d WHERE d.project_id = p.id"                         \
-	" ORDER BY d.seq DESC LIMIT 1) lat ON true"
+	" AND d.preview_id IS NULL ORDER BY d.seq DESC LIMIT 1) lat ON true"
 
 DB_QUERY_FN(mproj_insert,
 	    "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,"
@@ -36,8 +39,8 @@ DB_QUERY_FN(mproj_insert,
 	    " RETURNING id",
 	    14)
 
-DB_QUERY_FN(mproj_hook_state, "SELECT repo_key, repo_url, auto_deploy FROM projects WHERE id = $1",
-	    1)
+DB_QUERY_FN(mproj_hook_state,
+	    "SELECT repo_key, repo_url, auto_deploy, previews FROM projects WHERE id = $1", 1)
 
 DB_QUERY_FN(mproj_lock_env, "SELECT env::text FROM projects WHERE id = $1 FOR UPDATE", 1)
 
@@ -68,6 +71,12 @@ DB_COMMAND_FN(mproj_update,
 	      " custom_domain THEN NULL ELSE custom_domain_error END"
 	      " WHERE id = $1",
 	      13)
+
+DB_COMMAND_FN(
+    mproj_set_previews,
+    "UPDATE projects SET previews = coalesce($2::bool, previews),"
+    " preview_forks = coalesce($3::bool, preview_forks), updated_at = now() WHERE id = $1",
+    3)
 
 DB_COMMAND_FN(mproj_set_auto_rollback,
 	      "UPDATE projects SET auto_rollback = $2::bool, updated_at = now() WHERE id = $1", 2)

@@ -12,7 +12,8 @@
  * deployment serving now at 16 (id, seq, state, image, tag, digest, since) and the newest at
  * 23 (the same, created_at), 30 custom_domain_status, custom_domain_token,
  * custom_domain_checked_at, custom_domain_error, 34 autoscaling (json or NULL), 35 auto_rollback,
- * 36 the failed deployment git names while another version serves (NULL: none). Both deployments
+ * 36 the failed deployment git names while another version serves (NULL: none), 37 previews,
+ * 38 preview_forks. Both deployments
  * come in the same statement, so a page of projects is one statement, not one per project.
  */
 #ifndef PLATFORM_MPROJ_H
@@ -36,6 +37,9 @@ PGresult *mproj_lock_env(struct db *db, const char *const *params, struct err *e
 long mproj_update(struct db *db, const char *const *params, struct err *e);
 /* $1 project id, $2 autoscaling (json, NULL for fixed replicas), in the caller's transaction */
 long mproj_set_autoscaling(struct db *db, const char *const *params, struct err *e);
+/* $1 project id, $2 previews, $3 preview_forks (bool, NULL: unchanged), in the caller's
+ * transaction */
+long mproj_set_previews(struct db *db, const char *const *params, struct err *e);
 /* $1 project id, $2 auto_rollback (bool), in the caller's transaction */
 long mproj_set_auto_rollback(struct db *db, const char *const *params, struct err *e);
 /* $1 project id: deleted now; its name and domain are free again */

@@ -61,6 +61,15 @@ long notify_enqueue(struct db *db, const char *deployment_id, const char *state,
 		return -1;
 	n = atol(PQcmdTuples(res));
 	PQclear(res);
+	if (!strcmp(state, "live")) {
+		const char *q[2] = {deployment_id, "preview.ready"};
+
+		/* queues rows only for a preview's deployment (the statement says so) */
+		if (!(res = mnotify_enqueue(db, q, e)))
+			return -1;
+		n += atol(PQcmdTuples(res));
+		PQclear(res);
+	}
 	return n;
 }
 

@@ -8,7 +8,7 @@
  *
  *	deployment.building  deployment.released  deployment.live
  *	deployment.failed    deployment.cancelled deployment.superseded
- *	preview.ready        (accepted; sent once previews exist)
+ *	preview.ready        a pull request's preview went live (besides its deployment.live)
  *	notification.test    (never subscribed: the "send test" action)
  *
  * Address rules (SSRF): a notification URL is http or https, with a host and without

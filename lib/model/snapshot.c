@@ -178,6 +178,12 @@ int snapshot_release_load(struct snapshot_release *r, struct db *db, const struc
 		return err_set(e, 409, "nothing_to_release",
 			       "the deployment has no image and tag to release yet");
 	}
+	if (*db_value(row, 0, 14) == 't') {
+		PQclear(row);
+		return err_set(
+		    e, 409, "preview_removed",
+		    "the pull request's preview was removed; its release is not written");
+	}
 	rc = describe(row, cfg, &doc, e);
 	PQclear(row);
 	if (rc < 0)

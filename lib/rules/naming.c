@@ -29,6 +29,8 @@ enum fault {
 	F_WILDCARD,
 };
 
+static int no_room(struct err *e, const char *what);
+
 struct scan {
 	enum fault fault;
 	size_t pos;
@@ -249,6 +251,63 @@ int naming_check_id(const char *field, const char *s, struct err *e)
 int naming_check_project(const char *field, const char *s, struct err *e)
 {
 	return check_label(field ? field : "name", s, NAMING_PROJECT_MAX, LETTER_FIRST, e);
+}
+
+int naming_is_preview_name(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, i = n;
+
+	while (i > 0 && isdigit((unsigned char)s[i - 1]))
+		i--;
+	return i < n && i >= 4 && !strncmp(s + i - 4, "-pr-", 4);
+}
+
+int naming_check_new_project(const char *field, const char *s, struct err *e)
+{
+	if (naming_check_project(field, s, e) < 0)
+		return -1;
+	if (naming_is_preview_name(s))
+		return err_field(e, STATUS_INVALID, "invalid_name", field ? field : "name",
+				 "a project name may not end in \"-pr-\" and a number: those names "
+				 "are kept for pull-request previews");
+	return 0;
+}
+
+/* FNV-1a: a stable spread of the whole name into the shortened preview name (not a secret,
+ * only a tie-breaker between long names with one prefix). */
+static unsigned long name_hash(const char *s)
+{
+	unsigned long h = 2166136261UL;
+
+	for (; *s; s++)
+		h = ((h ^ (unsigned char)*s) * 16777619UL) & 0xffffffffUL;
+	return h;
+}
+
+int naming_preview_name(struct buf *out, const char *project, long number, struct err *e)
+{
+	char suffix[24];
+	size_t keep, sl;
+
+	if (naming_check_project("name", project, e) < 0)
+		return -1;
+	if (number < 1 || number > NAMING_PR_MAX)
+		return err_field(e, STATUS_INVALID, "invalid_name", "number",
+				 "a pull request number is 1 to %ld", NAMING_PR_MAX);
+	sl = (size_t)snprintf(suffix, sizeof(suffix), "-pr-%ld", number);
+	if (strlen(project) + sl <= NAMING_PROJECT_MAX) {
+		if (buf_addf(out, "%s%s", project, suffix))
+			return no_room(e, "preview name");
+		return 0;
+	}
+	/* room for the cut, "-", six hex digits and the suffix */
+	keep = NAMING_PROJECT_MAX - sl - 7;
+	while (keep > 1 && project[keep - 1] == '-')
+		keep--;
+	if (buf_addf(out, "%.*s-%06lx%s", (int)keep, project, name_hash(project) & 0xffffffUL,
+		     suffix))
+		return no_room(e, "preview name");
+	return 0;
 }
 
 /* Length of the well-formed UTF-8 sequence at `s` (RFC 3629: no overlong

@@ -71,6 +71,29 @@ int naming_check_id(const char *field, const char *s, struct err *e);
  * Default field "name". Code invalid_name. */
 int naming_check_project(const char *field, const char *s, struct err *e);
 
+/* A project name a person chooses: naming_check_project, and not one that ends in "-pr-<digits>":
+ * those are the names of pull-request previews (naming_preview_name), so a project named like
+ * that would share its folder, application and host with another project's preview. Code
+ * invalid_name. */
+int naming_check_new_project(const char *field, const char *s, struct err *e);
+
+/* 1 when `s` ends in "-pr-<digits>" (a preview's name, or a name reserved for them). */
+int naming_is_preview_name(const char *s);
+
+/* Pull request numbers a preview can have: 1..NAMING_PR_MAX (9 digits). */
+#define NAMING_PR_MAX 999999999L
+
+/* Append the name a pull request's preview goes by where a project's name would:
+ * "<project>-pr-<number>" when that fits NAMING_PROJECT_MAX, else the project's name cut
+ * (without a trailing '-'), "-", six hex digits of a hash of the whole project name, then
+ * "-pr-<number>". The result is a valid project name, so every name derived from it (the
+ * folder, application, release, host "<project>-pr-<n>-<user>.<domain>") keeps the limits a
+ * project's does, and it always ends in "-pr-<number>", which no project may
+ * (naming_check_new_project): a preview never takes a project's names. Two long project names
+ * that share a prefix and a hash would give one name; the database refuses the second (one
+ * active preview name per user). Field "name" for the project, "number" for the number. */
+int naming_preview_name(struct buf *out, const char *project, long number, struct err *e);
+
 /* A git branch name, as `git check-ref-format --branch` accepts it: no "..",
  * no control characters, none of space ~ ^ : ? * [ \, no "@{", not "@", no
  * "//", does not start or end with '/', does not end with '.', no part between

@@ -171,3 +171,83 @@ void webhook_push_parse(struct json_object *payload, struct webhook_push *p)
 	}
 	p->kind = WEBHOOK_PUSH_BRANCH;
 }
+
+/* lower(repo.full_name) of `side` ("head" or "base") of a pull request into out (size n). */
+static void pr_repo(struct json_object *pr, const char *side, char *out, size_t n)
+{
+	struct json_object *part = NULL, *repo = NULL;
+	const char *full;
+	size_t i;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(pr, side, &part) ||
+	    !json_object_object_get_ex(part, "repo", &repo))
+		return;
+	full = str_member(repo, "full_name");
+	if (!full || strlen(full) >= n)
+		return;
+	for (i = 0; full[i]; i++)
+		out[i] = (char)tolower((unsigned char)full[i]);
+	out[i] = '\0';
+}
+
+static void pr_ref(struct json_object *pr, const char *side, char *out, size_t n, int sha)
+{
+	struct json_object *part = NULL;
+	const char *v;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(pr, side, &part))
+		return;
+	v = str_member(part, sha ? "sha" : "ref");
+	if (!v || strlen(v) >= n || (sha && !is_sha(v)))
+		return;
+	for (size_t i = 0;; i++) {
+		out[i] = sha ? (char)tolower((unsigned char)v[i]) : v[i];
+		if (!v[i])
+			break;
+	}
+}
+
+static enum webhook_pr_action pr_action(const char *a)
+{
+	if (!strcmp(a, "opened") || !strcmp(a, "reopened") || !strcmp(a, "synchronize"))
+		return WEBHOOK_PR_DEPLOY;
+	if (!strcmp(a, "closed"))
+		return WEBHOOK_PR_CLOSED;
+	return WEBHOOK_PR_OTHER;
+}
+
+void webhook_pr_parse(struct json_object *payload, struct webhook_pr *p)
+{
+	struct json_object *pr = NULL, *v = NULL, *sender = NULL;
+	const char *action = str_member(payload, "action"), *s;
+	char base_repo[141];
+
+	memset(p, 0, sizeof(*p));
+	p->action = WEBHOOK_PR_INVALID;
+	if (!action || !json_object_object_get_ex(payload, "pull_request", &pr) ||
+	    !json_object_is_type(pr, json_type_object))
+		return;
+	snprintf(p->action_name, sizeof(p->action_name), "%.*s",
+		 (int)utf8_prefix(action, sizeof(p->action_name) - 1), action);
+	if (json_object_object_get_ex(pr, "number", &v) && json_object_is_type(v, json_type_int))
+		p->number = (long)json_object_get_int64(v);
+	if ((s = str_member(pr, "title")))
+		snprintf(p->title, sizeof(p->title), "%.*s",
+			 (int)utf8_prefix(s, sizeof(p->title) - 1), s);
+	pr_ref(pr, "head", p->head_sha, sizeof(p->head_sha), 1);
+	pr_ref(pr, "head", p->head_ref, sizeof(p->head_ref), 0);
+	pr_ref(pr, "base", p->base_ref, sizeof(p->base_ref), 0);
+	pr_repo(pr, "head", p->head_repo, sizeof(p->head_repo));
+	pr_repo(pr, "base", base_repo, sizeof(base_repo));
+	/* a head whose repository was deleted is a fork's whose owner we can no longer tell */
+	p->fork = !p->head_repo[0] || strcmp(p->head_repo, base_repo) != 0;
+	p->merged = json_object_object_get_ex(pr, "merged", &v) && json_object_get_boolean(v);
+	if (json_object_object_get_ex(payload, "sender", &sender) &&
+	    (s = str_member(sender, "login")) && strlen(s) < sizeof(p->sender))
+		snprintf(p->sender, sizeof(p->sender), "%s", s);
+	if (p->number < 1 || !p->head_sha[0] || !p->base_ref[0] || !base_repo[0])
+		return;
+	p->action = pr_action(action);
+}

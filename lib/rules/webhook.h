@@ -50,6 +50,33 @@ struct webhook_push {
 /* Classify a push payload. */
 void webhook_push_parse(struct json_object *payload, struct webhook_push *p);
 
+enum webhook_pr_action {
+	WEBHOOK_PR_DEPLOY,  /* opened, reopened, synchronize: deploy the head */
+	WEBHOOK_PR_CLOSED,  /* closed, merged or not: remove the preview */
+	WEBHOOK_PR_OTHER,   /* labeled, edited, ...: nothing to deploy */
+	WEBHOOK_PR_INVALID, /* not a pull_request payload we understand */
+};
+
+struct webhook_pr {
+	enum webhook_pr_action action;
+	char action_name[32]; /* as sent, cut; "" when missing */
+	long number;	      /* 1.. */
+	char title[256];      /* cut on a character boundary */
+	char head_sha[41];    /* lowercase */
+	char head_ref[256];   /* the head branch (in the head repository) */
+	char head_repo[141];  /* lower("owner/repo") of the head, "" when it is gone */
+	char base_ref[256];   /* the branch it wants to merge into */
+	char sender[64];      /* the login that caused the event */
+	int fork;	      /* the head lives in another repository (or a deleted one) */
+	int merged;	      /* closed by a merge */
+};
+
+/* Classify a pull_request payload (GitHub's "pull_request" event). A payload without a
+ * number, head sha, base ref or action is WEBHOOK_PR_INVALID. `fork` compares the head's
+ * repository with the base's (not head.repo.fork, which is true for any pull request inside a
+ * repository that is itself a fork). */
+void webhook_pr_parse(struct json_object *payload, struct webhook_pr *p);
+
 /* The repository key lower("owner/repo") of a canonical repository URL
  * (".../owner/repo") into out. */
 void webhook_url_repo_key(const char *repo_url, struct buf *out);

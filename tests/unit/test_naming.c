@@ -146,6 +146,21 @@ static int b_host(struct buf *o, char **in, struct err *e)
 	return naming_host(o, in[0], in[1], in[2], in[3], e);
 }
 
+static int b_preview_name(struct buf *o, char **in, struct err *e)
+{
+	char *end = NULL;
+	long n = in[1] ? strtol(in[1], &end, 10) : 0;
+
+	return naming_preview_name(o, in[0], end && !*end ? n : -1, e);
+}
+
+/* A preview's name is a project name that naming_check_new_project refuses. */
+static int shape_preview(const char *s)
+{
+	return naming_check_project(NULL, s, NULL) == 0 && naming_is_preview_name(s) &&
+	       naming_check_new_project(NULL, s, NULL) < 0;
+}
+
 static int b_app_path(struct buf *o, char **in, struct err *e)
 {
 	return naming_app_path(o, in[0], in[1], in[2], e);
@@ -205,6 +220,8 @@ static const struct fn fns[] = {
     {"is_dns_name", PRED, 1, naming_is_dns_name, NULL, NULL, NULL, NULL},
     {"check_id", CHECK, 1, NULL, naming_check_id, NULL, NULL, "invalid_name"},
     {"check_project", CHECK, 1, NULL, naming_check_project, NULL, NULL, "invalid_name"},
+    {"check_new_project", CHECK, 1, NULL, naming_check_new_project, NULL, NULL, "invalid_name"},
+    {"preview_name", BUILD, 2, NULL, NULL, b_preview_name, shape_preview, NULL},
     {"check_branch", CHECK, 1, NULL, naming_check_branch, NULL, NULL, "invalid_branch"},
     {"check_env_name", CHECK, 1, NULL, naming_check_env_name, NULL, NULL, "invalid_env_name"},
     {"check_domain", CHECK, 1, NULL, naming_check_domain, NULL, NULL, "invalid_domain"},
@@ -222,7 +239,7 @@ static const char *default_field(const char *fn)
 {
 	if (!strcmp(fn, "check_id"))
 		return "id";
-	if (!strcmp(fn, "check_project"))
+	if (!strcmp(fn, "check_project") || !strcmp(fn, "check_new_project"))
 		return "name";
 	if (!strcmp(fn, "check_branch"))
 		return "branch";
@@ -696,6 +713,20 @@ static void test_builders(void)
 	is_int(naming_host(&b, proj, user, dom, NULL, &e), 0, "the longest generated host");
 	is_int(b.len, 253, "is exactly 253 characters");
 	ok(naming_is_dns_name(b.buf), "and a DNS name");
+	buf_reset(&b);
+
+	/* The longest preview name is a project name: every limit above holds for it too. */
+	is_int(naming_preview_name(&b, proj, NAMING_PR_MAX, &e), 0, "the longest preview name");
+	is_int(b.len, NAMING_PROJECT_MAX, "is a project name's 32 characters");
+	ok(naming_check_project(NULL, b.buf, NULL) == 0 && naming_is_preview_name(b.buf),
+	   "a valid project name that ends in -pr-<n>: %s", b.buf);
+	s = buf_detach(&b, NULL);
+	proj[NAMING_PROJECT_MAX - 2] = 'z'; /* same prefix, another name */
+	buf_init(&b, 0);
+	is_int(naming_preview_name(&b, proj, NAMING_PR_MAX, &e), 0, "a second long name");
+	ok(strcmp(s, b.buf) != 0, "two long names with one prefix get two previews: %s %s", s,
+	   b.buf);
+	free(s);
 	buf_release(&b);
 
 	/* Builders append to what is there. */
