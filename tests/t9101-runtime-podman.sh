@@ -24,6 +24,9 @@ url=http://$host:$PLATFORM_NGINX_PORT/
 state_of() { psql_stack -c "SELECT state FROM deployments WHERE id = '$1'"; }
 answer() { curl -sS --max-time 5 "$url" 2>/dev/null; }
 running() { pm ps --filter "label=platform.app=$app" --format '{{.Names}}' | wc -l; }
+# conditions for wait_until, read again at each try
+state_is() { [ "$(state_of "$1")" = "$2" ]; }
+answers() { answer | grep -q "$1"; }
 
 # The sample user and project, made here as scripts/sample-deploy would: creating a project through
 # the API now asks GitHub for the caller's access to the repository (issue 12), which a file://
@@ -71,7 +74,7 @@ bg_register "$load"
 api() { http "$1" "$PLATFORM_URL$2" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' ${3:+--data "$3"}; }
 api POST "/api/projects/$pid/deploy" '{}'
 d2=$(json_get .id)
-wait_until 90 test "$(state_of "$d2")" = live
+wait_until 90 state_is "$d2" live
 is "$(state_of "$d2")" live "the second deployment is live"
 like "$(answer)" "version two" "the live URL answers with the new version"
 touch "$TEST_TMP/load.stop"
@@ -84,7 +87,8 @@ is "$(running)" 1 "the old container is gone"
 # 3. a container killed by pid is back within the resync interval
 cpid=$(pm inspect -f '{{.State.Pid}}' "$(pm ps --filter "label=platform.app=$app" --format '{{.Names}}' | head -n1)")
 kill -9 "$cpid"
-wait_until 20 test "$(answer | grep -c 'version two')" = 1
+wait_until 5 not answers 'version two' # the kill takes effect
+wait_until 20 answers 'version two'
 like "$(answer)" "version two" "a killed container is started again by the resync"
 
 # 4. a version that never listens fails; the old one keeps answering; its last lines are logged
@@ -94,7 +98,7 @@ git -C "$STACK_DIR/repos/sample/site" add Dockerfile
 git -C "$STACK_DIR/repos/sample/site" commit -qm "never listens"
 api POST "/api/projects/$pid/deploy" '{}'
 d3=$(json_get .id)
-wait_until 90 test "$(state_of "$d3")" = failed
+wait_until 90 state_is "$d3" failed
 is "$(state_of "$d3")" failed "a version that never gets ready fails"
 like "$(psql_stack -c "SELECT error FROM deployments WHERE id = '$d3'")" "did not get ready within 6 s.*previous version keeps serving" "the reason says so"
 like "$(psql_stack -c "SELECT string_agg(chunk, '' ORDER BY byte_offset) FROM deployment_logs WHERE deployment_id = '$d3'")" \
@@ -103,11 +107,11 @@ like "$(answer)" "version two" "the previous version keeps answering"
 is "$(pm ps -a --filter "label=platform.deployment=$d3" --format '{{.Names}}' | wc -l)" 0 "the failed version's containers are removed"
 # and git agrees again: an automatic rollback writes the serving version (d2) back and goes live
 ar() { psql_stack -c "SELECT id FROM deployments WHERE idempotency_key = 'auto_rollback:$d3'"; }
-wait_until 30 test -n "$(ar)"
+wait_until 30 eval '[ -n "$(ar)" ]'
 a=$(ar)
 is "$(psql_stack -c "SELECT trigger || ' ' || rollback_of FROM deployments WHERE id = '$a'")" "auto_rollback $d2" \
 	"the failed release is followed by an automatic rollback to the live version"
-wait_until 60 test "$(state_of "$a")" = live
+wait_until 60 state_is "$a" live
 is "$(state_of "$a")" live "the automatic rollback is live"
 like "$(answer)" "version two" "and serves the version that was serving"
 git -C "$STACK_DIR/repos/sample/site" rm -q Dockerfile
@@ -116,13 +120,13 @@ git -C "$STACK_DIR/repos/sample/site" commit -qm "listens again"
 # 5. a rollback serves the old content
 api POST "/api/projects/$pid/rollback" "{\"deployment_id\":\"$d1\"}"
 r=$(json_get .id)
-wait_until 60 test "$(state_of "$r")" = live
+wait_until 60 state_is "$r" live
 is "$(state_of "$r")" live "the rollback is live"
 like "$(answer)" "Deployed by the platform's local builder" "the rollback serves the old content"
 
 # 6. deleting the project removes its containers and its route
 api DELETE "/api/projects/$pid"
-wait_until 30 test "$(running)" = 0
+wait_until 30 eval '[ "$(running)" = 0 ]'
 is "$(running)" 0 "the deleted project's containers are removed"
 wait_until 10 test ! -e "$STACK_DIR/nginx/apps/$app.conf"
 ok "and its route" test ! -e "$STACK_DIR/nginx/apps/$app.conf"
