@@ -3,8 +3,8 @@
 # nginx: the sample app answers at its host; a redeploy switches with no failed request; a
 # version that never listens fails, the old one keeps answering and an automatic rollback writes
 # it back to git; a rollback serves the old content; a killed container is back within the
-# resync interval; deleting the project removes its containers and route; dev-stack down removes
-# every container
+# resync interval; after dev-stack down and up with the same folder the app is back at its live
+# URL; deleting the project removes its containers and route; dev-stack down removes every container
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for t in buildah docker-registry busybox git podman runc; do
@@ -124,7 +124,33 @@ wait_until 60 state_is "$r" live
 is "$(state_of "$r")" live "the rollback is live"
 like "$(answer)" "Deployed by the platform's local builder" "the rollback serves the old content"
 
-# 6. deleting the project removes its containers and its route
+# 6. dev-stack down, then up with the same folder: the app is back at its live URL (issue 16)
+before=$(answer)
+api GET "/api/projects/$pid"
+live_url=$(json_get .live_url)
+"$DEV_STACK" down "$STACK_DIR" 2>/dev/null
+is "$(pm ps -a --filter "label=platform.managed=1" --format '{{.Names}}' | wc -l)" 0 \
+	"dev-stack down leaves no container of the stack"
+ok "nothing answers at the live URL while the stack is down" not curl -sf -o /dev/null --max-time 3 "$url"
+"$DEV_STACK" up "$STACK_DIR" 2>"$TEST_TMP/stack-up-again.log" ||
+	bail_out "the stack did not start again: $(tail -n 5 "$TEST_TMP/stack-up-again.log")"
+# shellcheck disable=SC1091
+. "$STACK_DIR/stack.env"
+is "$PLATFORM_URL/" "http://127.0.0.1:${url##*:}" "it comes back on its ports" # url ends with "<port>/"
+# (three answers in a row: while nginx reloads for the new route, an old worker may still answer)
+back() { for _ in 1 2 3; do [ "$(answer)" = "$before" ] || return 1; sleep 0.3; done; }
+t0=$(date +%s)
+wait_until $((PLATFORM_RUNTIME_RESYNC + 30)) back
+is "$(answer)" "$before" "after down and up the live URL answers as before"
+diag "the app answered again $(($(date +%s) - t0)) s after up"
+is "$(state_of "$r")" live "the deployment is still live"
+api GET "/api/projects/$pid"
+json_is .current_deployment.id "$r" "and the project still serves it"
+json_is .live_url "$live_url" "at the same live URL"
+is "$(pm ps --filter "label=platform.app=$app" --format '{{index .Labels "platform.deployment"}}')" "$r" \
+	"the container that serves is the live deployment's"
+
+# 7. deleting the project removes its containers and its route
 api DELETE "/api/projects/$pid"
 wait_until 30 eval '[ "$(running)" = 0 ]'
 is "$(running)" 0 "the deleted project's containers are removed"
@@ -134,7 +160,7 @@ ok "and its route" test ! -e "$STACK_DIR/nginx/apps/$app.conf"
 ok "its host no longer answers with the app" not grep -qi 'X-Platform-Deployment\|Deployed by the platform' \
 	<<<"$(curl -s -i --max-time 5 "$url")"
 
-# 7. dev-stack down removes every container it started
+# 8. dev-stack down removes every container it started
 pm run -d --tls-verify=false $PLATFORM_PODMAN_RUN_FLAGS --name leftover "${PLATFORM_REGISTRY_URL#http://}/platform/busybox:1" sleep 600 >/dev/null 2>&1
 is "$(pm ps --format '{{.Names}}')" leftover "a container runs in the stack's podman storage"
 "$DEV_STACK" down "$STACK_DIR" 2>/dev/null
