@@ -19,6 +19,13 @@ export PLATFORM_WORKER_POLL=1 PLATFORM_LOCAL_SIGNIN=1
 # fails after this long, and what the app prints is read this often
 export PLATFORM_RUNTIME_READY_TIMEOUT=8 PLATFORM_RUNTIME_LOGS_POLL_MS=500
 unset PLATFORM_JENKINS_URL PLATFORM_GITOPS_URL PLATFORM_REGISTRY_URL PLATFORM_PUBLIC_URL
+# without the podman runtime (no podman, or PLATFORM_RUNTIME=none) env values reach git only
+# sealed: a test certificate of a sealed-secrets controller, as t2001 makes one
+if [ -n "${PLATFORM_RUNTIME:-}" ] && [ "$PLATFORM_RUNTIME" != podman ] || ! command -v podman >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/sealed.key" -out "$TEST_TMP/sealed.crt" \
+		-days 2 -subj /CN=sealed-secret 2>/dev/null || bail_out "openssl cannot make a certificate"
+	export PLATFORM_SEALED_SECRETS_CERT=$TEST_TMP/sealed.crt
+fi
 stack_up postgres migrate api nginx registry gitops worker
 ctl() { "$PLATFORMCTL_BIN" "$@"; }
 
