@@ -2,9 +2,10 @@
 # t1700-console.sh: the web console (web/) on the real local stack (local builder, registry,
 # GitOps): nginx serves it with its CSP and cache headers; sign-in links are single-use and
 # refused without PLATFORM_LOCAL_SIGNIN; then Chromium runs the journey (tests/console/journey.mjs):
-# sign in, create, deploy and watch, reload mid-build, env change, roll back, errors next to their
-# field, another tenant's project unseen, axe-core on every screen, screenshots at 1280 and 390 px
-# (in tests/artifacts/t1700-console/).
+# sign in, create, deploy and watch, reload mid-build, env change, roll back, the runtime logs
+# (stored lines of both streams, a line published live), auto-rollback off and the drift of a
+# release that failed to go live, errors next to their field, another tenant's project unseen,
+# axe-core on every screen, screenshots at 1280 and 390 px (in tests/artifacts/t1700-console/).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for t in buildah docker-registry busybox git /usr/bin/chromium; do
@@ -14,7 +15,17 @@ done
 	bail_out "the Node packages are missing: run 'npm ci' in tests/"
 export PLATFORM_GITHUB_URL=file://$TEST_TMP/stack/repos PLATFORM_ALLOW_LOCAL_REPOS=1
 export PLATFORM_WORKER_POLL=1 PLATFORM_LOCAL_SIGNIN=1
+# with podman the stack runs the apps (dev-stack's default): the drift step's broken version
+# fails after this long, and what the app prints is read this often
+export PLATFORM_RUNTIME_READY_TIMEOUT=8 PLATFORM_RUNTIME_LOGS_POLL_MS=500
 unset PLATFORM_JENKINS_URL PLATFORM_GITOPS_URL PLATFORM_REGISTRY_URL PLATFORM_PUBLIC_URL
+# without the podman runtime (no podman, or PLATFORM_RUNTIME=none) env values reach git only
+# sealed: a test certificate of a sealed-secrets controller, as t2001 makes one
+if [ -n "${PLATFORM_RUNTIME:-}" ] && [ "$PLATFORM_RUNTIME" != podman ] || ! command -v podman >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TEST_TMP/sealed.key" -out "$TEST_TMP/sealed.crt" \
+		-days 2 -subj /CN=sealed-secret 2>/dev/null || bail_out "openssl cannot make a certificate"
+	export PLATFORM_SEALED_SECRETS_CERT=$TEST_TMP/sealed.crt
+fi
 stack_up postgres migrate api nginx registry gitops worker
 ctl() { "$PLATFORMCTL_BIN" "$@"; }
 
@@ -82,14 +93,14 @@ is "$HTTP_STATUS" 201 "bob creates a project"
 bob_project=$(json_get .id)
 
 # the sample repository: a Dockerfile whose build prints 30 coloured lines, slowly enough to
-# reload the page in the middle of it
+# reload the page in the middle of it; the app prints a line on each stream as it starts
 BUILDAH_ROOT=$PLATFORM_BUILDER_STORAGE "$top_srcdir/builder/base-image" "$PLATFORM_REGISTRY_URL" platform/busybox:1 >/dev/null 2>"$TEST_TMP/base-image.log" ||
 	bail_out "the base image did not build: $(tail -n 3 "$TEST_TMP/base-image.log")"
 mkrepo "$STACK_DIR/repos/sample/site" Dockerfile "FROM $reg/platform/busybox:1
 RUN for i in \$(seq 1 30); do printf '\\033[32mslow step %d\\033[0m of 30\\n' \$i; sleep 0.2; done
 COPY index.html /srv/www/index.html
 EXPOSE 8080
-CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/srv/www\"]" index.html '<!doctype html><title>sample</title><h1>sample</h1>'
+CMD [\"sh\", \"-c\", \"echo site says hello on stdout; echo site warns on stderr >&2; exec httpd -f -p 8080 -h /srv/www\"]" index.html '<!doctype html><title>sample</title><h1>sample</h1>'
 
 final=released
 [ "${PLATFORM_RUNTIME:-}" = podman ] && final=live
@@ -98,8 +109,8 @@ rm -rf "$art"
 summary=$TEST_TMP/journey.json
 start=$(date +%s)
 (cd "$top_srcdir/tests" && TAP_START=$TAP_N SUMMARY=$summary ARTIFACTS=$art SIGNIN_LINK=$(link_of alice) \
-	SAMPLE_REPO=file://$STACK_DIR/repos/sample/site OTHER_PROJECT=bobs-secret OTHER_PROJECT_ID=$bob_project \
-	FINAL_STATE=$final timeout 240 node console/journey.mjs)
+	SAMPLE_REPO=file://$STACK_DIR/repos/sample/site SAMPLE_DIR=$STACK_DIR/repos/sample/site \
+	OTHER_PROJECT=bobs-secret OTHER_PROJECT_ID=$bob_project FINAL_STATE=$final timeout 360 node console/journey.mjs)
 [ -s "$summary" ] || bail_out "the journey ended without a summary"
 TAP_N=$((TAP_N + $(jq -r .count "$summary")))
 TAP_FAILED=$((TAP_FAILED + $(jq -r .failed "$summary")))
@@ -108,5 +119,6 @@ diag "the browser journey took $(($(date +%s) - start)) s; screenshots in $art"
 # what the journey did, as the database has it
 alice_ws=$(psql_stack -c "SELECT w.id FROM workspaces w JOIN users u ON u.id = w.personal_of WHERE u.login = 'alice'")
 is "$(psql_stack -c "SELECT string_agg(d.trigger || ':' || d.state, ',' ORDER BY d.seq) FROM deployments d JOIN projects p ON p.id = d.project_id WHERE p.workspace_id = '$alice_ws'")" \
-	"manual:$final,manual:$final,rollback:$final" "two deploys and a rollback, all $final"
+	"manual:$final,manual:$final,rollback:$final,manual:failed" \
+	"two deploys and a rollback, all $final, then a failed release not rolled back (auto_rollback off)"
 done_testing

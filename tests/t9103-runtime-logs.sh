@@ -48,12 +48,12 @@ api "$tok" PATCH "/api/projects/$pid" "{\"env\":{\"API_KEY\":\"$SECRET\"}}"
 is "$HTTP_STATUS" 200 "the project's env is set"
 api "$tok" POST "/api/projects/$pid/deploy" '{}'
 d=$(json_get .id)
-wait_until 120 test "$(state_of "$d")" = live
+wait_until 120 eval '[ "$(state_of "$d")" = live ]'
 is "$(state_of "$d")" live "the printing app is live"
 
 # GET: the app's lines, both streams, the secret masked
 logs() { api "$tok" GET "/api/projects/$pid/runtime/logs?tail=${1:-100}"; }
-wait_until 20 grep -q 'hello from the app' <<<"$(logs)"
+wait_until 20 eval 'logs; grep -q "hello from the app" <<<"$HTTP_BODY"'
 logs
 is "$HTTP_STATUS" 200 "runtime logs answer"
 like "$(json_get '[.lines[] | select(.deployment_id == "'"$d"'") | .text] | join("|")')" "hello from the app" \

@@ -2,8 +2,11 @@
 // on a real local stack: sign in with a one-time link, create a project from the sample
 // repository, deploy it and watch the log arrive, reload in the middle of the build (the log
 // resumes with no gap and no double), reach the final state, change an env value and deploy
-// again, roll back; an API error shown next to its field; another tenant's project never listed;
-// axe-core on every screen; screenshots of every screen at 1280 and 390 px.
+// again, roll back; the project's runtime logs (the stored lines, both streams told apart, then a
+// line published live on nchan, shown as text); auto-rollback turned off in the settings, a
+// release that fails to go live, and the drift said on the project page; an API error shown
+// next to its field; another tenant's project never listed; axe-core on every screen;
+// screenshots of every screen at 1280 and 390 px.
 //
 //   node journey.mjs   (settings in the environment, see env() below; prints TAP lines
 //                       numbered from TAP_START and writes {count, failed} to SUMMARY)
@@ -11,6 +14,7 @@ import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 function env(name) {
   const v = process.env[name];
@@ -23,6 +27,12 @@ const REPO = env('SAMPLE_REPO');              // file:// URL of the sample repos
 const OTHER = env('OTHER_PROJECT');           // name of bob's project (another tenant)
 const OTHER_ID = env('OTHER_PROJECT_ID');
 const FINAL = env('FINAL_STATE');             // live with the podman runtime, else released
+const SAMPLE_DIR = env('SAMPLE_DIR');         // the sample repository's work tree
+const PUB = env('PLATFORM_NCHAN_PUBLISH_URL'); // the stack's nchan publisher (worker/publish.c)
+const DB = env('PLATFORM_DATABASE_URL');
+// the sample app's first lines (tests/t1700-console.sh's Dockerfile): one on each stream
+const APP_OUT = 'site says hello on stdout', APP_ERR = 'site warns on stderr';
+const RUNTIME = FINAL === 'live';             // a podman runtime runs the app
 const ART = env('ARTIFACTS');
 const SUMMARY = env('SUMMARY');
 let n = parseInt(process.env.TAP_START || '0', 10), count = 0, failed = 0;
@@ -85,6 +95,12 @@ async function storedLog(page, id) {
     }
   }, id);
 }
+const psql = (sql) => execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', DB, '-c', sql], { encoding: 'utf8' }).trim();
+const git = (...args) => execFileSync('git', ['-C', SAMPLE_DIR, '-c', 'user.name=t', '-c', 'user.email=t@localhost', ...args], { encoding: 'utf8' });
+// the runtime log panel's lines as shown: stream, label, text
+const rtShown = (page) => page.locator('#runtime-log .rt-line').evaluateAll((els) => els.map((e) => ({
+  stream: e.dataset.stream, cls: e.className, label: e.querySelector('.rt-meta').textContent.trim().split(' ').pop(),
+  text: e.querySelector('.rt-text').textContent })));
 const logText = (page) => page.locator('#log').evaluate((el) => el.textContent);
 const stateOf = (page) => page.locator('#state').getAttribute('data-state');
 const strip = (s) => s.replace(/\u001b\[[0-9;?]*[\x40-\x7e]/g, '');
@@ -168,8 +184,9 @@ async function main() {
     const envShown = await page.locator('.env-value').evaluateAll((els) => els.map((e) => e.value));
     ok(envShown.length === 1 && envShown[0] === '', 'the stored env value is not shown', envShown);
     ok(!(await page.content()).includes('hello-one'), 'the env value appears nowhere in the page');
-    await until('the runtime logs panel to answer', async () => (await page.locator('#rt-title + .row [role=status]').textContent()) !== '' ||
-      (await page.locator('pre.runtime').isVisible()));
+    await until('the runtime logs panel to answer', async () => (await page.locator('#runtime-log').getAttribute('data-loaded')) === 'true');
+    ok(await page.locator('#runtime-log .rt-line').count() === 0, 'a project never deployed has no runtime lines');
+    ok(!(await page.locator('#drift').isVisible()), 'nor a drift');
 
     // 5. deploy: the deployment page shows log lines while it builds
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
@@ -268,7 +285,98 @@ async function main() {
     const api3 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
     is(api3.current_deployment && api3.current_deployment.id, d3, 'the project serves the rollback now');
 
-    // 10. the other screens: workspaces, members, audit
+    // 10. runtime logs: what the containers printed (the podman runtime stores it; a stack
+    // without a runtime gets the same lines into runtime_logs, as worker/rtlogs.c writes them)
+    if (!RUNTIME) {
+      psql(`INSERT INTO runtime_logs (project_id, deployment_id, container, stream, at, stamp, line) VALUES
+        ('${projectId}', '${d3}', 'site-3-0', 'stdout', now(), now()::text, '${APP_OUT}'),
+        ('${projectId}', '${d3}', 'site-3-0', 'stderr', now(), now()::text, '${APP_ERR}')`);
+    }
+    await page.goto(`${BASE}/projects/${projectId}`);
+    await page.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    // the panel against the stored lines, until both have the app's lines (the worker reads the
+    // containers every few seconds): the same texts, once each, in the same order
+    const texts = (l) => JSON.stringify(l.map((x) => x.text));
+    let first = [], stored = { lines: [] };
+    for (const end = Date.now() + 30000; Date.now() < end; await sleep(300)) {
+      first = await rtShown(page);
+      stored = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}/runtime/logs?tail=200`)).json(), projectId);
+      if (texts(first) === texts(stored.lines) && [APP_OUT, APP_ERR].every((t) => first.some((x) => x.text === t))) break;
+    }
+    ok(first.length > 0 && texts(first) === texts(stored.lines), `the panel shows the stored lines (${stored.lines.length}), once each, in order`,
+      { shown: first.map((x) => x.text), stored: stored.lines.map((x) => x.text) });
+    const outL = first.find((x) => x.text === APP_OUT) || {}, errL = first.find((x) => x.text === APP_ERR) || {};
+    ok(outL.stream === 'stdout' && errL.stream === 'stderr' && outL.cls !== errL.cls,
+      'stdout and stderr lines are told apart (class)', { outL, errL });
+    ok(outL.label === 'out' && errL.label === 'err', 'and by a visible label, not by colour alone', { outL, errL });
+    // live: a line published on the project's runtime channel, as the worker publishes one
+    await until('the runtime socket to open', async () => (await page.locator('#runtime-log').getAttribute('data-live')) === 'on', 20000);
+    const liveText = `<img src=x id=rt-xss onerror="document.title='xss'"> <b>live</b> line ${Date.now()}`;
+    const pub = await fetch(`${PUB}/pub/runtime-${projectId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'runtime_log', project_id: projectId, lines: [{ at: new Date().toISOString(), deployment_id: d3,
+        container: 'site-live-0', stream: 'stderr', text: liveText }] }) });
+    ok(pub.status === 201 || pub.status === 202, `the line is published on nchan (${pub.status})`);
+    const lastLive = await until('the live line in the panel', async () => {
+      const l = await rtShown(page);
+      return l.length && l[l.length - 1].text === liveText ? l : null;
+    }, 15000);
+    is(lastLive.length, first.length + 1, 'the live line is added after the stored ones');
+    is(lastLive[lastLive.length - 1].stream, 'stderr', 'as a stderr line');
+    is(await page.locator('#runtime-log img, #runtime-log b, #rt-xss').count(), 0, 'its text is never markup');
+    await screen(page, 'project-runtime-logs');
+
+    // 11. drift: auto-rollback off in the settings, then a release that fails to go live
+    const roll = page.getByLabel('Roll back automatically when a release fails to go live');
+    ok(await roll.isChecked(), 'auto-rollback is on by default in the settings');
+    await roll.uncheck();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved').waitFor();
+    const api4 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
+    is(api4.auto_rollback, false, 'unchecking it turns auto_rollback off');
+    await page.reload();
+    await page.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    ok(!(await roll.isChecked()), 'and the settings say so after a reload');
+    ok(!(await page.locator('#drift').isVisible()), 'no drift while git names the version that runs');
+    let d4;
+    if (RUNTIME) {
+      // a version that never listens: it is released to git, never gets ready and fails
+      const from = fs.readFileSync(path.join(SAMPLE_DIR, 'Dockerfile'), 'utf8').split('\n')[0];
+      fs.writeFileSync(path.join(SAMPLE_DIR, 'Dockerfile'), `${from}\nCMD ["sh", "-c", "echo this version never listens; sleep 600"]\n`);
+      git('commit', '-qam', 'never listens');
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await page.waitForURL((u) => /\/deployments\//.test(u.pathname) && !u.pathname.endsWith(d3));
+      d4 = /\/deployments\/([0-9a-f-]{36})$/.exec(page.url())[1];
+      await until(`deployment ${d4} to fail`, async () => (await stateOf(page)) === 'failed', 150000);
+      const dep4 = await page.evaluate(async (id) => (await fetch(`/api/deployments/${id}`)).json(), d4);
+      ok(Boolean(dep4.released_at), 'the failed version had reached git', dep4);
+    } else {
+      // no runtime stage here: a released deployment never fails, so the state a failed release
+      // leaves (released to git, then failed) is written as the engine would leave it
+      d4 = psql(`INSERT INTO deployments (project_id, seq, state, trigger, branch, image, tag, settings, env_sealed,
+          error, building_at, pushed_at, released_at, failed_at, finished_at)
+        SELECT project_id, seq + 1, 'failed', 'manual', branch, image, tag || '-x', settings, env_sealed,
+          'did not get ready (written by t1700)', now(), now(), now(), now(), now()
+        FROM deployments WHERE project_id = '${projectId}' ORDER BY seq DESC LIMIT 1 RETURNING id`);
+    }
+    await page.goto(`${BASE}/projects/${projectId}`);
+    await page.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    const api5 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
+    ok(api5.drift && api5.drift.git_deployment_id === d4 && api5.drift.serving_deployment_id === d3,
+      'the API says git names the failed release while the rollback serves', api5.drift);
+    const drift = page.locator('#drift');
+    await drift.waitFor({ state: 'visible' });
+    const driftText = await drift.textContent();
+    ok(driftText.includes(api5.drift.message), 'the project page shows the drift message', driftText);
+    ok((await page.locator('#drift-git').getAttribute('href')).endsWith(d4) &&
+      (await page.locator('#drift-serving').getAttribute('href')).endsWith(d3),
+    'with links to the failed release and to the version serving');
+    const box = await drift.boundingBox();
+    const depsTop = (await page.locator('#deps-title').boundingBox()).y;
+    ok(box.y < depsTop && box.y < 400, 'prominently: at the top, above the deployments', { drift: box.y, deployments: depsTop });
+    is(await drift.getAttribute('role'), 'alert', 'and as an alert for screen readers');
+    await screen(page, 'project-drift');
+
+    // 12. the other screens: workspaces, members, audit
     await page.goto(`${BASE}/workspaces`);
     await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
     await screen(page, 'workspaces');

@@ -1,11 +1,13 @@
-// project.js: /projects/{id}: live URL, Deploy, the deployments (kept current by the project's
-// status socket), versions with Rollback, settings with the env editor, webhook deliveries and
-// runtime logs (when the platform has them).
+// project.js: /projects/{id}: live URL, Deploy, drift (git names a failed release while an older
+// version serves), the deployments (kept current by the project's status socket), versions with
+// Rollback, settings with the env editor and auto-rollback, webhook deliveries and runtime logs
+// (the newest lines, then live; when the platform has them).
 import { api, q, enc } from '../api.js';
 import { h, field, busy, formError, showError, clearErrors, badge, time, ago, banner, announce } from '../dom.js';
 import { navigate } from '../app.js';
 import { liveUrl } from './projects.js';
 import { envEditor } from '../envedit.js';
+import { RuntimeLogView } from '../rtlogview.js';
 
 function section(id, title, ...body) {
   return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...body);
@@ -25,16 +27,35 @@ export async function projectView([id], { view, setWorkspace }) {
     } catch (e) { deployErr.hidden = false; deployErr.textContent = e.message; deployErr.focus(); }
   }));
 
+  // drift: kept as one element, changed only when the drift does (an alert is read once)
+  const driftBox = h('div', { class: 'banner warn drift', id: 'drift', role: 'alert', hidden: true });
+  let driftShown = null;
+  function renderDrift() {
+    const d = p.drift || null, key = JSON.stringify(d);
+    if (key === driftShown) return;
+    driftShown = key;
+    driftBox.hidden = !d;
+    if (!d) { driftBox.replaceChildren(); return; }
+    driftBox.replaceChildren(h('p', {}, h('strong', {}, 'Git and what runs differ: '), d.message, ': ',
+      h('a', { href: `/deployments/${d.git_deployment_id}`, 'data-link': true, id: 'drift-git' }, 'the failed release in git'),
+      d.serving_deployment_id ? [', ', h('a', { href: `/deployments/${d.serving_deployment_id}`, 'data-link': true, id: 'drift-serving' },
+        'the version serving')] : ', nothing serves',
+      p.auto_rollback ? '.' : '. Automatic rollback is off (Settings).'));
+  }
+
   function renderHead() {
     const cur = p.current_deployment, last = p.latest_deployment;
+    renderDrift();
     head.replaceChildren(
       h('div', { class: 'row heading' }, h('h1', {}, p.name), badge(last && last.state)),
+      driftBox,
       h('p', { class: 'live' }, h('strong', {}, 'Live URL: '), liveUrl(p)),
       h('dl', { class: 'facts' },
         h('dt', {}, 'Repository'), h('dd', {}, p.repo_url, ' @ ', p.branch),
         h('dt', {}, 'Serving'), h('dd', {}, cur ? [h('a', { href: `/deployments/${cur.id}`, 'data-link': true }, `#${cur.seq}`), ` ${cur.tag || ''}`] : 'nothing yet'),
         h('dt', {}, 'Host'), h('dd', {}, p.host || ''),
-        h('dt', {}, 'Auto-deploy'), h('dd', {}, p.auto_deploy ? (p.auto_deploy_paused ? 'on, paused by a rollback' : 'on') : 'off')),
+        h('dt', {}, 'Auto-deploy'), h('dd', {}, p.auto_deploy ? (p.auto_deploy_paused ? 'on, paused by a rollback' : 'on') : 'off'),
+        h('dt', {}, 'Auto-rollback'), h('dd', { id: 'fact-auto-rollback' }, p.auto_rollback ? 'on' : 'off')),
       h('div', { class: 'row' }, deployBtn), deployErr);
   }
   renderHead();
@@ -86,6 +107,8 @@ export async function projectView([id], { view, setWorkspace }) {
     const port = h('input', { name: 'port', type: 'number', min: 1, max: 65535, value: p.port });
     const domain = h('input', { name: 'custom_domain', value: p.custom_domain || '', autocomplete: 'off' });
     const auto = h('input', { name: 'auto_deploy', type: 'checkbox', checked: p.auto_deploy, id: 'set-auto' });
+    const roll = h('input', { name: 'auto_rollback', type: 'checkbox', checked: p.auto_rollback !== false, id: 'set-rollback',
+      'aria-describedby': 'set-rollback-hint' });
     const env = envEditor(p.env);
     settingsForm.replaceChildren(formError(),
       field('Branch', branch), field('Port', port),
@@ -93,12 +116,17 @@ export async function projectView([id], { view, setWorkspace }) {
       env.el,
       h('div', { class: 'field check', dataset: { field: 'auto_deploy' } }, auto,
         h('label', { for: 'set-auto' }, 'Deploy on every push to the branch'), h('p', { class: 'field-error', hidden: true })),
+      h('div', { class: 'field check', dataset: { field: 'auto_rollback' } }, roll,
+        h('label', { for: 'set-rollback' }, 'Roll back automatically when a release fails to go live'),
+        h('p', { class: 'hint', id: 'set-rollback-hint' },
+          'Off: a failed release stays in git, the previous version keeps serving and this page says so.'),
+        h('p', { class: 'field-error', hidden: true })),
       h('button', { type: 'submit', class: 'primary' }, 'Save settings'));
     settingsForm.onsubmit = (e) => {
       e.preventDefault();
       clearErrors(settingsForm);
       const body = { branch: branch.value.trim(), port: Number(port.value), custom_domain: domain.value.trim() || null,
-        auto_deploy: auto.checked, env: env.values() };
+        auto_deploy: auto.checked, auto_rollback: roll.checked, env: env.values() };
       busy(settingsForm.querySelector('button[type=submit]'), 'Saving…', async () => {
         try {
           p = await api('PATCH', `/api/projects/${id}`, body);
@@ -125,27 +153,25 @@ export async function projectView([id], { view, setWorkspace }) {
   }
   const deliveries = section('hooks-title', 'Webhook deliveries', hooks);
 
-  // runtime logs: another part of the platform may not offer them (404: not available)
-  const runtime = h('pre', { class: 'log runtime', tabindex: '0', 'aria-label': 'Runtime logs' });
-  const runtimeNote = h('p', { class: 'meta', role: 'status' });
-  const runtimeBtn = h('button', { type: 'button', class: 'small' }, 'Refresh');
+  // runtime logs: the newest lines, then live; another part of the platform may not offer
+  // them (404: not available)
+  const runtime = h('pre', { class: 'log runtime', id: 'runtime-log', tabindex: '0', role: 'log', 'aria-live': 'off',
+    'aria-label': 'Runtime logs' });
+  const runtimeNote = h('p', { class: 'meta', role: 'status', id: 'runtime-note' });
+  const rt = new RuntimeLogView(id, runtime, { tail: 200, onState: (t) => { runtimeNote.textContent = t; } });
+  cleanups.push(() => rt.close());
   async function loadRuntime() {
     try {
-      const r = await api('GET', `/api/projects/${id}/runtime/logs`);
-      let text = '';
-      if (typeof r.text === 'string') text = r.text;
-      else if (Array.isArray(r.items)) text = r.items.map((x) => (typeof x === 'string' ? x : x.line ?? x.text ?? x.message ?? JSON.stringify(x))).join('\n');
-      else text = JSON.stringify(r, null, 2);
-      runtime.hidden = false;
-      runtime.textContent = text || '(no output yet)';
-      runtimeNote.textContent = '';
+      await rt.start();
     } catch (e) {
+      rt.close();
       runtime.hidden = true;
       runtimeNote.textContent = e.status === 404 ? 'Runtime logs are not available on this platform.' : e.message;
     }
   }
-  runtimeBtn.addEventListener('click', () => busy(runtimeBtn, 'Loading…', loadRuntime));
-  const runtimeSec = section('rt-title', 'Runtime logs', h('div', { class: 'row' }, runtimeNote, runtimeBtn), runtime);
+  const runtimeSec = section('rt-title', 'Runtime logs', h('p', { class: 'hint' },
+    'What the running containers print: the last 200 lines, then live (', h('span', { class: 'rt-stderr-key' }, 'err'), ' marks stderr).'),
+  runtimeNote, runtime);
 
   view.replaceChildren(head, deployments, versions, settings, deliveries, runtimeSec);
   await Promise.all([loadDeployments(), loadVersions(), loadDeliveries(), loadRuntime()]);
