@@ -72,6 +72,7 @@ HOOK_TESTS = tests/t7001-webhooks.sh tests/t7002-tenant-repos.sh tests/t7003-cus
 # versions, rollback, Argo CD, release fidelity
 RELEASE_TESTS = tests/t8001-versions.sh tests/t8002-argocd-chain.sh \
 	tests/t8003-track-crash-remove.sh tests/t8004-auto-rollback.sh \
+	tests/t8005-runtime-logs-argocd.sh \
 	tests/t8101-release-fidelity.sh
 # local builds, the engine, the podman runtime
 LOCAL_TESTS = tests/t9001-detect.sh tests/t9002-local-build.sh tests/t9003-build-helper.sh \

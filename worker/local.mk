@@ -1,6 +1,7 @@
 # worker/local.mk: platform-worker: the deployment engine (engine.c), its build drivers (build.c:
 # Jenkins, local.c: platform-build) and after-release stages (track.c: Argo CD, runtime.c: podman),
-# the GitOps writes, the log publisher, notifications, deployments shown on GitHub, custom domain checks, metrics
+# the GitOps writes, the log publisher, runtime logs (rtlogs.c, from rtpodman.c or rtargo.c),
+# notifications, deployments shown on GitHub, custom domain checks, metrics
 bin_PROGRAMS += worker/platform-worker
 worker_platform_worker_SOURCES = worker/main.c \
 	worker/engine.c worker/engine.h \
@@ -10,6 +11,8 @@ worker_platform_worker_SOURCES = worker/main.c \
 	worker/track.c worker/track.h \
 	worker/runtime.c worker/runtime.h \
 	worker/rtlogs.c worker/rtlogs.h \
+	worker/rtpodman.c worker/rtpodman.h \
+	worker/rtargo.c worker/rtargo.h \
 	worker/publish.c worker/publish.h \
 	worker/cadence.c worker/cadence.h \
 	worker/notifier.c worker/notifier.h \

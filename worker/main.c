@@ -24,8 +24,11 @@
 #include "notifier.h"
 #include "publish.h"
 #include "release.h"
+#include "rtargo.h"
 #include "rtlogs.h"
+#include "rtpodman.h"
 #include "runtime.h"
+#include "track.h"
 #include "worker_metrics.h"
 #include "deploy.h"
 
@@ -458,9 +461,11 @@ int main(int argc, char **argv)
 	if ((w.pub = publish_from_config(&cfg)))
 		w.sink = publish_sink(w.pub); /* live logs and states to nchan */
 	notifier = notifier_start(&cfg); /* its own thread: notifications never delay deploys */
-	/* what the local runtime's containers print, read on its own thread */
+	/* what the running versions print, read on its own thread from their runtime */
 	if (w.stage == &stage_podman)
-		rtlogs = rtlogs_start(&cfg, w.pub);
+		rtlogs = rtlogs_start(&cfg, w.pub, &rtsrc_podman);
+	else if (w.stage == &stage_argocd)
+		rtlogs = rtlogs_start(&cfg, w.pub, &rtsrc_argocd);
 	ghsender = ghsender_start(&cfg, w.stage == NULL); /* nor does GitHub */
 	log_info("platform-worker started", "worker_id", id, NULL);
 	loop(&w);

@@ -167,7 +167,7 @@ static const struct setting settings[] = {
 	ENUM(runtime, NULL, "argocd|podman|none", W, "argocd when `PLATFORM_ARGOCD_URL` is set, else none", "the after-release stage (`none`: `released` is final)"),
 	SECS(runtime_resync, "30", 1, DAY, W, NULL, "time between the podman runtime's repairs"),
 	SECS(runtime_ready_timeout, "60", 1, 3600, W, NULL, "how long a new version has to answer its probe"),
-	MS(runtime_logs_poll_ms, "2000", 200, 60000, W, NULL, "how often the podman runtime reads what the running containers printed (runtime logs)"),
+	MS(runtime_logs_poll_ms, "2000", 200, 60000, W, NULL, "how often the worker reads what the running versions printed (runtime logs: podman logs, or the pods' logs through Argo CD)"),
 	NUM(runtime_logs_keep, "1000", 10, 100000, W, NULL, "the newest runtime log lines kept per project"),
 	PATH(runtime_routes_dir, NULL, W, "(required for podman)", "where the per-app nginx files go (nginx includes `*.conf` there)"),
 	STR(runtime_nginx_listen, NULL, W, check_host_port, "(required for podman)", "the platform nginx's listen address the app servers use, e.g. `127.0.0.1:8080`"),
