@@ -3,11 +3,14 @@
 # is on the (fake) GitHub creates a GitHub deployment and posts in_progress then success with the
 # live URL and the console's page; a failed deploy posts failure; with GitHub down the deploy is
 # not delayed and the statuses arrive later, in order, once each; a newer success makes the older
-# one inactive; every call follows GitHub's OpenAPI description (@octokit/openapi)
+# one inactive; a pull request's preview is deployed to environment pr-<n> and gets one comment
+# with its URL, edited in place on a new commit and when it is removed; every call follows
+# GitHub's OpenAPI description (@octokit/openapi)
 . "${top_srcdir:-.}/tests/t4-lib.sh"
 . "$top_srcdir/tests/github-fake.sh"
 
 export PLATFORM_GITHUB_DEPLOYMENTS_RETRY_MS=200 PLATFORM_GITHUB_DEPLOYMENTS_TIMEOUT_MS=1000
+export PLATFORM_GITHUB_WEBHOOK_SECRET=pr-secret
 github_fake_up
 t4_stack
 fake_config '{"default":{"queueMs":50,"lines":3,"lineMs":20},"byProject":{"broken":{"result":"FAILURE","lines":2}}}'
@@ -63,6 +66,78 @@ cmp_ok "$(psql_stack -c "SELECT max(attempts) FROM github_deployment_events WHER
 ok "the first deployment becomes inactive" wait_until 20 eval '[ "$(states "$G1")" = in_progress,success,inactive ]'
 is "$(calls | jq '[.[] | select(.kind == "create")] | group_by(.body.ref) | map(length) | max')" 1 "each deployment created once"
 is "$(psql_stack -c "SELECT count(*) FROM github_deployment_events WHERE status <> 'sent'")" 0 "every event sent"
+
+# ---- a pull request's preview: its own environment, one comment edited in place
+site=$(psql_stack -c "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,
+	previews, repo_key, repo_verified_at, repo_verified_by) VALUES ('$WS_ID', '$USER_ID', 'site',
+	'$FAKE_GITHUB/alice/site', 'main', 8080, true, 'alice/site', now(), '$USER_ID') RETURNING id" | head -n1)
+pr() { # pr ACTION HEAD: a signed pull_request delivery for pull request 7 of alice/site
+	(cd "$top_srcdir/tests" && node webhooks/deliver.mjs --url "$PLATFORM_URL/hooks/github" \
+		--secret "$PLATFORM_GITHUB_WEBHOOK_SECRET" --event pull_request --repo alice/site \
+		--base-ref main --number 7 --action "$1" --head-sha "$2") >/dev/null
+}
+preview_dep() { psql_stack -c "SELECT d.id FROM deployments d JOIN previews v ON v.id = d.preview_id
+	WHERE v.number = 7 AND d.commit_sha = '$1'"; }
+comments() { calls | jq -c --arg k "comment-$1" '[.[] | select(.kind == $k)]'; }
+ncomments() { comments "$1" | jq length; }
+H1=1111111111111111111111111111111111111111
+H2=2222222222222222222222222222222222222222
+pr opened "$H1"
+ok "an opened pull request deploys its preview" wait_until 20 eval '[ -n "$(preview_dep "$H1")" ]'
+P1=$(preview_dep "$H1")
+ok "the preview's deployment is released" wait_state "$P1" released 30
+ok "and created on GitHub" wait_until 20 eval '[ -n "$(ghid "$P1")" ]'
+GP1=$(ghid "$P1")
+create=$(calls | jq -c --argjson id "$GP1" '[.[] | select(.kind == "create" and .id == $id)][0]')
+is "$(jq -r '[.body.ref, .body.environment, .body.transient_environment, .body.production_environment] | join(",")' <<<"$create")" \
+	"$H1,pr-7,true,false" "in environment pr-7: the head commit, transient, not production"
+ok "in_progress then success" wait_until 20 eval '[ "$(states "$GP1")" = in_progress,success ]'
+purl=$(live_url "site-pr-7-$USER_ID.${PLATFORM_DOMAIN:-apps.localhost}")
+succ=$(calls | jq -c --argjson id "$GP1" '[.[] | select(.kind == "status" and .deployment_id == $id and .body.state == "success")][0]')
+is "$(jq -r .body.environment_url <<<"$succ")" "$purl" "its success carries the preview's URL"
+ok "the pull request gets a comment" wait_until 20 eval '[ "$(ncomments create)" = 1 ]'
+c1=$(comments create | jq -c '.[0]')
+is "$(jq -r '[.repo, .number, .auth] | join(",")' <<<"$c1")" "alice/site,7,gh-alice-token" "on pull request 7, with the owner's token"
+like "$(jq -r .body.body <<<"$c1")" "is live:\*\* $purl" "it names the preview's URL"
+like "$(jq -r .body.body <<<"$c1")" "${H1:0:12}" "and the commit"
+
+pr synchronize "$H2"
+ok "a push to the pull request deploys again" wait_until 20 eval '[ -n "$(preview_dep "$H2")" ]'
+P2=$(preview_dep "$H2")
+ok "released" wait_state "$P2" released 30
+ok "the comment is edited" wait_until 20 eval '[ "$(ncomments update)" = 1 ]'
+sleep 1
+is "$(ncomments create)" 1 "no second comment"
+is "$(ncomments update)" 1 "edited once"
+u1=$(comments update | jq -c '.[0]')
+is "$(jq -r .id <<<"$u1")" "$(psql_stack -c "SELECT github_comment_id FROM previews WHERE number = 7")" "the comment the first call made"
+like "$(jq -r .body.body <<<"$u1")" "${H2:0:12}" "now naming the new commit"
+GP2=$(ghid "$P2")
+ok "the preview's first deployment becomes inactive" wait_until 20 eval '[ "$(states "$GP1")" = in_progress,success,inactive ]'
+is "$(states "$G1")" in_progress,success,inactive "production's statuses are untouched"
+is "$(curl -sS "$FAKE_GITHUB/repos/alice/site/issues/7/comments" -H 'Authorization: Bearer gh-alice-token' | jq length)" 1 \
+	"the pull request has one comment"
+
+# someone deletes the comment on GitHub: the next commit's comment is posted anew
+curl -sS -X DELETE "$FAKE_GITHUB/repos/alice/site/issues/comments/$(jq -r .id <<<"$u1")" -H 'Authorization: Bearer gh-alice-token'
+H3=3333333333333333333333333333333333333333
+pr synchronize "$H3"
+ok "another push deploys again" wait_until 20 eval '[ -n "$(preview_dep "$H3")" ]'
+P3=$(preview_dep "$H3")
+ok "released" wait_state "$P3" released 30
+ok "a deleted comment is posted again" wait_until 20 eval '[ "$(ncomments create)" = 2 ]'
+is "$(comments create | jq -r '.[1].body.body' | grep -c "${H3:0:12}")" 1 "naming the new commit"
+new_cid=$(psql_stack -c "SELECT github_comment_id FROM previews WHERE number = 7")
+isnt "$new_cid" "$(jq -r .id <<<"$u1")" "the preview keeps the new comment's id"
+GP3=$(ghid "$P3")
+
+pr closed "$H3"
+ok "closing it marks its deployment inactive" wait_until 20 eval '[ "$(states "$GP3")" = in_progress,success,inactive ]'
+ok "and the comment says it was removed" wait_until 20 eval '[ "$(ncomments update)" = 2 ]' # the 404 is not recorded
+is "$(comments update | jq -r '.[1].id')" "$new_cid" "in place"
+like "$(comments update | jq -r '.[1].body.body')" "was removed" "with what happened"
+is "$(ncomments create)" 2 "no comment more"
+ok "every event sent" wait_until 10 eval '[ "$(psql_stack -c "SELECT count(*) FROM github_deployment_events WHERE status <> '"'sent'"'")" = 0 ]'
 
 calls >"$TEST_TMP/calls.json"
 out=$(cd "$top_srcdir/tests" && TAP_START=$TAP_N node contract/github-deployments.js "$TEST_TMP/calls.json")

@@ -40,6 +40,8 @@ struct ghsender {
 /* One claimed event and its call. */
 struct item {
 	char *id, *kind, *state, *deployment_id;
+	char *preview_id;	  /* a comment's preview, else NULL */
+	long long comment_id;	  /* the comment a comment event edits (0: it posts one) */
 	const char *github_state; /* the state a status sends (static), NULL for a create */
 	int attempts;
 	double age_s; /* since the state change */
@@ -49,6 +51,7 @@ struct item {
 	char error[256]; /* a failure found before or during the call, or "" */
 	long status;
 	int done, permanent;
+	int retry_now; /* a failed call to make again at once (an edited comment was deleted) */
 };
 
 static double now_s(void)
@@ -81,12 +84,23 @@ static void log_url(const struct ghsender *s, const char *deployment_id, struct 
 	buf_addf(out, "/deployments/%s", deployment_id);
 }
 
+/* The claimed row's live URL (its app, user and routed custom domain) into `out`. */
+static void live_url(const struct ghsender *s, const PGresult *res, int i, struct buf *out)
+{
+	struct buf host = BUF_INIT;
+
+	if (naming_host(&host, db_value(res, i, 11), db_value(res, i, 12), s->domain,
+			db_value(res, i, 13), NULL) == 0)
+		config_live_url(&s->live, host.buf, out);
+	buf_release(&host);
+}
+
 /* The body of a status event: its GitHub state, the live URL on a success, the console's
  * page. 0, or -1 with it->error for an event that cannot be sent. */
 static int status_body(const struct ghsender *s, struct item *it, const PGresult *res, int i)
 {
 	const char *desc = NULL, *error = db_value(res, i, 14);
-	struct buf env_url = BUF_INIT, host = BUF_INIT, log = BUF_INIT;
+	struct buf env_url = BUF_INIT, log = BUF_INIT;
 
 	it->github_state = ghdeploy_github_state(it->state, s->released_final, &desc);
 	if (!it->github_state) {
@@ -95,15 +109,48 @@ static int status_body(const struct ghsender *s, struct item *it, const PGresult
 	}
 	if (!strcmp(it->state, "failed") && error && *error)
 		desc = error; /* what a person needs to act on */
-	if (!strcmp(it->github_state, "success") &&
-	    naming_host(&host, db_value(res, i, 11), db_value(res, i, 12), s->domain,
-			db_value(res, i, 13), NULL) == 0)
-		config_live_url(&s->live, host.buf, &env_url);
+	if (!strcmp(it->github_state, "success"))
+		live_url(s, res, i, &env_url);
 	log_url(s, it->deployment_id, &log);
 	github_deployment_status_body(&it->body, it->github_state, desc,
 				      env_url.len ? env_url.buf : NULL, log.len ? log.buf : NULL);
 	buf_release(&env_url);
-	buf_release(&host);
+	buf_release(&log);
+	return 0;
+}
+
+/* The pull request's comment: where its preview answers, for which commit. The same text is
+ * edited in place on every new commit, so it names the newest one. */
+static int comment_body(const struct ghsender *s, struct item *it, const PGresult *res, int i)
+{
+	const char *number = db_value(res, i, 16), *ref = db_value(res, i, 9);
+	struct buf text = BUF_INIT, url = BUF_INIT, log = BUF_INIT;
+
+	if (!number || !it->preview_id) {
+		snprintf(it->error, sizeof(it->error), "the deployment is not a preview's");
+		it->permanent = 1;
+		return -1;
+	}
+	live_url(s, res, i, &url);
+	log_url(s, it->deployment_id, &log);
+	if (!strcmp(it->state, "inactive"))
+		buf_addf(&text,
+			 "<!-- platform:preview -->\n**The preview of #%s was removed.** "
+			 "It answered at %s\n\n",
+			 number, url.len ? url.buf : "(no domain configured)");
+	else
+		buf_addf(&text, "<!-- platform:preview -->\n**The preview of #%s is live:** %s\n\n",
+			 number, url.len ? url.buf : "(no domain configured)");
+	buf_addf(&text, "Commit `%.12s`, deployment #%s", ref ? ref : "?", db_value(res, i, 10));
+	if (log.len)
+		buf_addf(&text, " ([details and build log](%s))", log.buf);
+	if (strcmp(it->state, "inactive"))
+		buf_addstr(&text, ". This comment is updated on every new commit.");
+	else
+		buf_addch(&text, '.');
+	github_issue_comment_body(&it->body, text.buf);
+	buf_release(&text);
+	buf_release(&url);
 	buf_release(&log);
 	return 0;
 }
@@ -123,6 +170,14 @@ static int request_of(const struct ghsender *s, struct item *it, const PGresult 
 				       desc.buf);
 		buf_release(&desc);
 		return 0;
+	}
+	if (!strcmp(it->kind, "comment")) {
+		const char *number = db_value(res, i, 16), *cid = db_value(res, i, 17);
+
+		it->comment_id = cid ? atoll(cid) : 0;
+		github_issue_comment_url(url, s->api_url, repo, number ? atoll(number) : 0,
+					 it->comment_id);
+		return comment_body(s, it, res, i);
 	}
 	if (!gh_id || atoll(gh_id) <= 0) {
 		snprintf(it->error, sizeof(it->error), "the deployment was not created on GitHub");
@@ -178,6 +233,8 @@ static int prepare(const struct ghsender *s, struct item *it, const char *url)
 	if (!it->curl)
 		return -1;
 	curl_easy_setopt(it->curl, CURLOPT_URL, url);
+	if (it->comment_id > 0) /* the comment is edited in place */
+		curl_easy_setopt(it->curl, CURLOPT_CUSTOMREQUEST, "PATCH");
 	curl_easy_setopt(it->curl, CURLOPT_PRIVATE, it);
 	curl_easy_setopt(it->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(it->curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -264,6 +321,7 @@ static void item_release(struct item *it)
 	free(it->kind);
 	free(it->state);
 	free(it->deployment_id);
+	free(it->preview_id);
 	buf_release(&it->body);
 	buf_release(&it->answer);
 	/* the token is wiped before it is freed, in our buffer and in curl's header list */
@@ -291,6 +349,7 @@ static void item_fill(struct ghsender *s, struct item *it, const PGresult *res, 
 	it->attempts = atoi(db_value(res, i, 3));
 	it->age_s = atof(db_value(res, i, 4));
 	it->deployment_id = xstrdup(db_value(res, i, 7));
+	it->preview_id = dup_or_null(db_value(res, i, 18));
 	if (request_of(s, it, res, i, &url) == 0 && open_token(s, it, db_value(res, i, 15)) == 0 &&
 	    prepare(s, it, url.buf) < 0)
 		snprintf(it->error, sizeof(it->error), "cannot start an HTTP call");
@@ -338,6 +397,32 @@ static int record_sent(struct ghsender *s, struct item *it, struct err *e)
 		snprintf(id, sizeof(id), "%lld", gh);
 		return deploy_set_github_id(&s->db, p, e) < 0 ? -1 : 0;
 	}
+	if (!strcmp(it->kind, "comment") && !it->comment_id) {
+		long long gh = github_deployment_id_of(it->answer.buf, it->answer.len);
+		const char *q[2] = {it->preview_id, id};
+
+		if (!gh)
+			return 0; /* the comment exists; the next one posts another */
+		snprintf(id, sizeof(id), "%lld", gh);
+		return ghdeploy_comment_save(&s->db, q, e) < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* A comment edited in place that GitHub no longer has (someone deleted it): forgotten, and
+ * the call made again at once posts a new one. */
+static int comment_gone(struct ghsender *s, struct item *it, struct err *e)
+{
+	char id[24];
+	const char *q[2] = {it->preview_id, id};
+
+	if (strcmp(it->kind, "comment") || !it->comment_id || it->status != 404)
+		return 0;
+	snprintf(id, sizeof(id), "%lld", it->comment_id);
+	if (ghdeploy_comment_forget(&s->db, q, e) < 0)
+		return -1;
+	it->permanent = 0;
+	it->retry_now = 1;
 	return 0;
 }
 
@@ -349,6 +434,8 @@ static const char *next_status(const struct ghsender *s, const struct item *it, 
 	*wait = 0;
 	if (!it->error[0])
 		return "sent";
+	if (it->retry_now)
+		return "pending";
 	if (it->permanent)
 		return "failed";
 	*wait = s->retry_ms;
@@ -370,6 +457,8 @@ static int record_tx(struct ghsender *s, struct item *it, const char **status, s
 		return -1;
 	if (!it->error[0] && record_sent(s, it, e) < 0)
 		goto fail;
+	if (it->error[0] && comment_gone(s, it, e) < 0)
+		goto fail;
 	*status = next_status(s, it, &wait);
 	snprintf(code, sizeof(code), "%ld", it->status);
 	snprintf(delay, sizeof(delay), "%lld", wait);
@@ -382,8 +471,10 @@ static int record_tx(struct ghsender *s, struct item *it, const char **status, s
 	if (ghdeploy_record(&s->db, p, e) < 0)
 		goto fail;
 	/* once this success reads as sent, the older successes of the project are replaced */
+	/* and a preview's pull request hears where it answers now */
 	if (!strcmp(*status, "sent") && it->github_state && !strcmp(it->github_state, "success") &&
-	    ghdeploy_inactivate_older(&s->db, (const char *[]){it->deployment_id}, e) < 0)
+	    (ghdeploy_inactivate_older(&s->db, (const char *[]){it->deployment_id}, e) < 0 ||
+	     ghdeploy_queue_comment(&s->db, (const char *[]){it->id}, e) < 0))
 		goto fail;
 	if (!strcmp(*status, "failed") && !strcmp(it->kind, "create")) {
 		const char *q[2] = {it->deployment_id, "the deployment was not created on GitHub"};

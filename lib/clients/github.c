@@ -484,6 +484,29 @@ void github_deployments_url(struct buf *out, const char *api_url, const char *re
 		buf_addf(out, "/%lld/statuses", deployment_id);
 }
 
+void github_issue_comment_url(struct buf *out, const char *api_url, const char *repo,
+			      long long number, long long comment_id)
+{
+	size_t n = strlen(api_url);
+
+	while (n && api_url[n - 1] == '/')
+		n--;
+	buf_add(out, api_url, n);
+	if (comment_id > 0)
+		buf_addf(out, "/repos/%s/issues/comments/%lld", repo, comment_id);
+	else
+		buf_addf(out, "/repos/%s/issues/%lld/comments", repo, number);
+}
+
+void github_issue_comment_body(struct buf *out, const char *text)
+{
+	struct json_object *o = json_object_new_object();
+
+	ju_add_str(o, "body", text);
+	buf_addstr(out, ju_text(o));
+	json_object_put(o);
+}
+
 void github_auth_header(struct buf *out, const char *token)
 {
 	auth_header(out, token);

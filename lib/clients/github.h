@@ -87,7 +87,17 @@ void github_deployment_body(struct buf *out, const char *ref, const char *enviro
 void github_deployment_status_body(struct buf *out, const char *state, const char *description,
 				   const char *environment_url, const char *log_url);
 
-/* The "id" of the deployment GitHub's 201 answer describes: > 0, or 0 when there is none. */
+/* The "id" of the deployment GitHub's 201 answer describes: > 0, or 0 when there is none.
+ * Also reads the id of a created issue comment. */
 long long github_deployment_id_of(const char *body, size_t len);
+
+/* Append to `out` the URL of a pull request's comments (POST
+ * {api}/repos/{repo}/issues/{number}/comments) when `comment_id` is 0, else the URL of that
+ * comment (PATCH {api}/repos/{repo}/issues/comments/{comment_id}). */
+void github_issue_comment_url(struct buf *out, const char *api_url, const char *repo,
+			      long long number, long long comment_id);
+
+/* Append to `out` the body of a create- or update-issue-comment request: {"body": text}. */
+void github_issue_comment_body(struct buf *out, const char *text);
 
 #endif

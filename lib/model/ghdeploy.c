@@ -115,10 +115,15 @@ const char *ghdeploy_github_state(const char *state, int released_final, const c
 /* ---- the sender's statements ---- */
 
 /* An event waits while an earlier one of its deployment is pending (due, leased or backing
- * off): a deployment's calls go out one at a time, in order. */
+ * off): a deployment's calls go out one at a time, in order. A comment also waits for the
+ * earlier comments of its preview, so that only the first one posts and the others edit it. */
 #define GHDEPLOY_FIRST_PENDING                                                                     \
 	"NOT EXISTS (SELECT 1 FROM github_deployment_events o WHERE o.deployment_id = "            \
-	"e.deployment_id AND o.seq < e.seq AND o.status = 'pending')"
+	"e.deployment_id AND o.seq < e.seq AND o.status = 'pending') AND (e.kind <> 'comment' "    \
+	"OR NOT EXISTS (SELECT 1 FROM github_deployment_events o JOIN deployments od ON "          \
+	"od.id = o.deployment_id WHERE o.kind = 'comment' AND o.seq < e.seq AND "                  \
+	"o.status = 'pending' AND od.preview_id = (SELECT ed.preview_id FROM deployments ed "      \
+	"WHERE ed.id = e.deployment_id)))"
 
 DB_QUERY_FN(
     ghdeploy_claim,
@@ -127,14 +132,15 @@ DB_QUERY_FN(
     " ORDER BY e.next_attempt_at, e.seq LIMIT $1::int FOR UPDATE SKIP LOCKED) "
     "UPDATE github_deployment_events g SET attempts = g.attempts + 1, "
     "last_attempt_at = now(), next_attempt_at = now() + $2::bigint * interval '1 millisecond' "
-    "FROM c, deployments d, projects p, users u WHERE g.id = c.id "
+    "FROM c, deployments d LEFT JOIN previews v ON v.id = d.preview_id, projects p, users u "
+    "WHERE g.id = c.id "
     "AND d.id = g.deployment_id AND p.id = d.project_id AND u.id = p.user_id "
     "RETURNING g.id, g.kind, g.state, g.attempts, extract(epoch FROM now() - g.created_at), "
     "g.repo, g.environment, g.deployment_id, d.github_deployment_id, "
     "coalesce(d.commit_sha, d.branch, p.branch), d.seq, deployment_app_name(d.preview_id, p.name), "
     "p.user_id, CASE WHEN d.preview_id IS NULL THEN "
     "custom_domain_route(p.custom_domain, p.custom_domain_status) END, d.error, "
-    "encode(u.github_token, 'hex')",
+    "encode(u.github_token, 'hex'), v.number, v.github_comment_id, v.id",
     2)
 
 DB_COMMAND_FN(ghdeploy_record,
@@ -172,6 +178,31 @@ DB_COMMAND_FN(
     "WHERE d.preview_id = $1 AND o.kind = 'status' AND o.state IN ('live', 'released') "
     "AND o.status <> 'failed' ON CONFLICT DO NOTHING",
     1)
+
+DB_COMMAND_FN(
+    ghdeploy_queue_comment,
+    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+    "SELECT e.deployment_id, 'comment', e.state, e.repo, e.environment "
+    "FROM github_deployment_events e JOIN deployments d ON d.id = e.deployment_id "
+    "WHERE e.id = $1 AND d.preview_id IS NOT NULL ON CONFLICT DO NOTHING",
+    1)
+
+DB_COMMAND_FN(
+    ghdeploy_comment_removed,
+    "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
+    "SELECT o.deployment_id, 'comment', 'inactive', o.repo, o.environment "
+    "FROM github_deployment_events o JOIN deployments d ON d.id = o.deployment_id "
+    "WHERE d.preview_id = $1 AND o.kind = 'comment' AND o.state <> 'inactive' "
+    "AND o.status <> 'failed' ORDER BY o.seq DESC LIMIT 1 ON CONFLICT DO NOTHING",
+    1)
+
+DB_COMMAND_FN(ghdeploy_comment_save,
+	      "UPDATE previews SET github_comment_id = $2::bigint WHERE id = $1", 2)
+
+DB_COMMAND_FN(ghdeploy_comment_forget,
+	      "UPDATE previews SET github_comment_id = NULL WHERE id = $1 "
+	      "AND github_comment_id = $2::bigint",
+	      2)
 
 DB_COMMAND_FN(ghdeploy_retry_now,
 	      "UPDATE github_deployment_events SET attempts = greatest(attempts - 1, 0), "

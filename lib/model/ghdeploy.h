@@ -11,10 +11,18 @@
  *	state      create?  status sent (worker/ghsender.c maps it, ghdeploy_github_state)
  *	building   yes      in_progress
  *	released   yes      success when `released` is final (PLATFORM_RUNTIME=none), else
- *in_progress live       yes      success, with environment_url = the live URL failed     yes
- *failure (timeouts included: they are failures of the deployment) cancelled  no       error  (only
- *when the deployment is on GitHub already) superseded no       error  (likewise: it never went
- *live) inactive   -        inactive: queued by the sender once a newer deployment's success is sent
+ *	                    in_progress
+ *	live       yes      success, with environment_url = the live URL
+ *	failed     yes      failure (timeouts included: they are failures of the deployment)
+ *	cancelled  no       error (only when the deployment is on GitHub already)
+ *	superseded no       error (likewise: it never went live)
+ *	inactive   -        inactive: queued by the sender once a newer deployment's success is
+ *	                    sent, or when a preview is removed
+ *
+ * A preview's deployment also gets a "comment" event once its success is sent: the pull
+ * request's comment with the preview's URL, posted the first time (POST
+ * /repos/{owner}/{repo}/issues/{number}/comments, its id kept in previews.github_comment_id)
+ * and edited in place after (PATCH .../issues/comments/{id}).
  *
  * Nothing is queued unless the policy (ghdeploy_set_policy) is on, the repository URL starts
  * with the GitHub web base (http or https) followed by "/owner/name", and the project's owner
@@ -58,8 +66,10 @@ const char *ghdeploy_github_state(const char *state, int released_final, const c
 /* $1 how many, $2 lease (ms) -> id, kind, state, attempts, age (s), repo, environment,
  * deployment id, github deployment id (NULL until created), ref (the commit, else the branch),
  * deployment seq, project name, project user id, routed custom domain (NULL: none), error,
- * the owner's sealed GitHub token (hex, NULL: none): due events, each the oldest pending one of
- * its deployment, claimed (the attempt counted, leased past the call) */
+ * the owner's sealed GitHub token (hex, NULL: none), then for a preview's deployment (else NULL)
+ * the pull request's number, the comment's id (NULL: none yet) and the preview's id: due events,
+ * each the oldest pending one of its deployment, claimed (the attempt counted, leased past the
+ * call) */
 PGresult *ghdeploy_claim(struct db *db, const char *const *params, struct err *e);
 /* $1 id, $2 status (pending, sent, failed), $3 response status, $4 last error, $5 ms until the
  * next attempt, $6 the GitHub state sent (NULL: unchanged) */
@@ -72,6 +82,15 @@ long ghdeploy_inactivate_older(struct db *db, const char *const *params, struct 
 /* $1 preview id: queue an inactive status for each of its deployments that reported success
  * (the preview was removed: its environment is gone) */
 long ghdeploy_inactivate_preview(struct db *db, const char *const *params, struct err *e);
+/* $1 event id (a sent success): queue the pull-request comment when its deployment is a preview's
+ */
+long ghdeploy_queue_comment(struct db *db, const char *const *params, struct err *e);
+/* $1 preview id (removed): the pull request's comment, if one was queued, says so */
+long ghdeploy_comment_removed(struct db *db, const char *const *params, struct err *e);
+/* $1 preview id, $2 the id of the comment GitHub made */
+long ghdeploy_comment_save(struct db *db, const char *const *params, struct err *e);
+/* $1 preview id, $2 comment id: forget it (deleted on GitHub: the next comment posts anew) */
+long ghdeploy_comment_forget(struct db *db, const char *const *params, struct err *e);
 /* $1 id: due again at once, the attempt not counted (a call the sender abandoned) */
 long ghdeploy_retry_now(struct db *db, const char *const *params, struct err *e);
 /* $1 days: delete finished events older than that */

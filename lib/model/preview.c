@@ -81,7 +81,7 @@ int preview_remove(struct db *db, const char *id, const char *reason, const char
 	ju_add_str(details, "name", db_value(row, 0, 0));
 	if (deploy_cancel_preview(db, id, e) < 0 ||
 	    queue_folder_removal(db, row, actor_id, e) < 0 ||
-	    ghdeploy_inactivate_preview(db, p, e) < 0 ||
+	    ghdeploy_inactivate_preview(db, p, e) < 0 || ghdeploy_comment_removed(db, p, e) < 0 ||
 	    audit_record(db, db_value(row, 0, 1), actor_id, "preview.remove", "project",
 			 db_value(row, 0, 4), details, NULL, e) < 0)
 		goto out;

@@ -2,7 +2,8 @@
 // github-deployments.js: check the Deployments API calls the worker made (the fake GitHub's
 // /_fake/deployments dump) against GitHub's official OpenAPI description (@octokit/openapi):
 // each create body against repos/create-deployment's requestBody schema, each status body
-// against repos/create-deployment-status's, with every member the schema does not name refused
+// against repos/create-deployment-status's, each pull-request comment against
+// issues/create-comment's or issues/update-comment's, with every member the schema does not name refused
 // (the official schemas allow extra members; GitHub's own validation refuses them).
 //
 //   node github-deployments.js DUMP.json
@@ -35,12 +36,14 @@ const ajv = new Ajv({ strict: false, allErrors: true });
 const check = {
   create: ajv.compile(closed('repos/create-deployment')),
   status: ajv.compile(closed('repos/create-deployment-status')),
+  'comment-create': ajv.compile(closed('issues/create-comment')),
+  'comment-update': ajv.compile(closed('issues/update-comment')),
 };
 for (const c of calls) {
   const v = check[c.kind];
   const pass = v(c.body);
   n++;
-  console.log(`${pass ? 'ok' : 'not ok'} ${n} - ${c.kind} ${c.body.state || c.body.ref} follows the OpenAPI requestBody schema`);
+  console.log(`${pass ? 'ok' : 'not ok'} ${n} - ${c.kind} ${c.body.state || c.body.ref || c.number || c.id} follows the OpenAPI requestBody schema`);
   if (!pass) {
     failed++;
     for (const e of v.errors) console.log(`#   ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);

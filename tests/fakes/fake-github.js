@@ -33,6 +33,12 @@
 //                                               [{kind, repo, id, deployment_id, body, auth}]
 //   POST /_fake/down {"ms","mode"}              answer the Deployments API with 502 (mode "502")
 //                                               or not at all (mode "timeout") for ms
+// The issue comments API as a pull request's comments use it: POST/GET
+// /repos/{o}/{r}/issues/{n}/comments (201 with the comment), PATCH/DELETE
+// /repos/{o}/{r}/issues/comments/{id} (200 with the comment, 204; 404 for one that is gone);
+// `body` is required and the only field. Each POST and PATCH goes into /_fake/deployments as
+// {kind: "comment-create" | "comment-update", repo, number | id, body, auth}, so that one dump
+// holds every call the worker made to GitHub, in order.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -49,6 +55,8 @@ const deployments = []; // {id, repo, ...the create body, statuses: [...]}
 const deployCalls = []; // what /_fake/deployments shows
 let nextDeploymentId = 9001;
 let nextStatusId = 1;
+const comments = []; // {id, repo, number, body, user, created_at, updated_at}
+let nextCommentId = 7001;
 let downUntil = 0;
 let downMode = '502';
 let hookPageMax = 100;
@@ -191,6 +199,8 @@ async function handle(req, res) {
       default_branch: 'main', permissions: perms,
     }, rate);
   }
+  const cm = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(?:(\d+)\/comments|comments\/(\d+))$/.exec(url.pathname);
+  if (cm) return commentsApi(req, res, cm, body, token);
   const dm = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)\/statuses)?$/.exec(url.pathname);
   if (dm) return deploymentsApi(req, res, dm, body, token);
   const hm = /^\/repos\/([^/]+)\/([^/]+)\/hooks(?:\/(\d+))?$/.exec(url.pathname);
@@ -311,6 +321,54 @@ function deploymentsApi(req, res, m, body, token) {
   d.statuses.push(st);
   deployCalls.push({ kind: 'status', repo, deployment_id: d.id, body: j, auth: token });
   return send(res, 201, st);
+}
+
+function commentsApi(req, res, m, body, token) {
+  if (Date.now() < downUntil) {
+    if (downMode === 'timeout') return;
+    return send(res, 502, { message: 'Server Error' });
+  }
+  const repo = `${m[1]}/${m[2]}`;
+  const key = repo.toLowerCase();
+  const u = users.get(token);
+  if (!u) return send(res, 401, { message: 'Bad credentials' });
+  const visible = repos.has(key) ? !!repos.get(key).permissions[token] : m[1].toLowerCase() === u.login.toLowerCase();
+  if (!visible) return send(res, 404, { message: 'Not Found' });
+  const host = `http://${req.headers.host}`;
+  const show = (c) => ({ id: c.id, node_id: `IC_${c.id}`, url: `${host}/repos/${c.repo}/issues/comments/${c.id}`,
+    html_url: `https://github.com/${c.repo}/pull/${c.number}#issuecomment-${c.id}`, body: c.body,
+    user: { login: c.user.login, id: c.user.id }, created_at: c.created_at, updated_at: c.updated_at,
+    issue_url: `${host}/repos/${c.repo}/issues/${c.number}`, author_association: 'OWNER' });
+  const parse = () => {
+    let j;
+    try { j = JSON.parse(body); } catch (e) { send(res, 400, { message: 'Problems parsing JSON' }); return null; }
+    const bad = invalid(j, { body: 'string' }, ['body']);
+    if (bad) { send(res, 422, { message: 'Invalid request.', errors: [{ message: bad }] }); return null; }
+    return j;
+  };
+  if (m[3]) { // .../issues/{n}/comments
+    const number = parseInt(m[3], 10);
+    if (req.method === 'GET') return send(res, 200, comments.filter((c) => c.repo.toLowerCase() === key && c.number === number).map(show));
+    if (req.method !== 'POST') return send(res, 404, { message: 'Not Found' });
+    const j = parse();
+    if (!j) return;
+    const now = new Date().toISOString();
+    const c = { id: nextCommentId++, repo, number, body: j.body, user: u, created_at: now, updated_at: now };
+    comments.push(c);
+    deployCalls.push({ kind: 'comment-create', repo, number, body: j, auth: token });
+    return send(res, 201, show(c));
+  }
+  const i = comments.findIndex((c) => c.id === parseInt(m[4], 10) && c.repo.toLowerCase() === key);
+  if (i < 0) return send(res, 404, { message: 'Not Found' });
+  if (req.method === 'DELETE') { comments.splice(i, 1); return send(res, 204, ''); }
+  if (req.method === 'GET') return send(res, 200, show(comments[i]));
+  if (req.method !== 'PATCH') return send(res, 404, { message: 'Not Found' });
+  const j = parse();
+  if (!j) return;
+  comments[i].body = j.body;
+  comments[i].updated_at = new Date().toISOString();
+  deployCalls.push({ kind: 'comment-update', repo, id: comments[i].id, body: j, auth: token });
+  return send(res, 200, show(comments[i]));
 }
 
 const server = http.createServer((req, res) => {
