@@ -47,9 +47,10 @@ tests_unit_test_sealed_SOURCES = tests/unit/test_sealed.c tests/unit/tap.h
 tests_unit_test_sealed_LDADD = $(UNIT_LDADD)
 EXTRA_DIST += tests/data tests/lsan.supp
 
-# the repository itself: docs, format, fuzzing, function length, SQL's home, include layers
+# the repository itself: docs, format, fuzzing, function length, SQL's home, include layers,
+# the pipeline's checkout
 REPO_TESTS = tests/t0001-docs.sh tests/t0002-format.sh tests/t0003-fuzz.sh tests/t0004-fnlen.sh \
-	tests/t0005-sql-home.sh tests/t0006-include-cycles.sh
+	tests/t0005-sql-home.sh tests/t0006-include-cycles.sh tests/t0007-jenkinsfile-checkout.sh
 # the stack: migrations, nginx, the pool, the database going away, drains, unread bodies
 STACK_TESTS = tests/t1001-migrate.sh tests/t1002-housekeep.sh tests/t5000-nginx-config.sh \
 	tests/t5001-api-basics.sh tests/t5002-pool.sh tests/t5003-db-restart.sh tests/t5004-drain.sh \
