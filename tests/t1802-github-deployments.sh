@@ -71,10 +71,10 @@ is "$(psql_stack -c "SELECT count(*) FROM github_deployment_events WHERE status 
 site=$(psql_stack -c "INSERT INTO projects (workspace_id, user_id, name, repo_url, branch, port,
 	previews, repo_key, repo_verified_at, repo_verified_by) VALUES ('$WS_ID', '$USER_ID', 'site',
 	'$FAKE_GITHUB/alice/site', 'main', 8080, true, 'alice/site', now(), '$USER_ID') RETURNING id" | head -n1)
-pr() { # pr ACTION HEAD: a signed pull_request delivery for pull request 7 of alice/site
+pr() { # pr ACTION HEAD [N]: a signed pull_request delivery for pull request N (7) of alice/site
 	(cd "$top_srcdir/tests" && node webhooks/deliver.mjs --url "$PLATFORM_URL/hooks/github" \
 		--secret "$PLATFORM_GITHUB_WEBHOOK_SECRET" --event pull_request --repo alice/site \
-		--base-ref main --number 7 --action "$1" --head-sha "$2") >/dev/null
+		--base-ref main --number "${3:-7}" --action "$1" --head-sha "$2") >/dev/null
 }
 preview_dep() { psql_stack -c "SELECT d.id FROM deployments d JOIN previews v ON v.id = d.preview_id
 	WHERE v.number = 7 AND d.commit_sha = '$1'"; }
@@ -137,6 +137,20 @@ ok "and the comment says it was removed" wait_until 20 eval '[ "$(ncomments upda
 is "$(comments update | jq -r '.[1].id')" "$new_cid" "in place"
 like "$(comments update | jq -r '.[1].body.body')" "was removed" "with what happened"
 is "$(ncomments create)" 2 "no comment more"
+# a preview removed while its pipeline pushes (after the release's own checks): once the
+# pipeline says released, the folder is queued for removal again
+fake_config '{"byBranch":{"refs/pull/8/head":{"lines":30,"lineMs":100}}}'
+H8=8888888888888888888888888888888888888888
+pr opened "$H8" 8
+ok "pull request 8 deploys" wait_until 20 eval '[ -n "$(psql_stack -c "SELECT d.id FROM deployments d JOIN previews v ON v.id = d.preview_id WHERE v.number = 8")" ]'
+P8=$(psql_stack -c "SELECT d.id FROM deployments d JOIN previews v ON v.id = d.preview_id WHERE v.number = 8")
+ok "its pipeline runs" wait_state "$P8" building 20
+removals() { psql_stack -c "SELECT count(*) FROM jobs WHERE kind = 'gitops_remove' AND payload->>'project' = 'site-pr-8'"; }
+psql_stack -c "UPDATE previews SET state = 'removed', removed_reason = 'closed', removed_at = now() WHERE number = 8" >/dev/null
+is "$(removals)" 0 "(no removal queued by that)"
+ok "the pipeline reports it released" wait_state "$P8" released 30
+is "$(removals)" 1 "the removed preview's folder is queued for removal again"
+
 ok "every event sent" wait_until 10 eval '[ "$(psql_stack -c "SELECT count(*) FROM github_deployment_events WHERE status <> '"'sent'"'")" = 0 ]'
 
 calls >"$TEST_TMP/calls.json"

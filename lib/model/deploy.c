@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "naming.h"
 #include "notify.h"
+#include "preview.h"
 #include "queue.h"
 
 #include <ctype.h>
@@ -204,6 +205,8 @@ int deploy_transition(struct db *db, const char *id, enum deploy_state to, const
 		      ghdeploy_enqueue(db, id, state_names[to], e) < 0))
 		goto fail;
 	if (moved && to == DEPLOY_FAILED && queue_auto_rollback(db, id, e) < 0)
+		goto fail;
+	if (moved && to == DEPLOY_RELEASED && preview_after_release(db, id, e) < 0)
 		goto fail;
 	if (own_tx && db_commit(db, e) < 0)
 		return -1;

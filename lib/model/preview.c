@@ -94,6 +94,32 @@ out:
 	return ret;
 }
 
+int preview_after_release(struct db *db, const char *deployment_id, struct err *e)
+{
+	static struct db_stmt st =
+	    DB_STMT("preview_removed_of",
+		    "SELECT v.name, p.workspace_id, p.user_id FROM deployments d"
+		    " JOIN previews v ON v.id = d.preview_id JOIN projects p ON p.id = v.project_id"
+		    " WHERE d.id = $1 AND v.state = 'removed'",
+		    1);
+	const char *p[1] = {deployment_id};
+	PGresult *row = db_prepared(db, &st, p, e);
+	int ret = -1;
+
+	if (!row)
+		return -1;
+	if (PQntuples(row) == 1) {
+		log_info("a removed preview's release reached git; removing it again",
+			 "deployment_id", deployment_id, "app", db_value(row, 0, 0), NULL);
+		if (queue_folder_removal(db, row, NULL, e) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	PQclear(row);
+	return ret;
+}
+
 int preview_remove_all(struct db *db, const char *project_id, const char *reason, struct err *e)
 {
 	const char *p[1] = {project_id};

@@ -57,6 +57,11 @@ int preview_delete(struct db *db, const char *project_id, long number, const cha
 		   struct err *e);
 
 /* Remove every active preview of a project being deleted (in the caller's transaction). */
+/* Deployment `deployment_id` was just released (in the caller's transaction): when its preview
+ * was removed meanwhile (the pull request closed between the release's checks and its push), its
+ * folder is queued for removal again, so that git never keeps a removed preview. */
+int preview_after_release(struct db *db, const char *deployment_id, struct err *e);
+
 int preview_remove_all(struct db *db, const char *project_id, const char *reason, struct err *e);
 
 /* Remove the previews whose pull request has had no new head for `idle_days` days (at most a
