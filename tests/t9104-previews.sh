@@ -15,7 +15,7 @@ export PLATFORM_GITHUB_URL=file://$TEST_TMP/stack/repos PLATFORM_ALLOW_LOCAL_REP
 export PLATFORM_WORKER_LEASE=5 PLATFORM_WORKER_POLL=1 PLATFORM_JENKINS_POLL_MS=200
 export PLATFORM_RUNTIME_RESYNC=2 PLATFORM_RUNTIME_READY_TIMEOUT=20
 export PLATFORM_GITHUB_WEBHOOK_SECRET=preview-secret PLATFORM_PREVIEW_MAX=2
-export PLATFORM_PREVIEW_IDLE_DAYS=3 PLATFORM_HOUSEKEEP_INTERVAL=2
+export PLATFORM_PREVIEW_IDLE_DAYS=3 PLATFORM_HOUSEKEEP_INTERVAL=2 PLATFORM_NOTIFY_ALLOW_PRIVATE=1
 unset PLATFORM_JENKINS_URL PLATFORM_GITOPS_URL PLATFORM_REGISTRY_URL PLATFORM_ARGOCD_URL PLATFORM_RUNTIME
 stack_up postgres migrate api nginx registry gitops worker
 # shellcheck disable=SC2086
@@ -63,6 +63,16 @@ api() { http "$1" "$PLATFORM_URL$2" -H "Authorization: Bearer $tok" -H 'Content-
 prod=$(at site-sample)
 like "$prod" "Deployed by the platform's local builder" "production answers at its host"
 
+# the workspace hears when a preview is ready: a signed notification to a loopback receiver
+pf=$TEST_TMP/receiver.port
+node "$top_srcdir/tests/notify/receiver.js" "$pf" >"$TEST_TMP/receiver.log" 2>&1 &
+bg_register $!
+wait_until 10 test -s "$pf" || bail_out "the receiver did not start"
+RECV=http://127.0.0.1:$(cat "$pf")
+api POST /api/workspaces/sample/notifications "{\"url\":\"$RECV/ok/pv\",\"events\":[\"preview.ready\"],\"secret\":\"preview-notify-secret-0123456789\"}"
+is "$HTTP_STATUS" 201 "a notification subscribes to preview.ready" || diag "$HTTP_BODY"
+ready() { curl -sS --max-time 5 "$RECV/_recv/requests" | jq -c '[.[] | select(.path == "/ok/pv")]'; }
+
 # the pull requests' heads, where GitHub keeps them: refs/pull/<n>/head of the base repository
 repo=$STACK_DIR/repos/sample/site
 git -C "$repo" config user.email t@localhost && git -C "$repo" config user.name t
@@ -95,6 +105,13 @@ is "$(state_of "$p7")" live "the preview's deployment goes live"
 like "$(at site-pr-7-sample)" "pull request seven" "the preview answers at its own host"
 is "$(at site-sample)" "$prod" "production still answers with its own version"
 ok "the preview has its own GitOps folder" test -n "$(in_git site-pr-7)"
+ok "preview.ready is delivered" wait_until 20 eval '[ "$(ready | jq length)" -ge 1 ]'
+r=$(ready | jq -c '.[0]')
+rb=$(jq -r .body_base64 <<<"$r" | base64 -d)
+is "$(jq -r '[.event, .preview.number, .preview.live_url] | join(",")' <<<"$rb")" \
+	"preview.ready,7,http://site-pr-7-sample.apps.localhost:$PLATFORM_NGINX_PORT" "naming the pull request and the preview's URL"
+want=sha256=$(jq -r .body_base64 <<<"$r" | base64 -d | openssl dgst -sha256 -hmac preview-notify-secret-0123456789 | sed 's/^.*= //')
+is "$(jq -r '.headers["x-platform-signature-256"]' <<<"$r")" "$want" "signed with the subscription's secret"
 env7=$(container_env sample-sample-site-pr-7)
 like "$env7" "PREVIEW=1" "its env has PREVIEW=1"
 like "$env7" "PR_NUMBER=7" "and PR_NUMBER"
