@@ -5,7 +5,8 @@
 # sign in, create, deploy and watch, reload mid-build, env change, roll back, the runtime logs
 # (stored lines of both streams, a line published live), auto-rollback off and the drift of a
 # release that failed to go live, errors next to their field, another tenant's project unseen,
-# axe-core on every screen, screenshots at 1280 and 390 px (in tests/artifacts/t1700-console/).
+# previews (settings, list, marks, removal), notifications (add, secret once, Send test signed
+# to a loopback receiver, delivery log, a viewer's view, delete), axe-core on every screen, screenshots at 1280 and 390 px (in tests/artifacts/t1700-console/).
 . "${top_srcdir:-.}/tests/lib.sh"
 
 for t in buildah docker-registry busybox git /usr/bin/chromium; do
@@ -15,6 +16,8 @@ done
 	bail_out "the Node packages are missing: run 'npm ci' in tests/"
 export PLATFORM_GITHUB_URL=file://$TEST_TMP/stack/repos PLATFORM_ALLOW_LOCAL_REPOS=1
 export PLATFORM_WORKER_POLL=1 PLATFORM_LOCAL_SIGNIN=1
+# the journey's notification receiver listens on loopback
+export PLATFORM_NOTIFY_ALLOW_PRIVATE=1
 # with podman the stack runs the apps (dev-stack's default): the drift step's broken version
 # fails after this long, and what the app prints is read this often
 export PLATFORM_RUNTIME_READY_TIMEOUT=8 PLATFORM_RUNTIME_LOGS_POLL_MS=500
@@ -102,6 +105,11 @@ COPY index.html /srv/www/index.html
 EXPOSE 8080
 CMD [\"sh\", \"-c\", \"echo site says hello on stdout; echo site warns on stderr >&2; exec httpd -f -p 8080 -h /srv/www\"]" index.html '<!doctype html><title>sample</title><h1>sample</h1>'
 
+pf=$TEST_TMP/receiver.port
+node "$top_srcdir/tests/notify/receiver.js" "$pf" >"$TEST_TMP/receiver.log" 2>&1 &
+bg_register $!
+wait_until 10 test -s "$pf" || bail_out "the notification receiver did not start"
+
 final=released
 [ "${PLATFORM_RUNTIME:-}" = podman ] && final=live
 art=${top_builddir:-$top_srcdir}/tests/artifacts/t1700-console
@@ -109,6 +117,7 @@ rm -rf "$art"
 summary=$TEST_TMP/journey.json
 start=$(date +%s)
 (cd "$top_srcdir/tests" && TAP_START=$TAP_N SUMMARY=$summary ARTIFACTS=$art SIGNIN_LINK=$(link_of alice) \
+	VIEWER_LINK=$(link_of bob) RECEIVER=http://127.0.0.1:$(cat "$pf") \
 	SAMPLE_REPO=file://$STACK_DIR/repos/sample/site SAMPLE_DIR=$STACK_DIR/repos/sample/site \
 	OTHER_PROJECT=bobs-secret OTHER_PROJECT_ID=$bob_project FINAL_STATE=$final timeout 360 node console/journey.mjs)
 [ -s "$summary" ] || bail_out "the journey ended without a summary"
@@ -118,7 +127,9 @@ diag "the browser journey took $(($(date +%s) - start)) s; screenshots in $art"
 
 # what the journey did, as the database has it
 alice_ws=$(psql_stack -c "SELECT w.id FROM workspaces w JOIN users u ON u.id = w.personal_of WHERE u.login = 'alice'")
-is "$(psql_stack -c "SELECT string_agg(d.trigger || ':' || d.state, ',' ORDER BY d.seq) FROM deployments d JOIN projects p ON p.id = d.project_id WHERE p.workspace_id = '$alice_ws'")" \
+is "$(psql_stack -c "SELECT string_agg(d.trigger || ':' || d.state, ',' ORDER BY d.seq) FROM deployments d JOIN projects p ON p.id = d.project_id WHERE p.workspace_id = '$alice_ws' AND d.preview_id IS NULL")" \
 	"manual:$final,manual:$final,rollback:$final,manual:failed" \
 	"two deploys and a rollback, all $final, then a failed release not rolled back (auto_rollback off)"
+is "$(psql_stack -c "SELECT count(*) FROM previews v JOIN projects p ON p.id = v.project_id WHERE p.workspace_id = '$alice_ws' AND v.state = 'active'")" 0 \
+	"the preview the journey removed is no longer active"
 done_testing

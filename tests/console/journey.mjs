@@ -5,8 +5,13 @@
 // again, roll back; the project's runtime logs (the stored lines, both streams told apart, then a
 // line published live on nchan, shown as text); auto-rollback turned off in the settings, a
 // release that fails to go live, and the drift said on the project page; an API error shown
-// next to its field; another tenant's project never listed; axe-core on every screen;
-// screenshots of every screen at 1280 and 390 px.
+// next to its field; another tenant's project never listed; previews turned on in the settings,
+// a pull request's preview (written as the webhook path writes one) listed, marked in the
+// deployments and on its deployment page, refreshed by the status socket, removed; the
+// workspace's notifications: errors next to their field, one added with its secret shown once,
+// "Send test" delivered to a loopback receiver and signed with that secret, the delivery log, a
+// viewer who reads without the form, delete; axe-core on every screen; screenshots of every
+// screen at 1280 and 390 px.
 //
 //   node journey.mjs   (settings in the environment, see env() below; prints TAP lines
 //                       numbered from TAP_START and writes {count, failed} to SUMMARY)
@@ -15,6 +20,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 
 function env(name) {
   const v = process.env[name];
@@ -33,6 +39,8 @@ const DB = env('PLATFORM_DATABASE_URL');
 // the sample app's first lines (tests/t1700-console.sh's Dockerfile): one on each stream
 const APP_OUT = 'site says hello on stdout', APP_ERR = 'site warns on stderr';
 const RUNTIME = FINAL === 'live';             // a podman runtime runs the app
+const RECV = env('RECEIVER');                 // tests/notify/receiver.js on loopback
+const VIEWER_LINK = env('VIEWER_LINK');       // a sign-in link for bob, made a viewer here
 const ART = env('ARTIFACTS');
 const SUMMARY = env('SUMMARY');
 let n = parseInt(process.env.TAP_START || '0', 10), count = 0, failed = 0;
@@ -376,6 +384,54 @@ async function main() {
     is(await drift.getAttribute('role'), 'alert', 'and as an alert for screen readers');
     await screen(page, 'project-drift');
 
+
+    // 11b. previews: on in the settings; a pull request's preview as the webhook path writes it
+    // (lib/model/preview.c: a row, then a deployment of its own); the status socket refreshes
+    // the list; the deployments mark it; its page says whose; Remove takes it off the list
+    await page.getByLabel('Deploy each pull request to the branch as a preview').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved').waitFor();
+    const api6 = await page.evaluate(async (id) => (await fetch(`/api/projects/${id}`)).json(), projectId);
+    ok(api6.previews === true && api6.preview_forks === false, 'checking "previews" turns previews on, forks still off', api6);
+    is(await page.locator('#fact-previews').textContent(), 'on', 'the project facts say previews are on');
+    is(await page.locator('#previews tbody').textContent(), 'No open pull request has a preview.', 'no preview before a pull request');
+    const title = '<b>Add</b> a greeting';
+    const pv = psql(`INSERT INTO previews (project_id, user_id, number, name, title, head_sha, head_ref)
+      SELECT id, user_id, 7, name || '-pr-7', '${title}', repeat('ab', 20), 'greeting' FROM projects WHERE id = '${projectId}' RETURNING id`);
+    const pd = psql(`INSERT INTO deployments (project_id, seq, state, trigger, branch, commit_sha, image, tag, settings,
+        env_sealed, error, building_at, failed_at, finished_at, preview_id)
+      SELECT project_id, seq + 1, 'failed', 'webhook', 'refs/pull/7/head', repeat('ab', 20), image, tag || '-pr-7', settings,
+        env_sealed, 'the build failed (written by t1700)', now(), now(), now(), '${pv}'
+      FROM deployments WHERE project_id = '${projectId}' ORDER BY seq DESC LIMIT 1 RETURNING id`);
+    const prRow = page.locator('#previews tr.preview[data-number="7"]');
+    await until('the preview listed after a status on the project socket', async () => {
+      await fetch(`${PUB}/pub/project-${projectId}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'status', deployment_id: pd, project_id: projectId, state: 'failed', at: new Date().toISOString() }) });
+      await sleep(700);
+      return (await prRow.count()) === 1;
+    }, 20000);
+    ok(true, 'a status on the project socket brings the new preview into the list, no reload');
+    const prText = await prRow.textContent();
+    ok(prText.includes('#7') && prText.includes(title) && prText.includes('failed') && prText.includes('abababababab'),
+      'the preview row: pull request number, title as text, commit, state', prText);
+    is(await page.locator('#previews b').count(), 0, 'a title is never markup');
+    ok((await prRow.getByRole('link', { name: /^#\d+$/ }).getAttribute('href')).endsWith(pd), 'it links to its latest deployment');
+    const depRow = page.locator('#deps-title ~ div tr.preview');
+    await until('the preview deployment in the deployments table', async () => (await depRow.count()) === 1, 10000);
+    ok((await depRow.textContent()).includes('preview of PR #7'), 'the deployments table marks the preview deployment');
+    await screen(page, 'project-previews');
+    await prRow.getByRole('link', { name: /^#\d+$/ }).click();
+    await page.waitForURL((u) => u.pathname.endsWith(pd));
+    await page.locator('#preview-of').waitFor();
+    ok((await page.locator('#preview-of').textContent()).includes('Preview of pull request #7'), 'the deployment page says it is the preview of pull request #7');
+    await page.goBack();
+    await prRow.waitFor();
+    await prRow.getByRole('button', { name: 'Remove the preview of pull request #7' }).click();
+    await page.getByText('The preview of pull request #7 is being removed.').waitFor();
+    await until('the preview to leave the list', async () => (await prRow.count()) === 0, 10000);
+    ok(true, 'Remove takes the preview off the list');
+    is(psql(`SELECT state || ':' || removed_reason FROM previews WHERE id = '${pv}'`), 'removed:deleted', 'and the preview is removed, by a person');
+
     // 12. the other screens: workspaces, members, audit
     await page.goto(`${BASE}/workspaces`);
     await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
@@ -396,6 +452,84 @@ async function main() {
     // keyboard: on a freshly loaded page the skip link is the first stop
     await page.keyboard.press('Tab');
     is(await page.evaluate(() => document.activeElement.textContent), 'Skip to content', 'the first Tab stop is the skip link');
+
+
+    // 13. notifications: errors next to their field; one added, its secret shown once; Send
+    // test reaches the loopback receiver signed with that secret; the delivery log says so
+    await page.getByRole('link', { name: 'Notifications', exact: true }).click();
+    await page.getByRole('heading', { name: /^Notifications of / }).waitFor();
+    const nrows = () => Number(psql('SELECT count(*) FROM notifications'));
+    const n0 = nrows();
+    await page.getByLabel('URL', { exact: true }).fill('ftp://example.com/hook');
+    await page.getByRole('button', { name: 'Add notification' }).click();
+    const urlErr = page.locator('.field[data-field="url"] .field-error');
+    await urlErr.waitFor({ state: 'visible' });
+    ok((await urlErr.textContent()).length > 5, 'a URL that is not http(s): the error is next to the URL field', await urlErr.textContent());
+    const hookUrl = `${RECV}/ok/console`;
+    await page.getByLabel('URL', { exact: true }).fill(hookUrl);
+    for (const b of await page.locator('fieldset.events input').all()) await b.uncheck();
+    await page.getByRole('button', { name: 'Add notification' }).click();
+    const evErr = page.locator('.field[data-field="events"] .field-error');
+    await evErr.waitFor({ state: 'visible' });
+    ok((await evErr.textContent()).length > 5, 'no event chosen: the error is next to the events', await evErr.textContent());
+    is(nrows(), n0, 'refused input writes nothing');
+    await page.getByRole('checkbox', { name: /deployment\.live/ }).check();
+    await page.getByRole('checkbox', { name: /preview\.ready/ }).check();
+    await page.getByRole('button', { name: 'Add notification' }).click();
+    await page.locator('#secret-once').waitFor({ state: 'visible' });
+    const secret = await page.locator('#secret-value').textContent();
+    ok(secret.length >= 16, 'the secret the platform made is shown once, right after', secret.length);
+    const ncard = page.locator('li.notification').first();
+    await ncard.waitFor();
+    ok((await ncard.textContent()).includes(hookUrl) && (await ncard.textContent()).includes('deployment.live, preview.ready'),
+      'the list shows the URL and its events', await ncard.textContent());
+    await ncard.getByRole('button', { name: /^Send a test/ }).click();
+    const row = ncard.locator('tbody tr[data-state="delivered"]');
+    await until('the test to be delivered', async () => (await row.count()) === 1, 30000);
+    ok((await row.textContent()).includes('notification.test') && (await row.textContent()).includes('200'),
+      'the delivery log shows the test delivered, with its answer', await row.textContent());
+    const got = (await (await fetch(`${RECV}/_recv/requests`)).json()).filter((r) => r.path === '/ok/console');
+    is(got.length, 1, 'the receiver got the test once');
+    if (got.length) {
+      const raw = Buffer.from(got[0].body_base64, 'base64');
+      const want = `sha256=${crypto.createHmac('sha256', secret).update(raw).digest('hex')}`;
+      is(got[0].headers['x-platform-signature-256'], want, 'signed with the secret the page showed');
+      is(JSON.parse(raw.toString()).event, 'notification.test', 'as a notification.test event');
+    }
+    await screen(page, 'notifications');
+    await page.reload();
+    await page.getByRole('heading', { name: /^Notifications of / }).waitFor();
+    await page.locator('li.notification').first().waitFor();
+    ok(!(await page.content()).includes(secret), 'after a reload the secret appears nowhere');
+
+    // a viewer reads the notifications (URLs without their path), without the form
+    await page.goto(`${BASE}/w/${ws}/members`);
+    await page.getByLabel('GitHub login').fill('bob');
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Add member' }).click();
+    await page.getByText('Member added').waitFor();
+    const vctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const vpage = await vctx.newPage();
+    await vpage.goto(VIEWER_LINK);
+    await vpage.waitForURL(/\/w\/[a-z0-9-]+$/);
+    await vpage.goto(`${BASE}/w/${ws}/notifications`);
+    await vpage.getByRole('heading', { name: /^Notifications of / }).waitFor();
+    await vpage.locator('li.notification').first().waitFor();
+    const vtext = await vpage.locator('li.notification').first().textContent();
+    ok(vtext.includes(`${new URL(RECV).origin}/...`) && !vtext.includes('/ok/console'), 'a viewer sees the URL without its path', vtext);
+    ok(await vpage.getByRole('button', { name: /Send a test|Delete/ }).count() === 0 && await vpage.locator('form').count() === 0,
+      'and no form nor actions');
+    ok((await vpage.locator('#notify-role').textContent()).includes('viewer'), 'but a hint on who manages them');
+    await screen(vpage, 'notifications-viewer');
+    await vctx.close();
+
+    // delete: gone from the list and the database
+    await page.goto(`${BASE}/w/${ws}/notifications`);
+    await page.locator('li.notification').first().waitFor();
+    await page.getByRole('button', { name: /^Delete the notification/ }).click();
+    await page.getByText(/^Deleted the notification/).waitFor();
+    is(await page.locator('li.notification').count(), 0, 'Delete takes it off the list');
+    is(nrows(), n0, 'and out of the database');
 
     // a new workspace: created, switched to, empty
     await page.goto(`${BASE}/workspaces`);

@@ -9,6 +9,7 @@ import { projectsView } from './views/projects.js';
 import { newProjectView } from './views/newproject.js';
 import { projectView } from './views/project.js';
 import { deploymentView } from './views/deployment.js';
+import { notificationsView } from './views/notifications.js';
 
 const routes = [
   [/^\/signin\/?$/, signinView, { public: true }],
@@ -18,6 +19,7 @@ const routes = [
   [/^\/w\/([a-z0-9-]+)\/new\/?$/, newProjectView],
   [/^\/w\/([a-z0-9-]+)\/members\/?$/, membersView],
   [/^\/w\/([a-z0-9-]+)\/audit\/?$/, auditView],
+  [/^\/w\/([a-z0-9-]+)\/notifications\/?$/, notificationsView],
   [/^\/projects\/([0-9a-f-]{36})\/?$/, projectView],
   [/^\/deployments\/([0-9a-f-]{36})\/?$/, deploymentView],
 ];
@@ -58,6 +60,7 @@ function header(wsId) {
     nav.append(
       h('a', { href: `/w/${ws.id}`, 'data-link': true }, 'Projects'),
       h('a', { href: `/w/${ws.id}/members`, 'data-link': true }, 'Members'),
+      h('a', { href: `/w/${ws.id}/notifications`, 'data-link': true }, 'Notifications'),
       h('a', { href: `/w/${ws.id}/audit`, 'data-link': true }, 'Audit'));
   }
   nav.append(h('a', { href: '/workspaces', 'data-link': true }, 'Workspaces'));

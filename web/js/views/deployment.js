@@ -1,6 +1,6 @@
 // deployment.js: /deployments/{id}: the live log (backlog, then the socket; ANSI colours;
 // auto-scroll that stops when the user scrolls up), the state timeline with the time of each
-// stage, the error a person can act on, Cancel while it runs.
+// stage, the error a person can act on, Cancel while it runs; a preview's says whose pull request.
 import { api } from '../api.js';
 import { h, badge, time, busy, formError, announce } from '../dom.js';
 import { LogView } from '../logview.js';
@@ -43,6 +43,7 @@ export async function deploymentView([id], { view }) {
     }
     timeline.replaceChildren(...rows);
     facts.replaceChildren(
+      h('dt', {}, 'For'), h('dd', {}, d.preview_number ? `the preview of pull request #${d.preview_number}` : 'production'),
       h('dt', {}, 'Trigger'), h('dd', {}, d.trigger, d.triggered_by ? ` by ${d.triggered_by}` : ''),
       h('dt', {}, 'Branch'), h('dd', {}, d.branch || ''),
       h('dt', {}, 'Commit'), h('dd', {}, h('code', {}, d.commit || 'the branch head')),
@@ -87,6 +88,8 @@ export async function deploymentView([id], { view }) {
   view.replaceChildren(
     h('p', { class: 'crumbs' }, h('a', { href: `/projects/${p.id}`, 'data-link': true }, p.name), ' › deployment'),
     h('div', { class: 'row heading' }, h('h1', {}, `Deployment #${d.seq} of ${p.name}`), stateEl),
+    d.preview_number ? h('p', { class: 'preview-of', id: 'preview-of' }, h('span', { class: 'badge pr' }, 'preview'),
+      ` Preview of pull request #${d.preview_number}: its own app and URL, beside production.`) : null,
     errBox,
     h('div', { class: 'grid2' },
       h('section', { class: 'card', 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), timeline, cancel, cancelErr),

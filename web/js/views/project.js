@@ -1,7 +1,8 @@
 // project.js: /projects/{id}: live URL, Deploy, drift (git names a failed release while an older
-// version serves), the deployments (kept current by the project's status socket), versions with
-// Rollback, settings with the env editor and auto-rollback, webhook deliveries and runtime logs
-// (the newest lines, then live; when the platform has them).
+// version serves), the deployments (kept current by the project's status socket; a preview's
+// marked with its pull request), the open pull-request previews with Remove, versions with
+// Rollback, settings with the env editor, auto-rollback and previews, webhook deliveries and
+// runtime logs (the newest lines, then live; when the platform has them).
 import { api, q, enc } from '../api.js';
 import { h, field, busy, formError, showError, clearErrors, badge, time, ago, banner, announce } from '../dom.js';
 import { navigate } from '../app.js';
@@ -55,7 +56,8 @@ export async function projectView([id], { view, setWorkspace }) {
         h('dt', {}, 'Serving'), h('dd', {}, cur ? [h('a', { href: `/deployments/${cur.id}`, 'data-link': true }, `#${cur.seq}`), ` ${cur.tag || ''}`] : 'nothing yet'),
         h('dt', {}, 'Host'), h('dd', {}, p.host || ''),
         h('dt', {}, 'Auto-deploy'), h('dd', {}, p.auto_deploy ? (p.auto_deploy_paused ? 'on, paused by a rollback' : 'on') : 'off'),
-        h('dt', {}, 'Auto-rollback'), h('dd', { id: 'fact-auto-rollback' }, p.auto_rollback ? 'on' : 'off')),
+        h('dt', {}, 'Auto-rollback'), h('dd', { id: 'fact-auto-rollback' }, p.auto_rollback ? 'on' : 'off'),
+        h('dt', {}, 'Previews'), h('dd', { id: 'fact-previews' }, p.previews ? (p.preview_forks ? 'on, forks too' : 'on') : 'off')),
       h('div', { class: 'row' }, deployBtn), deployErr);
   }
   renderHead();
@@ -64,9 +66,10 @@ export async function projectView([id], { view, setWorkspace }) {
   const depBody = h('tbody');
   async function loadDeployments() {
     const r = await api('GET', q(`/api/projects/${id}/deployments`, { limit: 20 }));
-    depBody.replaceChildren(...r.items.map((d) => h('tr', {},
+    depBody.replaceChildren(...r.items.map((d) => h('tr', { class: d.preview_number ? 'preview' : null, dataset: { seq: d.seq } },
       h('td', {}, h('a', { href: `/deployments/${d.id}`, 'data-link': true }, `#${d.seq}`)),
-      h('td', {}, badge(d.state)), h('td', {}, d.trigger),
+      h('td', {}, badge(d.state)),
+      h('td', {}, d.trigger, d.preview_number ? [' ', h('span', { class: 'badge pr' }, `preview of PR #${d.preview_number}`)] : null),
       h('td', {}, h('code', {}, (d.commit || '').slice(0, 12))),
       h('td', {}, time(d.created_at)))));
     if (!r.items.length) depBody.append(h('tr', {}, h('td', { colspan: 5 }, 'No deployments yet: press Deploy.')));
@@ -74,6 +77,41 @@ export async function projectView([id], { view, setWorkspace }) {
   const deployments = section('deps-title', 'Deployments', h('div', { class: 'scroll-x' }, h('table', {},
     h('thead', {}, h('tr', {}, ['#', 'State', 'Trigger', 'Commit', 'Created'].map((c) => h('th', { scope: 'col' }, c)))),
     depBody)));
+
+  // previews: one per open pull request (the settings turn them on)
+  const prevBody = h('tbody');
+  const prevErr = formError();
+  const prevNote = h('p', { class: 'hint', id: 'previews-note' });
+  async function loadPreviews() {
+    const r = await api('GET', `/api/projects/${id}/previews`);
+    prevNote.textContent = p.previews
+      ? 'Every pull request to the branch gets its own app and URL; closing it removes the preview.'
+      : 'Previews are off: turn them on in the settings to deploy each pull request to the branch.';
+    prevBody.replaceChildren(...r.items.map((v) => {
+      const last = v.latest_deployment;
+      const rm = h('button', { type: 'button', class: 'danger small', 'aria-label': `Remove the preview of pull request #${v.number}` }, 'Remove');
+      rm.addEventListener('click', () => busy(rm, 'Removing…', async () => {
+        try {
+          await api('DELETE', `/api/projects/${id}/previews/${v.number}`);
+          banner('ok', `The preview of pull request #${v.number} is being removed.`);
+          await loadPreviews();
+        } catch (e) { prevErr.hidden = false; prevErr.textContent = e.message; prevErr.focus(); }
+      }));
+      return h('tr', { class: 'preview', dataset: { number: v.number } },
+        h('td', {}, h('strong', {}, `#${v.number}`), ' ', v.title || h('span', { class: 'meta' }, '(no title)'),
+          v.fork ? h('span', { class: 'meta' }, ' · from a fork, built without the env') : null),
+        h('td', {}, h('code', {}, v.head_sha.slice(0, 12))),
+        h('td', {}, badge(last && last.state)),
+        h('td', {}, v.live_url ? liveUrl({ name: `the preview of #${v.number}`, live_url: v.live_url }) : h('span', { class: 'meta' }, 'no URL yet')),
+        h('td', {}, last ? h('a', { href: `/deployments/${last.id}`, 'data-link': true }, `#${last.seq}`) : ''),
+        h('td', {}, rm));
+    }));
+    if (!r.items.length) prevBody.append(h('tr', {}, h('td', { colspan: 6 }, 'No open pull request has a preview.')));
+  }
+  const previews = section('prev-title', 'Previews', prevNote, prevErr, h('div', { class: 'scroll-x' }, h('table', { id: 'previews' },
+    h('thead', {}, h('tr', {}, ['Pull request', 'Commit', 'State', 'Live URL', 'Deployment'].map((c) => h('th', { scope: 'col' }, c)),
+      h('th', { scope: 'col' }, h('span', { class: 'offscreen' }, 'Actions')))),
+    prevBody)));
 
   // versions
   const verList = h('ul', { class: 'versions' });
@@ -109,6 +147,10 @@ export async function projectView([id], { view, setWorkspace }) {
     const auto = h('input', { name: 'auto_deploy', type: 'checkbox', checked: p.auto_deploy, id: 'set-auto' });
     const roll = h('input', { name: 'auto_rollback', type: 'checkbox', checked: p.auto_rollback !== false, id: 'set-rollback',
       'aria-describedby': 'set-rollback-hint' });
+    const prev = h('input', { name: 'previews', type: 'checkbox', checked: Boolean(p.previews), id: 'set-previews',
+      'aria-describedby': 'set-previews-hint' });
+    const forks = h('input', { name: 'preview_forks', type: 'checkbox', checked: Boolean(p.preview_forks), id: 'set-forks',
+      'aria-describedby': 'set-forks-hint' });
     const env = envEditor(p.env);
     settingsForm.replaceChildren(formError(),
       field('Branch', branch), field('Port', port),
@@ -121,17 +163,29 @@ export async function projectView([id], { view, setWorkspace }) {
         h('p', { class: 'hint', id: 'set-rollback-hint' },
           'Off: a failed release stays in git, the previous version keeps serving and this page says so.'),
         h('p', { class: 'field-error', hidden: true })),
+      h('div', { class: 'field check', dataset: { field: 'previews' } }, prev,
+        h('label', { for: 'set-previews' }, 'Deploy each pull request to the branch as a preview'),
+        h('p', { class: 'hint', id: 'set-previews-hint' },
+          'Its own app and URL, updated on every push to the pull request and removed when it closes.'),
+        h('p', { class: 'field-error', hidden: true })),
+      h('div', { class: 'field check', dataset: { field: 'preview_forks' } }, forks,
+        h('label', { for: 'set-forks' }, 'Also preview pull requests from forks'),
+        h('p', { class: 'hint', id: 'set-forks-hint' },
+          "Built without the project's env: a fork's code never sees its values."),
+        h('p', { class: 'field-error', hidden: true })),
       h('button', { type: 'submit', class: 'primary' }, 'Save settings'));
     settingsForm.onsubmit = (e) => {
       e.preventDefault();
       clearErrors(settingsForm);
       const body = { branch: branch.value.trim(), port: Number(port.value), custom_domain: domain.value.trim() || null,
-        auto_deploy: auto.checked, auto_rollback: roll.checked, env: env.values() };
+        auto_deploy: auto.checked, auto_rollback: roll.checked, previews: prev.checked,
+        preview_forks: forks.checked, env: env.values() };
       busy(settingsForm.querySelector('button[type=submit]'), 'Saving…', async () => {
         try {
           p = await api('PATCH', `/api/projects/${id}`, body);
           renderHead();
           renderSettings();
+          loadPreviews().catch(() => {});
           banner('ok', 'Settings saved: they apply from the next deployment.');
         } catch (err) { showError(settingsForm, err); }
       });
@@ -173,8 +227,8 @@ export async function projectView([id], { view, setWorkspace }) {
     'What the running containers print: the last 200 lines, then live (', h('span', { class: 'rt-stderr-key' }, 'err'), ' marks stderr).'),
   runtimeNote, runtime);
 
-  view.replaceChildren(head, deployments, versions, settings, deliveries, runtimeSec);
-  await Promise.all([loadDeployments(), loadVersions(), loadDeliveries(), loadRuntime()]);
+  view.replaceChildren(head, deployments, previews, versions, settings, deliveries, runtimeSec);
+  await Promise.all([loadDeployments(), loadPreviews(), loadVersions(), loadDeliveries(), loadRuntime()]);
 
   // live: a status of any of the project's deployments refreshes the lists
   let ws = null, closed = false, again = null, pending = null;
@@ -184,7 +238,7 @@ export async function projectView([id], { view, setWorkspace }) {
       try {
         p = await api('GET', `/api/projects/${id}`);
         renderHead();
-        await Promise.all([loadDeployments(), loadVersions()]);
+        await Promise.all([loadDeployments(), loadPreviews(), loadVersions()]);
       } catch (e) { /* the next status tries again */ }
     }, 300);
   }
