@@ -241,6 +241,7 @@ async function main() {
     ok(steps.length === 30 && steps.every((v, i) => v === i + 1), 'every step line once, in order', steps.join(','));
     const times = await page.locator('.timeline li.done time').count();
     ok(times >= 3, `the timeline has a time for each stage reached (${times})`);
+    is(await page.locator('#github-deployment').textContent(), 'not on GitHub (yet)', 'a local user\'s deployment is not on GitHub');
     await screen(page, 'deployment-done');
 
     // 7. the project list: name and live URL as text, state, last deployment
@@ -399,9 +400,9 @@ async function main() {
     const pv = psql(`INSERT INTO previews (project_id, user_id, number, name, title, head_sha, head_ref)
       SELECT id, user_id, 7, name || '-pr-7', '${title}', repeat('ab', 20), 'greeting' FROM projects WHERE id = '${projectId}' RETURNING id`);
     const pd = psql(`INSERT INTO deployments (project_id, seq, state, trigger, branch, commit_sha, image, tag, settings,
-        env_sealed, error, building_at, failed_at, finished_at, preview_id)
+        env_sealed, error, building_at, failed_at, finished_at, preview_id, github_deployment_id)
       SELECT project_id, seq + 1, 'failed', 'webhook', 'refs/pull/7/head', repeat('ab', 20), image, tag || '-pr-7', settings,
-        env_sealed, 'the build failed (written by t1700)', now(), now(), now(), '${pv}'
+        env_sealed, 'the build failed (written by t1700)', now(), now(), now(), '${pv}', 4242
       FROM deployments WHERE project_id = '${projectId}' ORDER BY seq DESC LIMIT 1 RETURNING id`);
     const prRow = page.locator('#previews tr.preview[data-number="7"]');
     await until('the preview listed after a status on the project socket', async () => {
@@ -424,6 +425,7 @@ async function main() {
     await page.waitForURL((u) => u.pathname.endsWith(pd));
     await page.locator('#preview-of').waitFor();
     ok((await page.locator('#preview-of').textContent()).includes('Preview of pull request #7'), 'the deployment page says it is the preview of pull request #7');
+    is(await page.locator('#github-deployment').textContent(), 'deployment 4242 in environment pr-7', 'and names its GitHub deployment and environment');
     await page.goBack();
     await prRow.waitFor();
     await prRow.getByRole('button', { name: 'Remove the preview of pull request #7' }).click();

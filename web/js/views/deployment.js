@@ -48,7 +48,11 @@ export async function deploymentView([id], { view }) {
       h('dt', {}, 'Branch'), h('dd', {}, d.branch || ''),
       h('dt', {}, 'Commit'), h('dd', {}, h('code', {}, d.commit || 'the branch head')),
       h('dt', {}, 'Image'), h('dd', {}, d.image ? h('code', {}, `${d.image}:${d.tag}`) : '—'),
-      h('dt', {}, 'GitOps commit'), h('dd', {}, d.gitops_commit ? h('code', {}, d.gitops_commit.slice(0, 12)) : '—'));
+      h('dt', {}, 'GitOps commit'), h('dd', {}, d.gitops_commit ? h('code', {}, d.gitops_commit.slice(0, 12)) : '—'),
+      // the worker mirrors every deployment to GitHub (environment production or pr-<n>)
+      h('dt', {}, 'On GitHub'), h('dd', { id: 'github-deployment' }, d.github_deployment_id
+        ? `deployment ${d.github_deployment_id} in environment ${d.preview_number ? `pr-${d.preview_number}` : 'production'}`
+        : 'not on GitHub (yet)'));
     if (d.error) {
       errBox.replaceChildren(h('strong', {}, 'What went wrong: '), d.error,
         d.state === 'failed' ? h('span', {}, ' Fix it and deploy again from the project page; the log below has the details.') : '');
