@@ -263,50 +263,49 @@ static void add_number(struct buf *b, unsigned long n)
 
 /* Answers from this size on skip libfcgi's 8 KB stream buffer, which would cut them into one
  * write per 8 KB (and nginx into as many reads): see send_direct. */
-#define DIRECT_MIN	 8192
-#define FCGI_STDOUT_TYPE 6
+#define DIRECT_MIN	     8192
+#define FCGI_STDOUT_TYPE     6
+#define FCGI_END_REQUEST_TYP 3
 
-/* Write the headers and body as FastCGI STDOUT records in one write on the connection.
- * Nothing else has been written to the request's stream (req_send answers once), so the
- * order on the wire stays right; FCGX_Finish_r adds the end of the stream and of the request.
- * -1 when it cannot be done this way (nothing was written then). */
-static int send_direct(struct req *r, const struct buf *head, const char *body, size_t len)
+/* A FastCGI record header (version 1, no padding). */
+static void record_header(struct buf *out, int type, int request_id, size_t len)
 {
-	struct buf out = BUF_INIT;
-	size_t total = head->len + len, done = 0;
-	int fd = r->fcgi->ipcFd, ret = -1;
+	unsigned char hdr[8] = {1,
+				(unsigned char)type,
+				(unsigned char)(request_id >> 8),
+				(unsigned char)request_id,
+				(unsigned char)(len >> 8),
+				(unsigned char)len,
+				0,
+				0};
 
-	if (fd < 0 || total > 4 * 65535)
-		return -1;
-	for (size_t at = 0; at < total;) {
-		size_t n = total - at > 65535 ? 65535 : total - at;
-		unsigned char hdr[8] = {1,
-					FCGI_STDOUT_TYPE,
-					(unsigned char)(r->fcgi->requestId >> 8),
-					(unsigned char)r->fcgi->requestId,
-					(unsigned char)(n >> 8),
-					(unsigned char)n,
-					0,
-					0};
-		size_t from_head = at < head->len ? head->len - at : 0;
+	buf_add(out, hdr, sizeof(hdr));
+}
 
-		if (from_head > n)
-			from_head = n;
-		buf_add(&out, hdr, sizeof(hdr));
-		buf_add(&out, head->buf + at, from_head);
-		if (n > from_head)
-			buf_add(&out, body + (at + from_head - head->len), n - from_head);
-		at += n;
-	}
-	while (done < out.len) {
-		ssize_t w = write(fd, out.buf + done, out.len - done);
+/* The end of the answer as FCGX_Finish_r would write it: the empty STDOUT record that ends
+ * the stream and FCGI_END_REQUEST (application status 0, FCGI_REQUEST_COMPLETE). */
+static void end_records(struct buf *out, int request_id)
+{
+	static const unsigned char complete[8] = {0};
+
+	record_header(out, FCGI_STDOUT_TYPE, request_id, 0);
+	record_header(out, FCGI_END_REQUEST_TYP, request_id, sizeof(complete));
+	buf_add(out, complete, sizeof(complete));
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t w = write(fd, p + done, len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			struct pollfd p = {fd, POLLOUT, 0};
+			struct pollfd pl = {fd, POLLOUT, 0};
 
-			if (poll(&p, 1, 30000) <= 0)
+			if (poll(&pl, 1, 30000) <= 0)
 				break;
 			continue;
 		}
@@ -314,11 +313,48 @@ static int send_direct(struct req *r, const struct buf *head, const char *body, 
 			break;
 		done += (size_t)w;
 	}
-	/* A partial write leaves the connection unusable either way; the stream then fails
-	 * at finish, as it would have with FCGX_PutStr. Only "nothing written" falls back. */
-	ret = done == 0 && out.len ? -1 : 0;
+	return done == len ? 0 : done ? -2 : -1;
+}
+
+/* Write the headers, the body and the end of the request as FastCGI records in one write on
+ * the connection: nginx wakes once and reads the whole answer at once. Nothing else has been
+ * written to the request's stream (req_send answers once), so the order on the wire stays
+ * right; the stream is then marked closed (fields of libfcgi's public FCGX_Stream), so
+ * FCGX_Finish_r sends nothing more: stderr, never written, adds no record either.
+ * -1 when it cannot be done this way (nothing was written then). */
+static int send_direct(struct req *r, const struct buf *head, const char *body, size_t len)
+{
+	struct buf out = BUF_INIT;
+	size_t total = head->len + len;
+	int fd = r->fcgi->ipcFd, id = r->fcgi->requestId, rc;
+
+	if (fd < 0 || total > 4 * 65535)
+		return -1;
+	buf_grow(&out, total + 8 * 4 + 24);
+	for (size_t at = 0; at < total;) {
+		size_t n = total - at > 65535 ? 65535 : total - at;
+		size_t from_head = at < head->len ? head->len - at : 0;
+
+		if (from_head > n)
+			from_head = n;
+		record_header(&out, FCGI_STDOUT_TYPE, id, n);
+		buf_add(&out, head->buf + at, from_head);
+		if (n > from_head)
+			buf_add(&out, body + (at + from_head - head->len), n - from_head);
+		at += n;
+	}
+	end_records(&out, id);
+	rc = write_all(fd, out.buf, out.len);
 	buf_release(&out);
-	return ret;
+	if (rc == -1)
+		return -1;
+	/* Sent, or cut short (the connection is unusable either way; libfcgi must not write
+	 * after a partial record): the stream is done. */
+	r->fcgi->out->wasFCloseCalled = 1;
+	r->fcgi->out->isClosed = 1;
+	if (rc < 0)
+		r->fcgi->keepConnection = 0;
+	return 0;
 }
 
 void req_send(struct req *r, int status, const char *content_type, const char *body, size_t len)

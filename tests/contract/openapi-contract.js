@@ -127,7 +127,8 @@ function fcgi(listen, method, path, headers, body) {
   for (let i = 0; i < stdin.length; i += 65535) out.push(rec(5, stdin.subarray(i, i + 65535)));
   out.push(rec(5, Buffer.alloc(0)));
   return new Promise((resolve, reject) => {
-    const sock = net.connect(parseInt(port, 10), host);
+    // the pool listens on a unix socket (a path) or on host:port
+    const sock = listen.startsWith('/') ? net.connect(listen) : net.connect(parseInt(port, 10), host);
     let buf = Buffer.alloc(0);
     const stdout = [];
     sock.setTimeout(15000, () => sock.destroy(new Error('FastCGI timeout')));

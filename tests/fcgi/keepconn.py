@@ -67,9 +67,14 @@ def answer(sock, req_id):
 
 
 def main():
-    host, port = sys.argv[1].rsplit(":", 1)
     body = b'{"name":"' + b"y" * int(sys.argv[2]) + b'"}'
-    sock = socket.create_connection((host, int(port)), timeout=5)
+    if sys.argv[1].startswith("/"):  # the pool on a unix socket
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(5)
+        sock.connect(sys.argv[1])
+    else:
+        host, port = sys.argv[1].rsplit(":", 1)
+        sock = socket.create_connection((host, int(port)), timeout=5)
     sock.sendall(request(1, "POST", "/api/workspaces", body))
     first = answer(sock, 1)
     try:
