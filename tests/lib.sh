@@ -200,6 +200,10 @@ wait_until() {
 	"$@"
 }
 
+# yields WANT CMD...: CMD prints exactly WANT (for wait_until, which runs it again each time:
+# `wait_until 9 test "$(cmd)" = x` would compare the first output only)
+yields() { [ "$("${@:2}")" = "$1" ]; }
+
 psql_stack() { psql -X -q -At -v ON_ERROR_STOP=1 "$PLATFORM_DATABASE_URL" "$@"; }
 
 # ------------------------------------------------------------------------------------ HTTP

@@ -55,7 +55,7 @@ is "$(psql_stack -c "SELECT string_agg(DISTINCT state, ',') FROM deployments")" 
 is "$(dup_triggers)" "" "no build was triggered twice"
 is "$(fake_get triggers | jq length)" "$N" "Jenkins saw exactly $N triggers"
 is "$(fake_get triggers | jq -r '.[].deployment_id' | sort -u | wc -l)" "$N" "one for each deployment"
-wait_until 30 test "$(psql_stack -c "SELECT count(*) FROM jobs WHERE state <> 'done'")" = 0
+wait_until 30 yields 0 psql_stack -c "SELECT count(*) FROM jobs WHERE state <> 'done'"
 is "$(psql_stack -c "SELECT count(*) FROM jobs WHERE state <> 'done'")" 0 "every job is done"
 for w in w1 w2 w3; do
 	cmp_ok "$(grep -c '"msg":"job claimed"' "$TEST_TMP/worker-$w.log")" -gt 0 "worker $w claimed jobs"

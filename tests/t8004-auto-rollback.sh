@@ -30,7 +30,7 @@ curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
 deploy "$p" '{"commit":"2222456789abcdef0123456789abcdef01234567"}'
 v2=$DEPLOY_ID
 ok "v2 fails (Degraded)" wait_state "$v2" failed 30
-wait_until 30 test "$(n_auto)" = 1
+wait_until 30 yields 1 n_auto
 is "$(n_auto)" 1 "one automatic rollback is queued"
 ar=$(psql_stack -c "SELECT id FROM deployments WHERE project_id = '$p' AND trigger = 'auto_rollback'")
 is "$(deployment rollback_of "$ar")" "$v1" "it returns to the last live version (v1)"
@@ -55,7 +55,7 @@ curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
 deploy "$p" '{"commit":"3333456789abcdef0123456789abcdef01234567"}'
 v3=$DEPLOY_ID
 ok "v3 fails" wait_state "$v3" failed 30
-wait_until 30 test "$(n_auto)" = 2
+wait_until 30 yields 2 n_auto
 ar2=$(psql_stack -c "SELECT id FROM deployments WHERE idempotency_key = 'auto_rollback:$v3'")
 ok "its automatic rollback fails too" wait_state "$ar2" failed 30
 is "$(deployment rollback_of "$ar2")" "$ar" "it returned to the newest live version (the first rollback)"

@@ -56,7 +56,7 @@ token=$(cat "$STACK_DIR/sample.token")
 pid=$(psql_stack -c "SELECT id FROM projects WHERE name = 'site'")
 http POST "$PLATFORM_URL/api/projects/$pid/deploy" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{}'
 d3=$(json_get .id)
-wait_until 20 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d3'")" = failed
+wait_until 20 yields failed psql_stack -c "SELECT state FROM deployments WHERE id = '$d3'"
 like "$(psql_stack -c "SELECT error FROM deployments WHERE id = '$d3'")" "PLATFORM_ALLOW_LOCAL_REPOS=1" "a file:// repository is refused without PLATFORM_ALLOW_LOCAL_REPOS"
 kill "$w2" 2>/dev/null
 wait "$w2" 2>/dev/null
@@ -66,7 +66,7 @@ http POST "$PLATFORM_URL/api/projects/$pid/deploy" -H "Authorization: Bearer $to
 d4=$(json_get .id)
 psql_stack -c "UPDATE deployments SET trigger_started_at = now() WHERE id = '$d4'" >/dev/null
 "$DEV_STACK" start "$STACK_DIR" worker 2>/dev/null
-wait_until 20 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d4'")" = failed
+wait_until 20 yields failed psql_stack -c "SELECT state FROM deployments WHERE id = '$d4'"
 like "$(psql_stack -c "SELECT error FROM deployments WHERE id = '$d4'")" "worker restarted during a local build; deploy again" "a build its worker lost is failed with a way out"
 
 # 5. the build process is platform-build, started with no arguments and without the worker's
@@ -86,7 +86,7 @@ w3=$!
 bg_register "$w3"
 http POST "$PLATFORM_URL/api/projects/$pid/deploy" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data '{}'
 d5=$(json_get .id)
-wait_until 60 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d5'")" = released
+wait_until 60 yields released psql_stack -c "SELECT state FROM deployments WHERE id = '$d5'"
 is "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d5'")" released "a deploy through PLATFORM_BUILD_HELPER is released"
 is "$(sed 1d "$TEST_TMP/wrap.argv")" "$TEST_TMP/helper-wrap" "the build process has no arguments (after the wrapper's interpreter)"
 ok "its environment has no PLATFORM_* setting" not grep -q '^PLATFORM_' "$TEST_TMP/wrap.env"
@@ -105,7 +105,7 @@ seq6=$(psql_stack -c "SELECT seq FROM deployments WHERE id = '$d6'")
 PLATFORM_GITOPS_URL=$PLATFORM_GITOPS_URL "$PLATFORMCTL_BIN" gitops release --workspace sample --user sample \
 	--project site --image newer/image --tag from-the-pipeline --seq $((seq6 + 10)) >/dev/null
 held=$(git --git-dir="$gitdir" rev-parse main)
-wait_until 60 test "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d6'")" = superseded
+wait_until 60 yields superseded psql_stack -c "SELECT state FROM deployments WHERE id = '$d6'"
 is "$(psql_stack -c "SELECT state FROM deployments WHERE id = '$d6'")" superseded "an older release than the one in GitOps ends superseded"
 is "$(git --git-dir="$gitdir" rev-parse main)" "$held" "and writes nothing over the newer release"
 kill "$w4" 2>/dev/null

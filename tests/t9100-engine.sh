@@ -38,7 +38,7 @@ deploy "$pid"
 d2=$DEPLOY_ID
 wait_state "$d2" failed 30
 logs_of_d1() { psql_stack -c "SELECT count(*) FROM deployment_logs WHERE deployment_id = '$d1'"; }
-wait_until 20 test "$(logs_of_d1)" = 0
+wait_until 20 yields 0 logs_of_d1
 is "$(logs_of_d1)" 0 "the older deployment's log is pruned when the failed local build ends"
 is "$(psql_stack -c "SELECT count(*) FROM deployments WHERE project_id = '$pid'")" 2 \
 	"the deployment rows stay"
