@@ -263,9 +263,9 @@ static void add_number(struct buf *b, unsigned long n)
 
 /* Answers from this size on skip libfcgi's 8 KB stream buffer, which would cut them into one
  * write per 8 KB (and nginx into as many reads): see send_direct. */
-#define DIRECT_MIN	     8192
-#define FCGI_STDOUT_TYPE     6
-#define FCGI_END_REQUEST_TYP 3
+#define DIRECT_MIN	      8192
+#define FCGI_STDOUT_TYPE      6
+#define FCGI_END_REQUEST_TYPE 3
 
 /* A FastCGI record header (version 1, no padding). */
 static void record_header(struct buf *out, int type, int request_id, size_t len)
@@ -289,7 +289,7 @@ static void end_records(struct buf *out, int request_id)
 	static const unsigned char complete[8] = {0};
 
 	record_header(out, FCGI_STDOUT_TYPE, request_id, 0);
-	record_header(out, FCGI_END_REQUEST_TYP, request_id, sizeof(complete));
+	record_header(out, FCGI_END_REQUEST_TYPE, request_id, sizeof(complete));
 	buf_add(out, complete, sizeof(complete));
 }
 

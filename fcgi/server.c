@@ -80,9 +80,10 @@ void server_handle(struct app *app, FCGX_Request *fr)
 
 /* The listening socket in an epoll set of this child's own, with EPOLLEXCLUSIVE: a new
  * connection wakes one idle child (or a few), not all of them. With poll() on the shared
- * socket every idle child woke for every connection and all but one found EAGAIN: with 8
- * children mostly idle between requests, that was most of a hot read's context switches.
- * -1 when the kernel cannot (before Linux 4.5): the loop then polls as before. */
+ * socket every idle child woke for every connection and all but one found EAGAIN. It matters
+ * where nginx opens a connection per request (the webhook location, or keep-alive off); on
+ * kept connections few requests reach the listening socket. -1 when the kernel cannot
+ * (before Linux 4.5): the loop then polls as before. */
 static int listen_set(int listen_fd)
 {
 	struct epoll_event ev;

@@ -27,4 +27,8 @@ for size in 70000 1000000; do
 	is "$(python3 "$top_srcdir/tests/fcgi/keepconn.py" "$PLATFORM_API_LISTEN" "$size")" "413 200" \
 		"a $size-byte body refused on a kept connection, then the next request on it answered"
 done
+# a big answer leaves the child in one write with the end of its request: whole, and the
+# connection still serves the next request
+is "$(python3 "$top_srcdir/tests/fcgi/keepconn.py" "$PLATFORM_API_LISTEN" big)" "200 whole 200" \
+	"a 100 KB answer on a kept connection comes whole, and the next request on it is answered"
 done_testing
