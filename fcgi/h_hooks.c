@@ -94,9 +94,11 @@ int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struc
 	res = mhook_exists(&r->app->db, params, e);
 	if (!res)
 		return -1;
-	if (PQntuples(res) == 1) {
+	/* one hook per repository serves every project on it; one of push only (made before
+	 * previews) is registered again, so pull requests reach the platform too */
+	if (PQntuples(res) == 1 && *PQgetvalue(res, 0, 0) == 't') {
 		PQclear(res);
-		return 0; /* one hook per repository serves every project on it */
+		return 0;
 	}
 	PQclear(res);
 	if (!r->app->cfg.public_url) {

@@ -808,7 +808,10 @@ void h_project_update(struct req *r)
 	verify = strcmp(old_key.buf, new_key.buf) || (new_auto && !old_auto);
 	if (verify && hooks_verify_repo(r, r->user.id, new_key.buf, new_auto, &e) < 0)
 		goto fail;
-	if (new_auto && (!old_auto || strcmp(old_key.buf, new_key.buf)) &&
+	/* previews turned on: the repository's hook may be one of push only (hooks_enable) */
+	if (new_auto &&
+	    (!old_auto || strcmp(old_key.buf, new_key.buf) ||
+	     ((in.set & F_PREVIEWS) && in.previews)) &&
 	    hooks_enable(r, r->user.id, new_key.buf, &e) < 0)
 		goto fail;
 	if (db_begin(&r->app->db, &e) < 0)

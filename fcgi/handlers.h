@@ -72,8 +72,9 @@ void h_project_deliveries(struct req *r);
  * 404 repo_not_found, 403 repo_admin_required, 422 repo_moved. Nothing is written. */
 int hooks_verify_repo(struct req *r, const char *user_id, const char *repo_key, int auto_deploy,
 		      struct err *e);
-/* Make sure the repository (lower "owner/repo") has our push hook, registering it on
- * GitHub with `user_id`'s token when it has none. */
+/* Make sure the repository (lower "owner/repo") has our hook for push and pull_request,
+ * registering it on GitHub with `user_id`'s token when it has none or one of push only (made
+ * before previews). */
 int hooks_enable(struct req *r, const char *user_id, const char *repo_key, struct err *e);
 /* Remove the repository's hook when no live project on it auto-deploys any more. */
 void hooks_disable_if_unused(struct req *r, const char *user_id, const char *repo_key);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t7101-github-hooks.sh: GitHub API conformance of the hook registration: the repository's hooks
 # are read page by page (Link: rel="next"), so a hook of ours beyond the first page is found and
-# updated, not duplicated; the update is a PATCH in GitHub's update schema (no `name`)
+# updated, not duplicated; the update is a PATCH in GitHub's update schema (no `name`); a hook
+# of push only (made before previews) is registered again for pull requests when previews go on
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/github-fake.sh"
 
@@ -38,5 +39,23 @@ is "$(hooks | jq length)" 4 "our hook is found beyond the first page: no duplica
 ok "it was updated with a PATCH (GitHub's update schema has no name: the fake refuses one)" \
 	test "$(curl -fsS "$FAKE_GITHUB/_fake/log" | jq '[.[] | select(.method == "PATCH")] | length')" -ge 1
 isnt "$(curl -fsS "$FAKE_GITHUB/_fake/hooks" | jq -r '."alice/paged"[3].config.secret')" "$first" "  with a new secret"
+
+# a hook made before previews: push only, on GitHub and in the platform's record. Turning
+# previews on (auto-deploy already on) registers it again, with pull_request
+fake_hook_events() { curl -fsS "$FAKE_GITHUB/_fake/hooks" | jq -c '."alice/paged"[3].events'; }
+patches() { curl -fsS "$FAKE_GITHUB/_fake/log" | jq '[.[] | select(.method == "PATCH" and (.path | test("/repos/alice/paged/hooks/")))] | length'; }
+is "$(fake_hook_events)" '["push","pull_request"]' "the hook is registered for pushes and pull requests"
+is "$(psql_stack -c "SELECT array_to_string(events, ',') FROM repo_hooks")" push,pull_request "and the platform records so"
+psql_stack -c "UPDATE repo_hooks SET events = '{push}'" >/dev/null
+before=$(patches)
+api PATCH "/api/projects/$P" "$A" '{"previews":true}'
+is "$HTTP_STATUS" 200 "previews on, on a repository whose hook has push only" || diag "$HTTP_BODY"
+is "$(($(patches) - before))" 1 "the hook is updated once (PATCH)"
+is "$(fake_hook_events)" '["push","pull_request"]' "  for pull requests too"
+is "$(psql_stack -c "SELECT array_to_string(events, ',') FROM repo_hooks")" push,pull_request "  and the record says so"
+is "$(hooks | jq length)" 4 "  not duplicated"
+api PATCH "/api/projects/$P" "$A" '{"previews":false}'
+api PATCH "/api/projects/$P" "$A" '{"previews":true}'
+is "$(($(patches) - before))" 1 "a hook that has pull requests is left alone when previews go on again"
 
 done_testing

@@ -1,13 +1,15 @@
 /* mhook.c: the statements on repo_hooks, webhook_deliveries, webhook_rejections */
 #include "mhook.h"
 
-DB_QUERY_FN(mhook_exists, "SELECT 1 FROM repo_hooks WHERE repo_key = $1", 1)
+DB_QUERY_FN(mhook_exists, "SELECT 'pull_request' = ANY(events) FROM repo_hooks WHERE repo_key = $1",
+	    1)
 
+/* the events are github.c's hook_body's */
 DB_COMMAND_FN(mhook_save,
-	      "INSERT INTO repo_hooks (repo_key, hook_id, secret, created_by)"
-	      " VALUES ($1, $2, decode($3, 'hex'), $4)"
+	      "INSERT INTO repo_hooks (repo_key, hook_id, secret, created_by, events)"
+	      " VALUES ($1, $2, decode($3, 'hex'), $4, '{push,pull_request}')"
 	      " ON CONFLICT (repo_key) DO UPDATE SET hook_id = EXCLUDED.hook_id,"
-	      " secret = EXCLUDED.secret",
+	      " secret = EXCLUDED.secret, events = EXCLUDED.events",
 	      4)
 
 DB_QUERY_FN(mhook_drop_unused,

@@ -12,7 +12,8 @@
 #include "db.h"
 #include "err.h"
 
-/* $1 repo_key -> a row when the repository has our hook */
+/* $1 repo_key -> a row when the repository has our hook: 't' when it is registered for
+ * pull_request too (previews), 'f' for a hook of push only (made before previews) */
 PGresult *mhook_exists(struct db *db, const char *const *params, struct err *e);
 /* $1 repo_key, $2 hook id, $3 sealed secret (hex), $4 user id */
 long mhook_save(struct db *db, const char *const *params, struct err *e);
