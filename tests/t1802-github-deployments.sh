@@ -150,6 +150,10 @@ psql_stack -c "UPDATE previews SET state = 'removed', removed_reason = 'closed',
 is "$(removals)" 0 "(no removal queued by that)"
 ok "the pipeline reports it released" wait_state "$P8" released 30
 is "$(removals)" 1 "the removed preview's folder is queued for removal again"
+# its success reaches GitHub after the removal: the pull request's comment says removed
+pr8_comments() { calls | jq -c '[.[] | select(.kind == "comment-create" and .number == 8)]'; }
+ok "pull request 8 gets its comment" wait_until 20 eval '[ "$(pr8_comments | jq length)" = 1 ]'
+like "$(pr8_comments | jq -r '.[0].body.body')" "was removed" "which says the preview was removed, not that it is live"
 
 ok "every event sent" wait_until 10 eval '[ "$(psql_stack -c "SELECT count(*) FROM github_deployment_events WHERE status <> '"'sent'"'")" = 0 ]'
 

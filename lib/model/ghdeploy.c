@@ -179,12 +179,16 @@ DB_COMMAND_FN(
     "AND o.status <> 'failed' ON CONFLICT DO NOTHING",
     1)
 
+/* A success that reaches GitHub after its preview was removed (the pull request closed while
+ * the status waited its turn) must not leave "is live" as the comment's last word: the comment
+ * it queues says removed. */
 DB_COMMAND_FN(
     ghdeploy_queue_comment,
     "INSERT INTO github_deployment_events (deployment_id, kind, state, repo, environment) "
-    "SELECT e.deployment_id, 'comment', e.state, e.repo, e.environment "
+    "SELECT e.deployment_id, 'comment', CASE v.state WHEN 'removed' THEN 'inactive' ELSE "
+    "e.state END, e.repo, e.environment "
     "FROM github_deployment_events e JOIN deployments d ON d.id = e.deployment_id "
-    "WHERE e.id = $1 AND d.preview_id IS NOT NULL ON CONFLICT DO NOTHING",
+    "JOIN previews v ON v.id = d.preview_id WHERE e.id = $1 ON CONFLICT DO NOTHING",
     1)
 
 DB_COMMAND_FN(

@@ -82,8 +82,8 @@ long ghdeploy_inactivate_older(struct db *db, const char *const *params, struct 
 /* $1 preview id: queue an inactive status for each of its deployments that reported success
  * (the preview was removed: its environment is gone) */
 long ghdeploy_inactivate_preview(struct db *db, const char *const *params, struct err *e);
-/* $1 event id (a sent success): queue the pull-request comment when its deployment is a preview's
- */
+/* $1 event id (a sent success): queue the pull-request comment when its deployment is a
+ * preview's (saying removed when the preview is gone by now) */
 long ghdeploy_queue_comment(struct db *db, const char *const *params, struct err *e);
 /* $1 preview id (removed): the pull request's comment, if one was queued, says so */
 long ghdeploy_comment_removed(struct db *db, const char *const *params, struct err *e);
