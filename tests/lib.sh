@@ -153,10 +153,13 @@ _lib_cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	if [ "$rc" -ne 0 ] || [ "$TAP_FAILED" -ne 0 ]; then stack_logs; fi
-	[ -n "$STACK_DIR" ] && "$DEV_STACK" down "$STACK_DIR" 2>/dev/null
+	# `|| true`: a script under set -e (the benchmarks) would leave here at the first failed
+	# command, a down that failed or a helper that had already ended, and leave the others
+	# running (bench/logs.sh left its second worker)
+	[ -n "$STACK_DIR" ] && "$DEV_STACK" down "$STACK_DIR" 2>/dev/null || true
 	# background helpers a test started and registered
 	local p
-	for p in ${TEST_PIDS:-}; do kill "$p" 2>/dev/null; done
+	for p in ${TEST_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 	if [ -n "${PLATFORM_TEST_KEEP:-}" ]; then
 		echo "# kept $TEST_TMP" >&2
 	else
