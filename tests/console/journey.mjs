@@ -10,7 +10,7 @@
 // deployments and on its deployment page, refreshed by the status socket, removed; the
 // workspace's notifications: errors next to their field, one added with its secret shown once,
 // "Send test" delivered to a loopback receiver and signed with that secret, the delivery log, a
-// viewer who reads without the form, delete; axe-core on every screen; screenshots of every
+// viewer who reads without the form (and sees a project without controls), delete; axe-core on every screen; screenshots of every
 // screen at 1280 and 390 px.
 //
 //   node journey.mjs   (settings in the environment, see env() below; prints TAP lines
@@ -523,6 +523,20 @@ async function main() {
       'and no form nor actions');
     ok((await vpage.locator('#notify-role').textContent()).includes('viewer'), 'but a hint on who manages them');
     await screen(vpage, 'notifications-viewer');
+    // ... and alice's project with no control a viewer cannot use (an open preview listed too)
+    const pv9 = psql(`INSERT INTO previews (project_id, user_id, number, name, title, head_sha, head_ref)
+      SELECT id, user_id, 9, name || '-pr-9', 'Viewer check', repeat('cd', 20), 'viewer' FROM projects WHERE id = '${projectId}' RETURNING id`);
+    await vpage.goto(`${BASE}/projects/${projectId}`);
+    await vpage.getByRole('heading', { name: 'site', exact: true }).waitFor();
+    await vpage.locator('#previews tr.preview[data-number="9"]').waitFor();
+    is(await vpage.locator('#deploy').count(), 0, 'a viewer gets no Deploy button');
+    ok((await vpage.locator('#role-hint').textContent()).includes('viewer'), 'but a hint on who deploys');
+    is(await vpage.getByRole('button', { name: /^Roll back/ }).count(), 0, 'nor Roll back');
+    is(await vpage.getByRole('button', { name: /^Remove the preview/ }).count(), 0, 'nor Remove on a preview');
+    ok(await vpage.getByLabel('Branch', { exact: true }).isDisabled() && await vpage.getByRole('button', { name: 'Save settings' }).isDisabled(),
+      'the settings are shown, not editable');
+    await screen(vpage, 'project-viewer');
+    psql(`UPDATE previews SET state = 'removed', removed_reason = 'deleted', removed_at = now() WHERE id = '${pv9}'`);
     await vctx.close();
 
     // delete: gone from the list and the database

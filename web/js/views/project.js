@@ -5,7 +5,7 @@
 // runtime logs (the newest lines, then live; when the platform has them).
 import { api, q, enc } from '../api.js';
 import { h, field, busy, formError, showError, clearErrors, badge, time, ago, banner, announce } from '../dom.js';
-import { navigate } from '../app.js';
+import { navigate, loadWorkspaces } from '../app.js';
 import { liveUrl } from './projects.js';
 import { envEditor } from '../envedit.js';
 import { RuntimeLogView } from '../rtlogview.js';
@@ -17,6 +17,10 @@ function section(id, title, ...body) {
 export async function projectView([id], { view, setWorkspace }) {
   let p = await api('GET', `/api/projects/${id}`);
   setWorkspace(p.workspace_id);
+  // what the caller's role allows (fcgi/routes.c): developers deploy, roll back and remove
+  // previews; admins change the settings. Viewers get no control they cannot use.
+  const role = ((await loadWorkspaces()).find((w) => w.id === p.workspace_id) || {}).role || 'viewer';
+  const canDeploy = role !== 'viewer', canManage = role === 'admin' || role === 'owner';
   const cleanups = [];
   const head = h('div');
   const deployErr = formError();
@@ -58,7 +62,9 @@ export async function projectView([id], { view, setWorkspace }) {
         h('dt', {}, 'Auto-deploy'), h('dd', {}, p.auto_deploy ? (p.auto_deploy_paused ? 'on, paused by a rollback' : 'on') : 'off'),
         h('dt', {}, 'Auto-rollback'), h('dd', { id: 'fact-auto-rollback' }, p.auto_rollback ? 'on' : 'off'),
         h('dt', {}, 'Previews'), h('dd', { id: 'fact-previews' }, p.previews ? (p.preview_forks ? 'on, forks too' : 'on') : 'off')),
-      h('div', { class: 'row' }, deployBtn), deployErr);
+      canDeploy ? h('div', { class: 'row' }, deployBtn) : h('p', { class: 'hint', id: 'role-hint' },
+        `Your role is ${role}: developers deploy and roll back; admins change the settings.`),
+      deployErr);
   }
   renderHead();
 
@@ -104,7 +110,7 @@ export async function projectView([id], { view, setWorkspace }) {
         h('td', {}, badge(last && last.state)),
         h('td', {}, v.live_url ? liveUrl({ name: `the preview of #${v.number}`, live_url: v.live_url }) : h('span', { class: 'meta' }, 'no URL yet')),
         h('td', {}, last ? h('a', { href: `/deployments/${last.id}`, 'data-link': true }, `#${last.seq}`) : ''),
-        h('td', {}, rm));
+        h('td', {}, canDeploy ? rm : null));
     }));
     if (!r.items.length) prevBody.append(h('tr', {}, h('td', { colspan: 6 }, 'No open pull request has a preview.')));
   }
@@ -120,8 +126,9 @@ export async function projectView([id], { view, setWorkspace }) {
     const r = await api('GET', q(`/api/projects/${id}/versions`, { limit: 20 }));
     verList.replaceChildren(...r.items.map((v) => {
       const btn = v.current ? h('span', { class: 'badge current' }, 'serving now')
-        : h('button', { type: 'button', class: 'small', 'aria-label': `Roll back to #${v.seq} (${v.tag})` }, 'Roll back');
-      if (!v.current) {
+        : canDeploy ? h('button', { type: 'button', class: 'small', 'aria-label': `Roll back to #${v.seq} (${v.tag})` }, 'Roll back')
+          : null;
+      if (btn && !v.current) {
         btn.addEventListener('click', () => busy(btn, 'Rolling back…', async () => {
           try {
             const d = await api('POST', `/api/projects/${id}/rollback`, { deployment_id: v.deployment_id });
@@ -174,6 +181,11 @@ export async function projectView([id], { view, setWorkspace }) {
           "Built without the project's env: a fork's code never sees its values."),
         h('p', { class: 'field-error', hidden: true })),
       h('button', { type: 'submit', class: 'primary' }, 'Save settings'));
+    if (!canManage) {
+      // shown as they are, not editable: the API would refuse the change (403)
+      for (const c of settingsForm.querySelectorAll('input, select, textarea, button')) c.disabled = true;
+      settingsForm.prepend(h('p', { class: 'hint', id: 'settings-role' }, `Your role is ${role}: admins and owners change the settings.`));
+    }
     settingsForm.onsubmit = (e) => {
       e.preventDefault();
       clearErrors(settingsForm);
